@@ -1,0 +1,28 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  {ignores: ['dist/**', 'node_modules/**', 'oclif.manifest.json', 'tmp/**']},
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', URL: 'readonly', AbortController: 'readonly'}},
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    // src/lib never prints and never reads argv/env: the base command resolves settings once.
+    files: ['src/lib/**/*.ts'],
+    ignores: ['src/lib/base-command.ts'],
+    rules: {
+      'no-restricted-properties': ['error',
+        {object: 'process', property: 'argv', message: 'src/lib must not read process.argv'},
+        {object: 'process', property: 'env', message: 'src/lib must not read process.env; take settings as arguments'},
+        {object: 'console', property: 'log', message: 'src/lib never prints'},
+      ],
+    },
+  },
+)

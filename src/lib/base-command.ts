@@ -1,0 +1,214 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import type {VoiceApi} from './api/client.js'
+import {AccountStore} from './accounts/store.js'
+import {ExitCode, IvrError, usageError} from './errors.js'
+import {makeColors, type Colors} from './render/colors.js'
+import {redactSecrets} from './render/redact.js'
+import {safeText} from './render/safe.js'
+import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from './settings.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof IvrCommand)['baseFlags'] & T['flags']>
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/** Folders the tool keeps its files in; each overridable by env for tests and CI. */
+export interface Paths {
+  configDir: string
+  cacheDir: string
+  dataDir: string
+}
+
+/** A running sandbox a command is talking to (see src/lib/sandbox/connect.ts). */
+export interface SandboxHandle {
+  baseUrl: string
+  apiKey: string
+  subAccountId: string
+  inProcess: boolean
+  close(): Promise<void>
+}
+
+/**
+ * The base of every command: shared flags, settings resolved once (flag > env > stored),
+ * the API client, output helpers, and the mapping of every failure onto a documented exit code.
+ */
+export abstract class IvrCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    account: Flags.string({char: 'a', summary: 'Sub-account id to use (default: the stored default).', env: 'IVR_ACCOUNT', helpGroup: 'GLOBAL'}),
+    'base-url': Flags.string({summary: 'API base URL (default https://voice.8x8.com).', env: 'IVR_BASE_URL', helpGroup: 'GLOBAL'}),
+    debug: Flags.boolean({summary: 'Trace HTTP requests on stderr (secrets masked).', helpGroup: 'GLOBAL'}),
+    sandbox: Flags.boolean({summary: 'Use the local sandbox (the running one, or one started for this command).', env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
+  protected paths!: Paths
+  protected env!: IvrEnv
+  /** Colours for stdout (off without a TTY, with NO_COLOR, or under --json). */
+  protected colors!: Colors
+  /** Colours for stderr. */
+  protected errColors!: Colors
+
+  private sandboxHandle?: SandboxHandle
+  private apiClient?: VoiceApi
+  private creds?: Credentials
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const env = process.env
+    this.env = {
+      IVR_ACCOUNT: env.IVR_ACCOUNT, IVR_API_KEY: env.IVR_API_KEY, IVR_BASE_URL: env.IVR_BASE_URL,
+      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT,
+    }
+    this.paths = {
+      configDir: env.IVR_CONFIG_DIR || this.config.configDir,
+      cacheDir: env.IVR_CACHE_DIR || this.config.cacheDir,
+      dataDir: env.IVR_DATA_DIR || this.config.dataDir,
+    }
+    const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== ''
+    const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0'
+    this.colors = makeColors(!this.jsonEnabled() && !noColor && (forced || Boolean(process.stdout.isTTY)))
+    this.errColors = makeColors(!noColor && (forced || Boolean(process.stderr.isTTY)))
+    const ctor = this.ctor as unknown as typeof IvrCommand
+    const {args, flags} = await this.parse({
+      flags: ctor.flags, baseFlags: ctor.baseFlags, enableJsonFlag: ctor.enableJsonFlag, args: ctor.args, strict: ctor.strict,
+    })
+    this.flags = flags as BaseFlags<T>
+    this.args = args as BaseArgs<T>
+  }
+
+  // ---- output ---------------------------------------------------------------------------------
+
+  /** Data, on stdout; silent under --json (the returned value is the data there). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /** Status and progress, on stderr; silent under --json. */
+  protected status(text: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /** A warning, on stderr, always (also under --json: stdout stays pure JSON). */
+  protected warnUser(text: string): void {
+    process.stderr.write(`${this.errColors.yellow('Warning:')} ${text}\n`)
+  }
+
+  protected get isInteractive(): boolean {
+    return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI
+  }
+
+  // ---- settings, credentials, client ----------------------------------------------------------
+
+  protected accountStore(): AccountStore {
+    return new AccountStore(this.paths.configDir)
+  }
+
+  protected debugLog = (line: string): void => {
+    process.stderr.write(`${this.errColors.dim('[debug]')} ${safeText(line)}\n`)
+  }
+
+  /** The credentials in force: the sandbox's under --sandbox, else flag > env > stored default. */
+  protected async credentials(): Promise<Credentials> {
+    if (this.creds) return this.creds
+    const flags = this.flags as unknown as {account?: string; 'base-url'?: string; sandbox?: boolean}
+    if (flags.sandbox) {
+      const sb = await this.sandbox()
+      this.creds = {account: flags.account ?? sb.subAccountId, apiKey: sb.apiKey, baseUrl: sb.baseUrl, source: 'sandbox'}
+      return this.creds
+    }
+    const store = this.accountStore()
+    const stored = await store.read()
+    if (!this.env.IVR_API_KEY && (await store.isReadableByOthers())) {
+      this.warnUser(`${store.file} is readable by other users; run: chmod 600 "${store.file}"`)
+    }
+    this.creds = resolveCredentials({flagAccount: flags.account, flagBaseUrl: flags['base-url'], env: this.env, stored})
+    return this.creds
+  }
+
+  /** Starts (or finds) the local sandbox; closed again when the command ends if we started it. */
+  protected async sandbox(): Promise<SandboxHandle> {
+    if (this.sandboxHandle) return this.sandboxHandle
+    const {connectSandbox} = await import('./sandbox/connect.js')
+    this.sandboxHandle = await connectSandbox({dataDir: this.paths.dataDir, debug: (this.flags as any).debug ? this.debugLog : undefined})
+    return this.sandboxHandle
+  }
+
+  /** The API client for the credentials in force (imported lazily: startup stays fast). */
+  protected async api(): Promise<VoiceApi> {
+    if (this.apiClient) return this.apiClient
+    const creds = await this.credentials()
+    return this.apiClientFor(creds)
+  }
+
+  protected async apiClientFor(creds: {account: string; apiKey: string; baseUrl: string}): Promise<VoiceApi> {
+    const {VoiceApi} = await import('./api/client.js')
+    const env = process.env
+    this.apiClient = new VoiceApi({
+      baseUrl: checkBaseUrl(creds.baseUrl),
+      apiKey: creds.apiKey,
+      subAccountId: creds.account,
+      userAgent: `ivr/${this.config.version} node/${process.versions.node}`,
+      timeoutMs: secondsSetting('IVR_TIMEOUT', this.env.IVR_TIMEOUT, 30) * 1000,
+      connectTimeoutMs: secondsSetting('IVR_CONNECT_TIMEOUT', this.env.IVR_CONNECT_TIMEOUT, 10) * 1000,
+      proxy: {
+        httpsProxy: env.HTTPS_PROXY || env.https_proxy,
+        httpProxy: env.HTTP_PROXY || env.http_proxy,
+        noProxy: env.NO_PROXY || env.no_proxy,
+      },
+      debug: (this.flags as any).debug ? this.debugLog : undefined,
+    })
+    return this.apiClient
+  }
+
+  // ---- errors ---------------------------------------------------------------------------------
+
+  /** Turns anything thrown into an IvrError with a documented exit code. */
+  protected toIvrError(err: unknown): IvrError {
+    if (err instanceof IvrError) return err
+    const e = err as any
+    if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError' || e?.message === 'SIGINT') {
+      return new IvrError('Interrupted.', {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED})
+    }
+    if (e instanceof Errors.CLIError && 'parse' in e) {
+      return usageError(String(e.message).replace(/\n\s*See more help with --help$/, ''), [`See \`ivr ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`])
+    }
+    if (e?.code === 'EPIPE') return new IvrError('Output closed.', {code: 'EPIPE', exitCode: ExitCode.OK})
+    return new IvrError(`Unexpected error: ${safeText(e?.message ?? String(e))}`, {
+      code: 'UNEXPECTED', exitCode: ExitCode.UNEXPECTED, cause: err,
+      suggestions: ['Run again with --debug for details, and report it if it persists.'],
+    })
+  }
+
+  public override async catch(err: any): Promise<any> {
+    if (err instanceof Errors.ExitError) throw err
+    const e = this.toIvrError(err)
+    if (e.code === 'EPIPE') throw new Errors.ExitError(0)
+    if (this.jsonEnabled()) {
+      process.stdout.write(JSON.stringify({error: {code: e.code, message: e.message, exitCode: e.exitCode, suggestions: e.suggestions}}, null, 2) + '\n')
+    } else {
+      const c = this.errColors
+      const lines = [`${c.red('Error:')} ${e.message}`]
+      for (const s of e.suggestions) lines.push(`  ${c.dim('→')} ${s}`)
+      if ((this.flags as any)?.debug && e.exitCode === ExitCode.UNEXPECTED && (e.cause as any)?.stack) {
+        lines.push(c.dim(String(redactSecrets((e.cause as any).stack))))
+      }
+      process.stderr.write(lines.join('\n') + '\n')
+    }
+    throw new Errors.ExitError(e.exitCode)
+  }
+
+  public override async finally(err: Error | undefined): Promise<any> {
+    if (this.sandboxHandle) {
+      await this.sandboxHandle.close().catch(() => {})
+      this.sandboxHandle = undefined
+    }
+    return super.finally(err)
+  }
+
+  /** JSON output is our own shape: returned data as-is (oclif's default would colourise on a TTY). */
+  public override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+  }
+}

@@ -1,0 +1,49 @@
+/** Exit codes: documented in README.md ("Exit codes"); every command maps its failures onto these. */
+export const ExitCode = {
+  OK: 0,
+  UNEXPECTED: 1,
+  USAGE: 2,
+  CREDENTIALS: 3,
+  INVALID_INPUT: 4,
+  NOT_FOUND: 5,
+  NETWORK: 6,
+  SESSION_NOT_COMPLETED: 7,
+  INTERRUPTED: 130,
+} as const
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+/**
+ * The one error type a command lets escape: a stable machine code, a plain message,
+ * the exit code, and what the user can do about it.
+ */
+export class IvrError extends Error {
+  readonly code: string
+  readonly exitCode: number
+  readonly suggestions: string[]
+
+  constructor(message: string, opts: {code: string; exitCode: number; suggestions?: string[]; cause?: unknown}) {
+    super(message, opts.cause === undefined ? undefined : {cause: opts.cause})
+    this.name = 'IvrError'
+    this.code = opts.code
+    this.exitCode = opts.exitCode
+    this.suggestions = opts.suggestions ?? []
+  }
+}
+
+export const usageError = (message: string, suggestions: string[] = []) =>
+  new IvrError(message, {code: 'USAGE', exitCode: ExitCode.USAGE, suggestions})
+
+export const invalidInput = (message: string, suggestions: string[] = [], code = 'INVALID_INPUT') =>
+  new IvrError(message, {code, exitCode: ExitCode.INVALID_INPUT, suggestions})
+
+export const notFound = (message: string, suggestions: string[] = [], code = 'NOT_FOUND') =>
+  new IvrError(message, {code, exitCode: ExitCode.NOT_FOUND, suggestions})
+
+export const credentialsError = (message: string, suggestions: string[] = [], code = 'CREDENTIALS') =>
+  new IvrError(message, {code, exitCode: ExitCode.CREDENTIALS, suggestions})
+
+export const networkError = (message: string, suggestions: string[] = [], code = 'NETWORK') =>
+  new IvrError(message, {code, exitCode: ExitCode.NETWORK, suggestions})
+
+/** Raised when the user pressed Ctrl-C at a prompt or during a wait. */
+export const interrupted = () => new IvrError('Interrupted.', {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED})

@@ -1,0 +1,52 @@
+import {promises as fs} from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+
+import type {SandboxHandle} from '../base-command.js'
+
+/** What `ivr sandbox start` writes so other commands find it: <dataDir>/sandbox.json. */
+export interface SandboxDiscovery {
+  baseUrl: string
+  apiKey: string
+  subAccountId: string
+  pid: number
+  startedAt: string
+}
+
+export function discoveryFile(dataDir: string): string {
+  return path.join(dataDir, 'sandbox.json')
+}
+
+export async function readDiscovery(dataDir: string): Promise<SandboxDiscovery | undefined> {
+  try {
+    const d = JSON.parse(await fs.readFile(discoveryFile(dataDir), 'utf8'))
+    return d && typeof d.baseUrl === 'string' && typeof d.apiKey === 'string' ? d : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a sandbox answers its health probe at baseUrl (quickly: it is on loopback). */
+export function probeSandbox(baseUrl: string, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(`${baseUrl}/sandbox/health`, {timeout: timeoutMs}, (res) => {
+      res.resume()
+      resolve(res.statusCode === 200)
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(false))
+  })
+}
+
+/** The running sandbox named by the discovery file, or a fresh in-process one for this command's lifetime. */
+export async function connectSandbox(opts: {dataDir: string; debug?: (line: string) => void}): Promise<SandboxHandle> {
+  const found = await readDiscovery(opts.dataDir)
+  if (found && (await probeSandbox(found.baseUrl))) {
+    opts.debug?.(`using the running sandbox at ${found.baseUrl} (pid ${found.pid})`)
+    return {baseUrl: found.baseUrl, apiKey: found.apiKey, subAccountId: found.subAccountId, inProcess: false, close: async () => {}}
+  }
+  const {startSandbox} = await import('./server.js')
+  const sb = await startSandbox({host: '127.0.0.1', port: 0})
+  opts.debug?.(`started an in-process sandbox at ${sb.baseUrl}`)
+  return {baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, inProcess: true, sandbox: sb, close: () => sb.close()} as SandboxHandle
+}

@@ -1,0 +1,62 @@
+import {DEFAULT_BASE_URL} from './api/defaults.js'
+import type {AccountsFile} from './accounts/store.js'
+import {credentialsError, usageError} from './errors.js'
+
+/** Environment variables the tool reads, resolved once by the base command. */
+export interface IvrEnv {
+  IVR_ACCOUNT?: string
+  IVR_API_KEY?: string
+  IVR_BASE_URL?: string
+  IVR_TIMEOUT?: string
+  IVR_CONNECT_TIMEOUT?: string
+}
+
+export interface Credentials {
+  account: string
+  apiKey: string
+  baseUrl: string
+  /** Where the account id came from, for `accounts show` and error messages. */
+  source: 'flag' | 'env' | 'stored' | 'sandbox'
+}
+
+export const HOW_TO_LOGIN = [
+  'Log in with `ivr login` (stored per sub-account), or set IVR_ACCOUNT and IVR_API_KEY.',
+  'No account? Add --sandbox to run against the local sandbox.',
+]
+
+export function checkBaseUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw usageError(`"${value}" is not a URL.`, ['Give a base URL like https://voice.8x8.com.'])
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`The base URL must be http(s), not ${url.protocol}`)
+  return value.replace(/\/+$/, '')
+}
+
+/** Flag > environment > stored default, for each of account, key and base URL. */
+export function resolveCredentials(input: {flagAccount?: string; flagBaseUrl?: string; env: IvrEnv; stored: AccountsFile}): Credentials {
+  const {flagAccount, flagBaseUrl, env, stored} = input
+  const account = flagAccount ?? env.IVR_ACCOUNT ?? stored.default
+  const source: Credentials['source'] = flagAccount ? 'flag' : env.IVR_ACCOUNT ? 'env' : 'stored'
+  if (!account) throw credentialsError('No account is set up.', HOW_TO_LOGIN, 'NO_CREDENTIALS')
+  const entry = stored.accounts[account]
+  const apiKey = env.IVR_API_KEY || entry?.apiKey
+  if (!apiKey) {
+    throw credentialsError(`No API key for sub-account "${account}".`, [
+      `Store one with \`ivr login --account ${account}\`, or set IVR_API_KEY.`,
+      ...(Object.keys(stored.accounts).length > 0 ? [`Stored accounts: ${Object.keys(stored.accounts).join(', ')}.`] : []),
+    ], 'NO_CREDENTIALS')
+  }
+  const baseUrl = checkBaseUrl(flagBaseUrl ?? env.IVR_BASE_URL ?? entry?.baseUrl ?? DEFAULT_BASE_URL)
+  return {account, apiKey, baseUrl, source}
+}
+
+/** Seconds from an env var, or the default; nonsense is a usage error rather than a silent default. */
+export function secondsSetting(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0) throw usageError(`${name} must be a positive number of seconds, not "${raw}".`)
+  return n
+}

@@ -1,0 +1,56 @@
+import {spawn} from 'node:child_process'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {runCommand} from '@oclif/test'
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+export interface RunResult {
+  stdout: string
+  stderr: string
+  exitCode: number
+  error?: Error
+}
+
+/** Runs `ivr ARGS` in-process (oclif's runCommand), with extra env for the duration. */
+export async function runIvr(args: string[], opts: {env?: Record<string, string | undefined>} = {}): Promise<RunResult> {
+  const saved: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    saved[k] = process.env[k]
+    if (v === undefined) delete process.env[k]
+    else process.env[k] = v
+  }
+  const prevExit = process.exitCode
+  try {
+    const {stdout, stderr, error} = await runCommand(args, {root: projectRoot})
+    const exitCode = error ? ((error as any).oclif?.exit ?? 1) : 0
+    return {stdout, stderr, exitCode, error}
+  } finally {
+    process.exitCode = prevExit
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+}
+
+/** Runs the real executable (from src, through tsx) as a child process: for stdin, signals and TTY-less behaviour. */
+export function runBin(args: string[], opts: {input?: string; env?: Record<string, string | undefined>; timeoutMs?: number} = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {}
+    for (const [k, v] of Object.entries({...process.env, ...opts.env})) if (v !== undefined) env[k] = v
+    const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), ...args], {env, stdio: ['pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({stdout, stderr, exitCode: code ?? (signal ? 128 : 1)})
+    })
+    child.stdin.end(opts.input ?? '')
+  })
+}
