@@ -1,0 +1,15 @@
+import {Args} from '@oclif/core'
+
+import {IvrCommand} from '../../lib/base-command.js'
+
+export default class AccountsUse extends IvrCommand<typeof AccountsUse> {
+  static override summary = 'Make a stored sub-account the default.'
+  static override examples = ['<%= config.bin %> accounts use acme-support']
+  static override args = {account: Args.string({description: 'Sub-account id.', required: true})}
+
+  async run(): Promise<{default: string}> {
+    await this.accountStore().setDefault(this.args.account)
+    this.out(`Default account is now ${this.args.account}.`)
+    return {default: this.args.account}
+  }
+}

@@ -1,0 +1,28 @@
+import {Args, Flags} from '@oclif/core'
+
+import type {DeleteWebhookResponse} from '../../lib/api/types.js'
+import {IvrCommand} from '../../lib/base-command.js'
+import {confirmOrRefuse} from '../../lib/confirm.js'
+import {safeLine} from '../../lib/render/safe.js'
+import {parseWebhookType} from '../../lib/webhooks/registration.js'
+
+export default class WebhooksDelete extends IvrCommand<typeof WebhooksDelete> {
+  static override summary = 'Delete the webhook of one type.'
+  static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required.'
+  static override examples = ['<%= config.bin %> webhooks delete VCS', '<%= config.bin %> webhooks delete VCA --yes']
+  static override args = {
+    type: Args.string({description: 'Webhook type (VCA, VSS, VCS, VRU, VNU).', required: true}),
+  }
+  static override flags = {
+    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.'}),
+  }
+
+  async run(): Promise<DeleteWebhookResponse> {
+    const type = parseWebhookType(this.args.type)
+    await confirmOrRefuse({yes: this.flags.yes, interactive: this.isInteractive, question: `Delete the ${type} webhook?`})
+    const api = await this.api()
+    const res = await api.deleteWebhook(type)
+    this.out(`Deleted the ${type} webhook${res.url ? ` (${safeLine(res.url)})` : ''}.`)
+    return res
+  }
+}

@@ -1,0 +1,100 @@
+import {expect} from 'chai'
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+
+import {runBin, runIvr} from '../helpers/run.js'
+import {sampleProfiles, startFakeApi} from '../helpers/fake-api.js'
+
+const configDir = () => process.env.IVR_CONFIG_DIR as string
+const accountsFile = () => path.join(configDir(), 'accounts.json')
+
+describe('login and accounts', () => {
+  let api: Awaited<ReturnType<typeof startFakeApi>>
+
+  before(async () => {
+    api = await startFakeApi({apiKey: 'key-good-9876', routes: {'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}})}})
+  })
+  after(() => api.close())
+  beforeEach(() => fs.rm(configDir(), {recursive: true, force: true}))
+
+  it('stores a verified key from stdin in a 0600 file inside a 0700 folder', async () => {
+    const r = await runBin(['login', '--account', 'acme-support', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-good-9876\n'})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.stdout).to.contain('Logged in to sub-account acme-support')
+    const stat = await fs.stat(accountsFile())
+    expect(stat.mode & 0o777).to.equal(0o600)
+    expect((await fs.stat(configDir())).mode & 0o777).to.equal(0o700)
+    const data = JSON.parse(await fs.readFile(accountsFile(), 'utf8'))
+    expect(data.default).to.equal('acme-support')
+    expect(data.accounts['acme-support'].apiKey).to.equal('key-good-9876')
+    expect(api.requests.at(-1)?.headers.authorization).to.equal('Bearer key-good-9876')
+  })
+
+  it('stores nothing when the key is refused (401), and says so with exit 3', async () => {
+    const r = await runBin(['login', '-a', 'acme-support', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-wrong-0000'})
+    expect(r.exitCode).to.equal(3)
+    expect(r.stderr).to.contain('refused').and.contain('nothing was stored')
+    expect(r.stderr).not.to.contain('key-wrong-0000')
+    await fs.access(accountsFile()).then(() => expect.fail('file was written'), () => {})
+  })
+
+  it('keeps an existing credentials file byte for byte when a second login is refused', async () => {
+    await runBin(['login', '-a', 'first-acct', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-good-9876'})
+    const before = await fs.readFile(accountsFile(), 'utf8')
+    const r = await runBin(['login', '-a', 'second-acct', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'nope-nope'})
+    expect(r.exitCode).to.equal(3)
+    expect(await fs.readFile(accountsFile(), 'utf8')).to.equal(before)
+  })
+
+  it('refuses to ask for a key without a terminal (exit 2) and points at --api-key-stdin', async () => {
+    const r = await runBin(['login', '-a', 'acme-support'], {env: {CI: 'true'}})
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('--api-key-stdin')
+  })
+
+  it('rejects a malformed sub-account id with exit 2', async () => {
+    const r = await runBin(['login', '-a', 'a b', '--api-key-stdin', '--no-verify'], {input: 'k-123456'})
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('not a valid sub-account id')
+  })
+
+  it('lists accounts with the default marked and keys masked; use, show and remove work', async () => {
+    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
+    await runBin(['login', '-a', 'acct-two', '--api-key-stdin', '--no-verify', '--base-url', api.baseUrl], {input: 'cccc-dddd-2222'})
+    let r = await runIvr(['accounts', 'list'])
+    expect(r.stdout).to.match(/\*\s+acct-one\s+\*\*\*\*1111/)
+    expect(r.stdout).to.contain('****2222')
+    expect(r.stdout).not.to.contain('aaaa-bbbb')
+    r = await runIvr(['accounts', 'use', 'acct-two'])
+    expect(r.exitCode).to.equal(0)
+    r = await runIvr(['accounts', 'show', '--json'])
+    expect(JSON.parse(r.stdout)).to.include({account: 'acct-two', apiKey: '****2222', baseUrl: api.baseUrl, default: true})
+    r = await runIvr(['accounts', 'remove', 'acct-two'], {env: {CI: 'true'}})
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('--yes')
+    r = await runIvr(['accounts', 'remove', 'acct-two', '--yes'])
+    expect(r.exitCode).to.equal(0)
+    r = await runIvr(['accounts', 'list', '--json'])
+    expect(JSON.parse(r.stdout).accounts.map((a: any) => a.account)).to.deep.equal(['acct-one'])
+    r = await runIvr(['accounts', 'use', 'nobody'])
+    expect(r.exitCode).to.equal(3)
+    expect(r.stderr).to.contain('acct-one')
+  })
+
+  it('reports a corrupt credentials file with its path and leaves it untouched', async () => {
+    await fs.mkdir(configDir(), {recursive: true})
+    await fs.writeFile(accountsFile(), '{"accounts": {"x": ', {mode: 0o600})
+    const r = await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
+    expect(r.exitCode).to.equal(4)
+    expect(r.stderr).to.contain(accountsFile()).and.contain('corrupt')
+    expect(await fs.readFile(accountsFile(), 'utf8')).to.equal('{"accounts": {"x": ')
+  })
+
+  it('warns when the credentials file is readable by others', async () => {
+    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-good-9876'})
+    await fs.chmod(accountsFile(), 0o644)
+    const r = await runIvr(['profiles', 'list', '--refresh'])
+    expect(r.exitCode).to.equal(0)
+    expect(r.stderr).to.contain('readable by other users').and.contain('chmod 600')
+  })
+})
