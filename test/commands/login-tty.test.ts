@@ -1,0 +1,50 @@
+import {expect} from 'chai'
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+
+import {sampleProfiles, startFakeApi} from '../helpers/fake-api.js'
+import {hasTmux, TmuxSession} from '../helpers/tmux.js'
+
+describe('login on a terminal (tmux)', function () {
+  let api: Awaited<ReturnType<typeof startFakeApi>>
+  let session: TmuxSession | undefined
+  const configDir = path.join(process.env.IVR_DATA_DIR as string, '..', 'tty-config')
+
+  before(async function () {
+    if (!hasTmux()) {
+      console.log('      (tmux is not installed: the terminal tests are skipped)')
+      this.skip()
+    }
+    api = await startFakeApi({apiKey: 'tty-key-5678', routes: {'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles}})}})
+  })
+  after(() => api?.close())
+  afterEach(() => session?.kill())
+
+  it('asks for the sub-account and a masked key, checks it, and stores it', async () => {
+    session = new TmuxSession(['login', '--base-url', api.baseUrl], {IVR_CONFIG_DIR: configDir, NO_COLOR: '1'})
+    await session.waitFor(/Sub-account id/)
+    session.type('tty-acct')
+    session.keys('Enter')
+    await session.waitFor(/API key/)
+    session.type('tty-key-5678')
+    const typed = await session.waitFor(/API key:? \*{12}/)
+    expect(typed).not.to.contain('tty-key-5678')
+    session.keys('Enter')
+    const done = await session.waitFor(/EXIT=\d+/)
+    expect(done).to.contain('Logged in to sub-account tty-acct').and.contain('EXIT=0')
+    expect(done).not.to.contain('tty-key-5678')
+    const stored = JSON.parse(await fs.readFile(path.join(configDir, 'accounts.json'), 'utf8'))
+    expect(stored.accounts['tty-acct'].apiKey).to.equal('tty-key-5678')
+  })
+
+  it('re-asks for an invalid sub-account id instead of failing', async () => {
+    session = new TmuxSession(['login', '--no-verify'], {IVR_CONFIG_DIR: configDir, NO_COLOR: '1'})
+    await session.waitFor(/Sub-account id/)
+    session.type('a b')
+    session.keys('Enter')
+    await session.waitFor(/not a valid sub-account id/)
+    session.keys('C-c')
+    const done = await session.waitFor(/EXIT=\d+/)
+    expect(done).to.contain('EXIT=130')
+  })
+})
