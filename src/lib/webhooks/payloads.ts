@@ -17,16 +17,8 @@ export interface WebhookEnvelope<P = unknown> {
 export type CallDirection = 'INBOUND' | 'OUTBOUND'
 export type CallType = 'PSTN' | 'VOIP'
 
-/** Payload of a VCA (CALL_ACTION) and, with other callStatus values, of a VCS (CALL_STATUS). */
-export interface CallEventPayload {
-  eventId: string
-  callId: string
-  sessionId: string
-  subAccountId: string
-  /** VCA: ACTION_COMPLETED or CALL_RECEIVED; VCS: CALL_RECEIVED, ringing, answered, disconnected. */
-  callStatus: string
-  callDirection: CallDirection
-  callType: CallType
+/** The two ends of a call, as both call events and summary legs carry them. */
+export interface CallEnds {
   source: string
   destination: string
   sourceFormat: string
@@ -35,6 +27,18 @@ export interface CallEventPayload {
   destinationCountryCode: string
   sourceRefId?: string | null
   destinationRefId?: string | null
+}
+
+/** Payload of a VCA (CALL_ACTION) and, with other callStatus values, of a VCS (CALL_STATUS). */
+export interface CallEventPayload extends CallEnds {
+  eventId: string
+  callId: string
+  sessionId: string
+  subAccountId: string
+  /** VCA: ACTION_COMPLETED or CALL_RECEIVED; VCS: CALL_RECEIVED, ringing, answered, disconnected. */
+  callStatus: string
+  callDirection: CallDirection
+  callType: CallType
   callDuration: number
   eventData?: {dtmf?: string | null; [k: string]: unknown} | null
   sipCode?: number | null
@@ -55,21 +59,13 @@ export interface CallQuality {
   jitter: number
 }
 
-export interface CallLeg {
+export interface CallLeg extends CallEnds {
   callId: string
   callDirection: CallDirection
   callType: CallType
   initiatedTimestamp: string
   connectedTimestamp?: string | null
   disconnectedTimestamp: string
-  source: string
-  destination: string
-  sourceFormat: string
-  destinationFormat: string
-  sourceCountryCode: string
-  destinationCountryCode: string
-  sourceRefId?: string | null
-  destinationRefId?: string | null
   callStatus: string
   /** Seconds. */
   callDuration: number
