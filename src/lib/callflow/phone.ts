@@ -1,0 +1,75 @@
+import {parsePhoneNumberFromString, validatePhoneNumberLength} from 'libphonenumber-js'
+
+/** What the validator needs to know about one phone number of a makeCall. */
+export interface NumberCheck {
+  /** E.164 shape (digits with an optional leading +, no spaces), and a length that fits the country. */
+  ok: boolean
+  /** Fits the country's length but matches none of its number ranges: worth a warning, not a refusal. */
+  doubtful?: boolean
+  /** ISO 3166 region (SG, US...) when the calling code names one. */
+  country?: string
+  countryName?: string
+  /** Why not, in words. */
+  reason?: string
+  /** The number as the platform wants it, when it can be had by removing punctuation. */
+  suggestion?: string
+}
+
+const E164 = /^\+?[1-9]\d{6,14}$/
+let regionNames: Intl.DisplayNames | undefined
+
+export function countryName(region: string | undefined): string | undefined {
+  if (!region) return undefined
+  try {
+    regionNames ??= new Intl.DisplayNames(['en'], {type: 'region'})
+    return regionNames.of(region) ?? region
+  } catch {
+    return region
+  }
+}
+
+function describe(check: NumberCheck): string {
+  return check.countryName ? `a ${check.countryName} number` : 'a number'
+}
+
+// Callflows repeat the same few numbers (one caller id, a list of customers): memoise, bounded.
+const cache = new Map<string, NumberCheck>()
+const CACHE_MAX = 5000
+
+/** Checks a number in E.164 form (the + is optional, as the platform allows). */
+export function checkPhoneNumber(value: string): NumberCheck {
+  const hit = cache.get(value)
+  if (hit) return hit
+  const result = computeCheck(value)
+  if (cache.size >= CACHE_MAX) cache.clear()
+  cache.set(value, result)
+  return result
+}
+
+function computeCheck(value: string): NumberCheck {
+  const trimmed = value.trim()
+  const digits = trimmed.replace(/[\s().-]/g, '')
+  const plus = digits.startsWith('+') ? digits : `+${digits}`
+  const parsed = /^\+\d+$/.test(plus) ? parsePhoneNumberFromString(plus) : undefined
+  const country = parsed?.country ?? (parsed ? parsed.getPossibleCountries()[0] : undefined)
+  const base: NumberCheck = {ok: false, country, countryName: countryName(country)}
+  if (trimmed === '') return {...base, reason: 'is empty'}
+  if (!E164.test(trimmed)) {
+    if (/^\+?\d+$/.test(digits) && E164.test(digits) && digits !== trimmed) {
+      return {...base, reason: 'has spaces or punctuation; E.164 is digits only', suggestion: digits}
+    }
+    if (trimmed.startsWith('00')) return {...base, reason: 'starts with 00; E.164 starts with the country code', suggestion: `+${trimmed.slice(2)}`}
+    if (trimmed.startsWith('+0') || trimmed.startsWith('0')) return {...base, reason: 'starts with 0: a national number, not E.164 (country code first)'}
+    if (!/^\+?\d+$/.test(trimmed)) return {...base, reason: 'holds characters other than digits'}
+    // Digits only, but too few or too many for E.164: the country's own lengths say it better.
+    if (base.countryName) return {...base, reason: `is too ${digits.replace('+', '').length < 7 ? 'short' : 'long'} for ${describe(base)}`}
+    return {...base, reason: digits.replace('+', '').length < 7 ? 'is too short for E.164' : 'is too long for E.164 (at most 15 digits)'}
+  }
+  const length = validatePhoneNumberLength(plus)
+  if (length === 'INVALID_COUNTRY') return {...base, reason: `starts with +${plus.slice(1, 4)}…, which is no country's calling code`}
+  if (length === 'TOO_SHORT' || length === 'NOT_A_NUMBER') return {...base, reason: `is too short for ${describe(base)}`}
+  if (length === 'TOO_LONG') return {...base, reason: `is too long for ${describe(base)}`}
+  if (length === 'INVALID_LENGTH') return {...base, reason: `has a length no ${base.countryName ?? ''} number has`.replace('  ', ' ')}
+  if (parsed && !parsed.isValid()) return {...base, ok: true, doubtful: true, reason: `matches no number range of ${base.countryName ?? 'its country'}`}
+  return {...base, ok: true}
+}
