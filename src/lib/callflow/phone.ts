@@ -1,4 +1,4 @@
-import {parsePhoneNumberFromString, validatePhoneNumberLength} from 'libphonenumber-js'
+import {AsYouType, Metadata, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode} from 'libphonenumber-js'
 
 /** What the validator needs to know about one phone number of a makeCall. */
 export interface NumberCheck {
@@ -9,6 +9,8 @@ export interface NumberCheck {
   /** ISO 3166 region (SG, US...) when the calling code names one. */
   country?: string
   countryName?: string
+  /** The calling code (65, 1...), when one could be read. */
+  callingCode?: string
   /** Why not, in words. */
   reason?: string
   /** The number as the platform wants it, when it can be had by removing punctuation. */
@@ -17,6 +19,13 @@ export interface NumberCheck {
 
 const E164 = /^\+?[1-9]\d{6,14}$/
 let regionNames: Intl.DisplayNames | undefined
+// Not in the published typings, but part of the class: the countries of a calling code, main one first.
+let metadata: (Metadata & {getCountryCodesForCallingCode(code: string): string[] | undefined}) | undefined
+
+function mainCountry(callingCode: string): CountryCode | undefined {
+  metadata ??= new Metadata() as NonNullable<typeof metadata>
+  return metadata.getCountryCodesForCallingCode(callingCode)?.[0] as CountryCode | undefined
+}
 
 export function countryName(region: string | undefined): string | undefined {
   if (!region) return undefined
@@ -29,7 +38,8 @@ export function countryName(region: string | undefined): string | undefined {
 }
 
 function describe(check: NumberCheck): string {
-  return check.countryName ? `a ${check.countryName} number` : 'a number'
+  if (check.countryName) return `${check.countryName} numbers (+${check.callingCode ?? ''})`.replace(' (+)', '')
+  return check.callingCode ? `+${check.callingCode} numbers` : 'a phone number'
 }
 
 // Callflows repeat the same few numbers (one caller id, a list of customers): memoise, bounded.
@@ -51,25 +61,27 @@ function computeCheck(value: string): NumberCheck {
   const digits = trimmed.replace(/[\s().-]/g, '')
   const plus = digits.startsWith('+') ? digits : `+${digits}`
   const parsed = /^\+\d+$/.test(plus) ? parsePhoneNumberFromString(plus) : undefined
-  const country = parsed?.country ?? (parsed ? parsed.getPossibleCountries()[0] : undefined)
-  const base: NumberCheck = {ok: false, country, countryName: countryName(country)}
-  if (trimmed === '') return {...base, reason: 'is empty'}
-  if (!E164.test(trimmed)) {
-    if (/^\+?\d+$/.test(digits) && E164.test(digits) && digits !== trimmed) {
-      return {...base, reason: 'has spaces or punctuation; E.164 is digits only', suggestion: digits}
-    }
-    if (trimmed.startsWith('00')) return {...base, reason: 'starts with 00; E.164 starts with the country code', suggestion: `+${trimmed.slice(2)}`}
-    if (trimmed.startsWith('+0') || trimmed.startsWith('0')) return {...base, reason: 'starts with 0: a national number, not E.164 (country code first)'}
-    if (!/^\+?\d+$/.test(trimmed)) return {...base, reason: 'holds characters other than digits'}
-    // Digits only, but too few or too many for E.164: the country's own lengths say it better.
-    if (base.countryName) return {...base, reason: `is too ${digits.replace('+', '').length < 7 ? 'short' : 'long'} for ${describe(base)}`}
-    return {...base, reason: digits.replace('+', '').length < 7 ? 'is too short for E.164' : 'is too long for E.164 (at most 15 digits)'}
+  let country = parsed?.country ?? parsed?.getPossibleCountries()[0]
+  let callingCode = parsed?.countryCallingCode as string | undefined
+  if (!country && /^\+\d+$/.test(plus)) {
+    // Too short to place: the calling code still says which country was meant.
+    const partial = new AsYouType()
+    partial.input(plus)
+    callingCode = partial.getCallingCode() as string | undefined
+    country = partial.getCountry() || (callingCode ? mainCountry(callingCode) : undefined)
   }
+  const base: NumberCheck = {ok: false, country, countryName: countryName(country), callingCode}
+  if (trimmed === '') return {...base, reason: 'is empty'}
+  if (!/^\+?\d+$/.test(digits)) return {...base, reason: 'holds characters other than digits'}
+  if (digits.startsWith('00')) return {...base, reason: 'starts with 00; E.164 starts with the country code', suggestion: `+${digits.slice(2)}`}
+  if (digits.startsWith('0') || digits.startsWith('+0')) return {...base, reason: 'starts with 0: a national number, not E.164 (country code first)'}
   const length = validatePhoneNumberLength(plus)
   if (length === 'INVALID_COUNTRY') return {...base, reason: `starts with +${plus.slice(1, 4)}…, which is no country's calling code`}
   if (length === 'TOO_SHORT' || length === 'NOT_A_NUMBER') return {...base, reason: `is too short for ${describe(base)}`}
   if (length === 'TOO_LONG') return {...base, reason: `is too long for ${describe(base)}`}
-  if (length === 'INVALID_LENGTH') return {...base, reason: `has a length no ${base.countryName ?? ''} number has`.replace('  ', ' ')}
+  if (length === 'INVALID_LENGTH') return {...base, reason: `has a length that does not fit ${describe(base)}`}
+  if (!E164.test(digits)) return {...base, reason: 'is not in E.164 form (7 to 15 digits)'}
+  if (digits !== trimmed) return {...base, reason: 'has spaces or punctuation; E.164 is digits only', suggestion: digits}
   if (parsed && !parsed.isValid()) return {...base, ok: true, doubtful: true, reason: `matches no number range of ${base.countryName ?? 'its country'}`}
   return {...base, ok: true}
 }
