@@ -1,0 +1,64 @@
+import {Flags} from '@oclif/core'
+
+import {IvrCommand} from '../../lib/base-command.js'
+import {fetchFlags, exportUi, onInterrupt, waitOptions} from '../../lib/logs/cli.js'
+import {resolveRange} from '../../lib/logs/dates.js'
+import {exportRequest, startExport, waitAndDownload, type ExportReport} from '../../lib/logs/export.js'
+import {resumeHints} from '../../lib/logs/jobs.js'
+import {renderSummary} from '../../lib/logs/render.js'
+import {summarizeFiles} from '../../lib/logs/summarize.js'
+
+export default class LogsExport extends IvrCommand<typeof LogsExport> {
+  static override summary = 'Export call records: start a job, wait for it, download the CSV files, and sum up the cost.'
+  static override description = `8x8 hands out call records only through export jobs. This starts one, shows its progress on stderr, downloads every file when it is ready (streamed to disk; an interrupted download resumes), and prints the paths. With --summary it also prints calls, answered calls, billable minutes and cost per currency, by day, destination country and product.
+
+Dates: a day (2026-11-20, meaning its start, 00:00 UTC), a UTC time (2026-11-20T13:00:00Z), a time with an offset (2026-11-20T13:00:00+07:00), or today, yesterday, now, or an age such as 7d, 36h, 2w. Without dates the API's default applies (the last 7 days); with only a start, the end is now.
+
+Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6; cancelled 1; Ctrl-C 130. Ctrl-C asks whether to cancel the job (or cancels with --cancel-on-interrupt); a job left running is always named, with how to resume it.`
+  static override examples = [
+    '<%= config.bin %> logs export --since 7d --summary',
+    '<%= config.bin %> logs export --from 2026-11-01 --to 2026-12-01 --out reports/',
+    '<%= config.bin %> logs export --from yesterday --to today --out yesterday.csv --json',
+    '<%= config.bin %> logs export --since 30d --no-wait',
+  ]
+  static override flags = {
+    from: Flags.string({summary: 'Start of the range (a day, a time, or e.g. 7d, yesterday).'}),
+    since: Flags.string({summary: 'Same as --from (e.g. --since 7d).', exclusive: ['from']}),
+    to: Flags.string({summary: 'End of the range (default: now, when a start is given).'}),
+    limit: Flags.integer({summary: 'At most this many records (0 = no limit, the default).', min: 0}),
+    wait: Flags.boolean({summary: 'Wait for the job and download its files; --no-wait only prints the job id.', default: true, allowNo: true}),
+    ...fetchFlags,
+  }
+
+  async run(): Promise<ExportReport> {
+    const range = resolveRange({from: this.flags.from, to: this.flags.to, since: this.flags.since}, new Date())
+    const body = exportRequest(range, this.flags.limit)
+    const wait = waitOptions(this.flags)
+    const api = await this.api()
+    const jobId = await startExport(api, body)
+    const base = {jobId, from: body.from, to: body.to, limit: body.limit}
+    if (!this.flags.wait) {
+      this.out(jobId)
+      this.status(`Started export job for ${range.description}.\n${resumeHints(jobId).join('\n')}`)
+      return {...base, status: 'queued', files: []}
+    }
+    this.status(`Started export job ${jobId} for ${range.description}.`)
+    const interrupt = onInterrupt(() => `Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}`)
+    try {
+      const outcome = await waitAndDownload(api, {
+        jobId, range: range.description, wait, cancelOnInterrupt: this.flags['cancel-on-interrupt'], out: this.flags.out, cwd: process.cwd(),
+        force: this.flags.force, signal: interrupt.signal,
+      }, exportUi({status: (t) => this.status(t), quiet: this.jsonEnabled(), interactive: this.isInteractive}))
+      for (const f of outcome.files) this.out(f.path)
+      const result: ExportReport = {...base, status: outcome.status, expires: outcome.expires, files: outcome.files}
+      if (this.flags.summary) {
+        result.summary = await summarizeFiles(outcome.files.map((f) => f.path))
+        for (const w of result.summary.warnings) this.warnUser(w)
+        this.out(`\n${renderSummary(result.summary, this.colors)}`)
+      }
+      return result
+    } finally {
+      interrupt.dispose()
+    }
+  }
+}

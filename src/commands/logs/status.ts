@@ -1,0 +1,49 @@
+import {Args, Flags} from '@oclif/core'
+
+import type {LogExportJob} from '../../lib/api/types.js'
+import {IvrCommand} from '../../lib/base-command.js'
+import {exportUi, onInterrupt, waitOptions} from '../../lib/logs/cli.js'
+import {exportStatus} from '../../lib/logs/export.js'
+import {isTerminal, resumeHints, waitForExport, WaitAborted} from '../../lib/logs/jobs.js'
+import {interrupted} from '../../lib/errors.js'
+import {safeLine} from '../../lib/render/safe.js'
+
+export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
+  static override summary = 'Show the status of an export job.'
+  static override description = 'Status is one of queued, running, succeeded, failed, cancelled, empty, error. A succeeded job lists how many files it has and until when their links are valid (the links themselves are in --json). Exits 0 whenever the status could be read; --wait waits for a final status first.'
+  static override examples = ['<%= config.bin %> logs status 7f3a9c0e21b4', '<%= config.bin %> logs status 7f3a9c0e21b4 --wait --json']
+  static override args = {
+    jobId: Args.string({description: 'The export job id.', required: true}),
+  }
+  static override flags = {
+    wait: Flags.boolean({summary: 'Wait until the job reaches a final status.'}),
+    timeout: Flags.string({summary: 'With --wait: stop waiting after this long.', default: '1h'}),
+    'poll-interval': Flags.string({summary: 'First pause between status checks.', default: '1s', hidden: true}),
+  }
+
+  async run(): Promise<LogExportJob & {jobId: string}> {
+    const {jobId} = this.args
+    const api = await this.api()
+    let job = await exportStatus(api, jobId)
+    if (this.flags.wait && !isTerminal(job.status)) {
+      const ui = exportUi({status: (t) => this.status(t), quiet: this.jsonEnabled(), interactive: false})
+      const interrupt = onInterrupt(() => resumeHints(jobId).join('\n'))
+      try {
+        ;({job} = await waitForExport(api, jobId, {...waitOptions(this.flags), signal: interrupt.signal, onPoll: (j) => ui.progress.set(j.status, `Export job: ${safeLine(j.status)}`)}))
+      } catch (error) {
+        if (error instanceof WaitAborted) throw Object.assign(interrupted(), {suggestions: resumeHints(jobId)})
+        throw error
+      } finally {
+        ui.progress.stop()
+        interrupt.dispose()
+      }
+    }
+    const files = job.data?.length ?? 0
+    const lines = [`Job:      ${safeLine(jobId)}`, `Status:   ${safeLine(job.status)}`]
+    if (job.status === 'succeeded') lines.push(`Files:    ${files}${job.expires ? ` (links valid until ${safeLine(job.expires)})` : ''}`)
+    this.out(lines.join('\n'))
+    if (job.status === 'succeeded') this.status(`Download them: ivr logs download ${jobId}`)
+    else if (!isTerminal(job.status)) this.status(`Wait and download: ivr logs download ${jobId}`)
+    return {jobId, ...job}
+  }
+}
