@@ -100,10 +100,10 @@ export interface RequestOverrides {
  */
 export function applyOverrides(doc: unknown, overrides: RequestOverrides): unknown {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc
-  const out: Record<string, unknown> = {...(doc as Record<string, unknown>)}
+  const out: Record<string, unknown> = {}
   if (overrides.validUntil !== undefined) out.validUntil = overrides.validUntil
   if (overrides.clientRequestId !== undefined) out.clientRequestId = overrides.clientRequestId
-  return out
+  return {...out, ...(doc as Record<string, unknown>), ...out}
 }
 
 // ---- quick flags ----------------------------------------------------------------------------
@@ -188,10 +188,7 @@ export function buildQuickCallflow(input: QuickCallflowInput): Action[] {
 }
 
 export function quickRequest(input: QuickCallflowInput, overrides: RequestOverrides = {}): CallflowRequest {
-  const req: CallflowRequest = {callflow: buildQuickCallflow(input)}
-  if (overrides.validUntil !== undefined) req.validUntil = overrides.validUntil
-  if (overrides.clientRequestId !== undefined) req.clientRequestId = overrides.clientRequestId
-  return req
+  return applyOverrides({callflow: buildQuickCallflow(input)}, overrides) as CallflowRequest
 }
 
 /** Where Send Callflow is POSTed, for --dry-run (the same path the API client uses). */

@@ -22,6 +22,8 @@ export interface Problem {
   column?: number
   /** What to do about it, when the message alone does not say. */
   hint?: string
+  /** A warning that a check could not be made (no profile list, webhook not asked). */
+  unchecked?: boolean
 }
 
 export interface ValidateOptions {
@@ -174,10 +176,11 @@ class Checker {
     this.problems.push(hint === undefined ? {code, path, message, severity: 'error'} : {code, path, message, severity: 'error', hint})
   }
 
-  warn(path: string, message: string, code?: number, hint?: string): void {
+  warn(path: string, message: string, code?: number, hint?: string, unchecked?: boolean): void {
     const p: Problem = {path, message, severity: 'warning'}
     if (code !== undefined) p.code = code
     if (hint !== undefined) p.hint = hint
+    if (unchecked) p.unchecked = true
     this.problems.push(p)
   }
 
@@ -232,7 +235,7 @@ class Checker {
       if (!this.voicesNoted && this.opts.warnUnchecked !== false) {
         this.voicesNoted = true
         this.warn(paramPath(i, 'voiceProfile'), 'voice profiles were not checked: no profile list at hand', -1002,
-          '`ivr profiles list` caches the account\'s list for a day; `--online` asks the account.')
+          '`ivr profiles list` caches the account\'s list for a day; `--online` asks the account.', true)
       }
       return
     }
@@ -253,7 +256,7 @@ class Checker {
         'Register one: `ivr webhooks create --type VCA --url URL`.')
     } else if (registered === undefined && this.opts.warnUnchecked !== false) {
       this.warn(actionPath(i), 'sayAndCapture needs a VCA webhook registered for the sub-account (not checked)', -1004,
-        'Without one the platform answers -1004; `--online` checks the account, `ivr webhooks list` shows it.')
+        'Without one the platform answers -1004; `--online` checks the account, `ivr webhooks list` shows it.', true)
     }
   }
 
@@ -308,6 +311,7 @@ function checkSay(c: Checker, i: number, p: Record<string, unknown>, spec: Recor
 }
 
 function checkCapture(c: Checker, i: number, p: Record<string, unknown>, spec: Record<string, ParamSpec>): void {
+  c.vcaWebhook(i)
   const ok = (k: string, code = -1009) => c.param(() => paramPath(i, k), p[k], spec[k], code)
   if (ok('promptMessage') && (p.promptMessage as string).trim() === '') {
     c.warn(paramPath(i, 'promptMessage'), 'is empty: the caller hears nothing before the capture')
@@ -369,7 +373,6 @@ function checkCapture(c: Checker, i: number, p: Record<string, unknown>, spec: R
     c.warn(`${actionPath(i)}.params`, `leaves defaults the docs disagree on (API reference or guides): ${unset.join('; ')}; accepted under both`, undefined,
       'Set them explicitly to be sure what callers get.')
   }
-  c.vcaWebhook(i)
 }
 
 function checkPlayFile(c: Checker, i: number, p: Record<string, unknown>, spec: Record<string, ParamSpec>): void {

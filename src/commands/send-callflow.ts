@@ -1,0 +1,181 @@
+import {Args, Flags} from '@oclif/core'
+
+import {DEFAULT_BASE_URL} from '../lib/api/defaults.js'
+import type {SendCallflowResponse} from '../lib/api/types.js'
+import {IvrCommand} from '../lib/base-command.js'
+import {cachedAccountFacts} from '../lib/callflow/account-checks.js'
+import {readCallflowSource} from '../lib/callflow/check-file.js'
+import {locateProblems, parseCallflowText, type LoadedDocument} from '../lib/callflow/load.js'
+import {
+  applyOverrides, callflowsUrl, fillPlaceholders, parseValidUntil, parseVars, quickRequest, type CaptureOptions, type QuickStep, type RequestOverrides,
+} from '../lib/callflow/request.js'
+import {formatProblem} from '../lib/callflow/report.js'
+import type {CallflowRequest} from '../lib/callflow/types.js'
+import {hasErrors, validateCallflow, type Problem} from '../lib/callflow/validate.js'
+import {lookupCode} from '../lib/codes.js'
+import {invalidInput, usageError} from '../lib/errors.js'
+import {profileCacheFile} from '../lib/profiles.js'
+import {safeLine} from '../lib/render/safe.js'
+
+export type SendResult =
+  | {dryRun: true; method: 'POST'; url: string; body: unknown; problems: Problem[]}
+  | (SendCallflowResponse & {dryRun?: false})
+
+const STEP_FLAGS = new Set(['say', 'play', 'capture', 'hangup', 'voice'])
+const QUICK_FLAGS = ['from', 'to', ...STEP_FLAGS, 'min-digits', 'max-digits', 'digit-timeout', 'overall-timeout', 'tries', 'complete-on-hash']
+
+export default class SendCallflow extends IvrCommand<typeof SendCallflow> {
+  static override summary = 'Start a call: send a callflow from a file, stdin, or quick flags.'
+  static override description = `The callflow is checked locally first (the same checks as \`ivr callflow validate\`) and refused with exit 4 when it has errors, unless --no-validate. A NOT_CREATED answer from the platform also exits 4, with its code, message and what the code means.
+
+Quick flags build the callflow without a file: makeCall from --from to --to, then --say, --play, --capture and --hangup in the order given. --voice sets the voice of the spoken steps after it (before the first --voice: the first one given; none at all: en-US-Neural2-C). A capture uses one digit, 10 s timeouts, one try and no # unless told otherwise.`
+  static override examples = [
+    '<%= config.bin %> send-callflow reminder.json',
+    '<%= config.bin %> send-callflow reminder.yaml --var name=Alice --var to=+6591234567 --valid-until 10m',
+    'cat flow.json | <%= config.bin %> send-callflow -',
+    '<%= config.bin %> send-callflow --from +6531591234 --to +6591234567 --voice en-GB-Emma --say "Your parcel arrives today." --hangup',
+    '<%= config.bin %> send-callflow --from +6531591234 --to +6591234567 --capture "Press 1 to confirm, 2 to cancel." --max-digits 1',
+    '<%= config.bin %> send-callflow flow.json --dry-run',
+  ]
+  static override args = {
+    file: Args.string({description: 'A JSON or YAML callflow request; - reads standard input. Leave out to use quick flags.'}),
+  }
+  static override flags = {
+    from: Flags.string({summary: 'Caller id (source number, E.164): a number whitelisted for the sub-account.', helpGroup: 'QUICK'}),
+    to: Flags.string({summary: 'Number to call (destination, E.164).', helpGroup: 'QUICK'}),
+    say: Flags.string({summary: 'Speak a text (repeatable, in order).', multiple: true, multipleNonGreedy: true, helpGroup: 'QUICK'}),
+    play: Flags.string({summary: 'Play an mp3 or wav from an http(s) URL (repeatable, in order).', multiple: true, multipleNonGreedy: true, helpGroup: 'QUICK'}),
+    capture: Flags.string({summary: 'Speak a menu prompt and capture digits (sent to the VCA webhook).', multiple: true, multipleNonGreedy: true, helpGroup: 'QUICK'}),
+    hangup: Flags.boolean({summary: 'End the call (at this point in the order).', helpGroup: 'QUICK'}),
+    voice: Flags.string({summary: 'Voice profile for the spoken steps after it (see `ivr profiles list`).', multiple: true, multipleNonGreedy: true, helpGroup: 'QUICK'}),
+    'min-digits': Flags.integer({summary: 'Capture: fewest digits (default 1).', min: 1, max: 25, helpGroup: 'CAPTURE'}),
+    'max-digits': Flags.integer({summary: 'Capture: most digits (default 1, at most 25).', min: 1, max: 25, helpGroup: 'CAPTURE'}),
+    'digit-timeout': Flags.integer({summary: 'Capture: ms allowed between digits (default 10000).', min: 1, helpGroup: 'CAPTURE'}),
+    'overall-timeout': Flags.integer({summary: 'Capture: ms allowed overall (default 10000, at least --digit-timeout).', min: 1, helpGroup: 'CAPTURE'}),
+    tries: Flags.integer({summary: 'Capture: times the prompt is played when nothing is pressed (default 1).', min: 1, helpGroup: 'CAPTURE'}),
+    'complete-on-hash': Flags.boolean({summary: 'Capture: # ends the input.', helpGroup: 'CAPTURE'}),
+    var: Flags.string({summary: 'Fill {{name}} placeholders in the file: name=value (repeatable).', multiple: true, multipleNonGreedy: true}),
+    'valid-until': Flags.string({summary: 'Do not start the call after this: a duration (10m, 1h30m) or a date-time.'}),
+    'client-request-id': Flags.string({summary: 'Your id for this request; it comes back in the session summary.'}),
+    validate: Flags.boolean({summary: 'Check the callflow locally before sending (--no-validate lets the platform judge).', default: true, allowNo: true}),
+    'dry-run': Flags.boolean({summary: 'Print the URL and body that would be sent, and send nothing.'}),
+  }
+
+  /** Where the callflow came from, to point problems at lines of the file. */
+  private source?: {name: string; doc: LoadedDocument}
+
+  async run(): Promise<SendResult> {
+    const body = await this.buildRequest()
+    const problems = this.flags.validate ? await this.check(body) : []
+    if (this.flags['dry-run']) return this.dryRun(body, problems)
+    return this.send(body as CallflowRequest)
+  }
+
+  /** The request from the file (with --var) or from the quick flags, with --valid-until and --client-request-id. */
+  protected async buildRequest(): Promise<unknown> {
+    const f = this.flags
+    const overrides: RequestOverrides = {
+      validUntil: f['valid-until'] === undefined ? undefined : parseValidUntil(f['valid-until'], new Date()),
+      clientRequestId: f['client-request-id'],
+    }
+    const quick = QUICK_FLAGS.filter((k) => (f as Record<string, unknown>)[k] !== undefined && (f as Record<string, unknown>)[k] !== false)
+    if (this.args.file !== undefined) {
+      if (quick.length > 0) throw usageError(`--${quick[0]} is for building a callflow without a file; give either FILE or the quick flags.`)
+      const {name, text} = await readCallflowSource(this.args.file, process.stdin)
+      const doc = parseCallflowText(text, name)
+      if (doc.problems.length > 0) this.refuse(doc.problems, name)
+      const filled = fillPlaceholders(doc.value, parseVars(f.var ?? []))
+      if (filled.missing.length > 0) {
+        const names = [...new Set(filled.missing.map((m) => m.name))]
+        throw usageError(`${name} has placeholders without a value: ${names.map((n) => `{{${n}}}`).join(', ')}.`, [`Give them with ${names.map((n) => `--var ${n}=VALUE`).join(' ')}.`])
+      }
+      if (filled.unused.length > 0) this.warnUser(`--var ${filled.unused.join(', ')}: no placeholder in ${name} uses ${filled.unused.length === 1 ? 'it' : 'them'}.`)
+      this.source = {name, doc}
+      return applyOverrides(filled.value, overrides)
+    }
+    if (f.var) throw usageError('--var fills placeholders in a file; with quick flags, write the values directly.')
+    if (!f.from || !f.to) {
+      throw usageError('Give a callflow file, or --from and --to with the steps of the call.', [
+        'ivr send-callflow flow.json',
+        'ivr send-callflow --from +6531591234 --to +6591234567 --say "Hello" --hangup',
+      ])
+    }
+    const capture: CaptureOptions = {
+      minDigits: f['min-digits'], maxDigits: f['max-digits'], digitTimeout: f['digit-timeout'], overallTimeout: f['overall-timeout'],
+      noOfTries: f.tries, completeOnHash: f['complete-on-hash'] ? true : undefined,
+    }
+    return quickRequest({from: f.from, to: f.to, steps: await this.quickSteps(), capture}, overrides)
+  }
+
+  /** The step flags in the order they were typed (oclif keeps the raw tokens in order). */
+  private async quickSteps(): Promise<QuickStep[]> {
+    const {raw} = await this.parse(SendCallflow)
+    const steps: QuickStep[] = []
+    for (const t of raw) {
+      if (t.type !== 'flag' || !STEP_FLAGS.has(t.flag)) continue
+      if (t.flag === 'say') steps.push({kind: 'say', text: t.input})
+      else if (t.flag === 'play') steps.push({kind: 'play', url: t.input})
+      else if (t.flag === 'capture') steps.push({kind: 'capture', prompt: t.input})
+      else if (t.flag === 'voice') steps.push({kind: 'voice', profile: t.input})
+      else steps.push({kind: 'hangup'})
+    }
+    return steps
+  }
+
+  /** Validates (voices from the cached list); errors refuse the send, warnings go to stderr. */
+  protected async check(body: unknown): Promise<Problem[]> {
+    let knownProfiles: ReadonlySet<string> | undefined
+    try {
+      const creds = await this.credentials()
+      knownProfiles = (await cachedAccountFacts(profileCacheFile(this.paths.cacheDir, creds.account, creds.baseUrl))).knownProfiles
+    } catch {
+      // No account (a dry run can do without): voices are not checked.
+    }
+    // Before a real send the platform checks voices and the webhook itself: no "not checked" noise then.
+    let problems = validateCallflow(body, {context: 'request', knownProfiles, warnUnchecked: Boolean(this.flags['dry-run'])})
+    if (this.source) problems = locateProblems(problems, this.source.doc)
+    const name = this.source?.name ?? 'callflow'
+    if (hasErrors(problems)) this.refuse(problems, name)
+    for (const p of problems) this.warnUser(`${p.path} ${safeLine(p.message)}${p.code === undefined ? '' : ` [${p.code}]`}${p.hint ? `\n  → ${safeLine(p.hint)}` : ''}`)
+    return problems
+  }
+
+  private refuse(problems: Problem[], name: string): never {
+    const errors = problems.filter((p) => p.severity === 'error')
+    for (const p of errors) process.stderr.write(`${formatProblem(p, name, this.errColors)}\n`)
+    throw invalidInput(`The callflow has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was sent.`, [
+      'Fix them (`ivr codes CODE` explains a code), or add --no-validate to let the platform judge.',
+    ], 'CALLFLOW_INVALID')
+  }
+
+  private async dryRun(body: unknown, problems: Problem[]): Promise<SendResult> {
+    let url: string
+    try {
+      const api = await this.api()
+      url = callflowsUrl(api.baseUrl, api.subAccountId)
+    } catch {
+      url = callflowsUrl(DEFAULT_BASE_URL, 'SUBACCOUNT')
+      this.status(this.errColors.dim('(no account set up: SUBACCOUNT stands for your sub-account id)'))
+    }
+    this.out(`POST ${url}\ncontent-type: application/json\n\n${JSON.stringify(body, null, 2)}`)
+    this.status(this.errColors.dim('Dry run: nothing was sent.'))
+    return {dryRun: true, method: 'POST', url, body, problems}
+  }
+
+  protected async send(body: CallflowRequest): Promise<SendResult> {
+    const api = await this.api()
+    const res = await api.sendCallflow(body)
+    if (res.sessionStatus !== 'CREATED') {
+      // A NOT_CREATED that came back as 200: the same exit as one that came back as 400.
+      const info = lookupCode(res.statusCode)
+      throw invalidInput(`The platform did not create the session: ${res.statusCode ?? ''} ${safeLine(res.statusMessage ?? res.sessionStatus)}.${info ? ` ${info.explanation}` : ''}`.replace(':  ', ': '), [], 'NOT_CREATED')
+    }
+    const c = this.colors
+    this.out([
+      `${c.green('✔')} Session ${c.bold(safeLine(res.sessionId))} ${safeLine(res.sessionStatus)}`,
+      `  request id  ${safeLine(res.callFlowRequestId ?? '-')}`,
+      ...(res.validUntil ? [`  valid until ${safeLine(res.validUntil)}`] : []),
+    ].join('\n'))
+    return res
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * One callflow text, checked end to end: parsed (JSON/YAML), placeholders filled, validated,
+ * and every problem located in the text. Shared by `callflow validate` and `send-callflow`.
+ */
+import {promises as fs} from 'node:fs'
+import type {Readable} from 'node:stream'
+
+import {usageError} from '../errors.js'
+import {readAllText} from '../stdin.js'
+import {locateProblems, parseCallflowText} from './load.js'
+import {fillPlaceholders} from './request.js'
+import {validateCallflow, type Problem, type ValidateOptions} from './validate.js'
+
+export interface CheckedText {
+  /** The document with placeholders filled; undefined when it did not parse. */
+  value: unknown
+  problems: Problem[]
+  /** --var names no placeholder used. */
+  unusedVars: string[]
+  format: 'json' | 'yaml'
+}
+
+/**
+ * Parses and validates. A placeholder left without a value is a warning (a template's structure
+ * can still be checked), and the value it stands in for is not judged; `strictVars` makes it an error.
+ */
+export function checkCallflowText(text: string, fileName: string, opts: ValidateOptions & {vars?: Readonly<Record<string, string>>; strictVars?: boolean}): CheckedText {
+  const doc = parseCallflowText(text, fileName)
+  if (doc.problems.length > 0) return {value: undefined, problems: doc.problems, unusedVars: [], format: doc.format}
+  const filled = fillPlaceholders(doc.value, opts.vars ?? {})
+  const templated = new Set(filled.missing.map((m) => m.path))
+  const problems = validateCallflow(filled.value, opts).filter((p) => !templated.has(p.path))
+  const placeholderProblems: Problem[] = filled.missing.map((m) => ({
+    path: m.path,
+    message: `placeholder {{${m.name}}} has no value`,
+    severity: opts.strictVars ? 'error' : 'warning',
+    hint: `Give it one: --var ${m.name}=VALUE.`,
+  }))
+  return {value: filled.value, problems: locateProblems([...placeholderProblems, ...problems], doc), unusedVars: filled.unused, format: doc.format}
+}
+
+/** The text of a callflow file, or of stdin for `-`; an unreadable file is a usage error (exit 2). */
+export async function readCallflowSource(file: string, stdin: Readable & {isTTY?: boolean}): Promise<{name: string; text: string}> {
+  if (file === '-') return {name: '<stdin>', text: await readAllText(stdin, 'The callflow')}
+  try {
+    return {name: file, text: await fs.readFile(file, 'utf8')}
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message
+    throw usageError(`Cannot read ${file}: ${why}.`, ['Give a JSON or YAML callflow file, or - to read standard input.'])
+  }
+}
