@@ -1,0 +1,209 @@
+/**
+ * Questions asked of the store: list, find one session, statistics. Every one streams the file
+ * once; memory holds only the answer (the N rows asked for, counters and a duration histogram).
+ */
+import {lookupCode} from '../codes.js'
+import {notFound, usageError} from '../errors.js'
+import {readSummary} from './parse.js'
+import {SESSION_STATUSES} from './payloads.js'
+import {readEvents, SUMMARIES_ONLY, type StoredEvent, type Warn} from './store.js'
+import {sessionRow, type SessionRow} from './view.js'
+
+const UNIT_MS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
+
+/** `--since`: a span back from now (90s, 30m, 1h, 2d, 1w), a day (2026-11-01, local midnight) or an ISO date-time. */
+export function parseSince(value: string, now: Date = new Date()): Date {
+  const v = value.trim()
+  const rel = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(v)
+  if (rel) return new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()])
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v)
+  if (day) {
+    const d = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]))
+    if (d.getMonth() === Number(day[2]) - 1) return d
+  } else if (/^\d{4}-\d{2}-\d{2}T/.test(v)) {
+    const t = Date.parse(v)
+    if (Number.isFinite(t)) return new Date(t)
+  }
+  throw usageError(`--since "${value}" is not a time span or a date.`, ['Use a span like 30m, 1h, 2d, 1w, a day like 2026-11-01, or a date-time like 2026-11-01T09:00:00Z.'])
+}
+
+/** `--status COMPLETED,BUSY`: known statuses, any case; an unknown one is a usage error naming the known ones. */
+export function parseStatuses(value: string | undefined): Set<string> | undefined {
+  if (!value) return undefined
+  const out = new Set<string>()
+  for (const s of value.split(',').map((x) => x.trim().toUpperCase().replace(/-/g, '_')).filter(Boolean)) {
+    if (!(SESSION_STATUSES as readonly string[]).includes(s)) throw usageError(`"${s}" is not a session status.`, [`Use one or more of ${SESSION_STATUSES.join(', ')}, comma separated.`])
+    out.add(s)
+  }
+  return out
+}
+
+export interface Filter {
+  since?: Date
+  statuses?: Set<string>
+}
+
+/** When a session happened, for filtering and grouping: its end, or when it was received. */
+export function sessionTime(row: SessionRow): number {
+  const t = row.endTime ? Date.parse(row.endTime) : Number.NaN
+  return Number.isFinite(t) ? t : Date.parse(row.receivedAt)
+}
+
+function keep(row: SessionRow, f: Filter): boolean {
+  if (f.statuses && !f.statuses.has(row.status)) return false
+  if (f.since && !(sessionTime(row) >= f.since.getTime())) return false
+  return true
+}
+
+/** Every stored summary passing the filter, as rows, oldest first. */
+export async function* summaryRows(file: string, f: Filter = {}, warn?: Warn): AsyncGenerator<{row: SessionRow; ev: StoredEvent}> {
+  for await (const ev of readEvents(file, {warn, prefilter: SUMMARIES_ONLY})) {
+    if (ev.type !== 'SESSION_SUMMARY') continue
+    const row = sessionRow(ev, readSummary(ev.body))
+    if (keep(row, f)) yield {row, ev}
+  }
+}
+
+/** The newest `limit` summaries passing the filter, newest first (0 = all, in which case memory grows with the answer). */
+export async function listSessions(file: string, opts: Filter & {limit: number; warn?: Warn}): Promise<SessionRow[]> {
+  const ring: SessionRow[] = []
+  for await (const {row} of summaryRows(file, opts, opts.warn)) {
+    ring.push(row)
+    if (opts.limit > 0 && ring.length > opts.limit) ring.shift()
+  }
+  return ring.reverse()
+}
+
+/**
+ * Every stored event of one session, oldest first. The id may be a unique prefix (tail shows 8
+ * characters); an ambiguous prefix is a usage error, an unknown id exit 5.
+ */
+export async function findSession(file: string, id: string, warn?: Warn): Promise<{sessionId: string; events: StoredEvent[]}> {
+  const want = id.trim()
+  if (want.length < 4) throw usageError('Give at least 4 characters of the session id.')
+  const bySession = new Map<string, StoredEvent[]>()
+  for await (const ev of readEvents(file, {warn, prefilter: (t) => t.includes(want)})) {
+    if (!ev.sessionId || !ev.sessionId.startsWith(want)) continue
+    const list = bySession.get(ev.sessionId) ?? []
+    list.push(ev)
+    bySession.set(ev.sessionId, list)
+  }
+  const exact = bySession.get(want)
+  if (exact) return {sessionId: want, events: exact}
+  if (bySession.size === 1) {
+    const [[sessionId, events]] = [...bySession]
+    return {sessionId, events}
+  }
+  if (bySession.size > 1) throw usageError(`"${want}" matches ${bySession.size} sessions.`, [`Give more of the id: ${[...bySession.keys()].slice(0, 5).join(', ')}${bySession.size > 5 ? ', ...' : ''}.`])
+  throw notFound(`No session "${want}" in ${file}.`, ['List what is stored with `ivr sessions list`; summaries arrive while `ivr sessions tail` runs.'])
+}
+
+// ---- statistics ------------------------------------------------------------------------------
+
+export const GROUPINGS = ['status', 'hour', 'day', 'country', 'last-action'] as const
+export type Grouping = (typeof GROUPINGS)[number]
+
+export interface Group {
+  key: string
+  sessions: number
+  answered: number
+  minutes: number
+}
+
+export interface SessionStats {
+  sessions: number
+  answered: number
+  /** answered / sessions, 0..1 (0 when there are none). */
+  answerRate: number
+  /** Connected time over all legs, in minutes. */
+  totalMinutes: number
+  /** Whole minutes started, per leg, summed: what per-minute billing would count. */
+  billableMinutes: number
+  /** Over answered sessions' durations, in seconds. */
+  medianDurationSec?: number
+  p95DurationSec?: number
+  mosBands: Record<'excellent' | 'good' | 'fair' | 'poor' | 'bad' | 'unknown', number>
+  topErrors: Array<{code: number | string; meaning?: string; count: number}>
+  by: Grouping
+  groups: Group[]
+  from?: string
+  to?: string
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0')
+
+function groupKey(row: SessionRow, by: Grouping): string {
+  switch (by) {
+    case 'status': return row.status
+    case 'country': return row.country ?? 'unknown'
+    case 'last-action': return row.lastAction ?? 'unknown'
+    case 'hour': case 'day': {
+      const d = new Date(sessionTime(row))
+      if (Number.isNaN(d.getTime())) return 'unknown'
+      return by === 'hour' ? `${pad2(d.getHours())}:00` : `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`
+    }
+  }
+}
+
+/** The q-quantile (nearest rank) of a histogram of whole seconds. */
+function quantile(hist: Map<number, number>, count: number, q: number): number | undefined {
+  if (count === 0) return undefined
+  const rank = Math.max(1, Math.ceil(q * count))
+  let seen = 0
+  for (const sec of [...hist.keys()].sort((a, b) => a - b)) {
+    seen += hist.get(sec)!
+    if (seen >= rank) return sec
+  }
+  return undefined
+}
+
+export async function computeStats(file: string, opts: Filter & {by: Grouping; topErrors?: number; warn?: Warn}): Promise<SessionStats> {
+  const s: SessionStats = {
+    sessions: 0, answered: 0, answerRate: 0, totalMinutes: 0, billableMinutes: 0,
+    mosBands: {excellent: 0, good: 0, fair: 0, poor: 0, bad: 0, unknown: 0}, topErrors: [], by: opts.by, groups: [],
+  }
+  const hist = new Map<number, number>()
+  const errors = new Map<string, number>()
+  const groups = new Map<string, Group>()
+  let from = Infinity
+  let to = -Infinity
+  let totalSec = 0
+  for await (const {row} of summaryRows(file, opts, opts.warn)) {
+    s.sessions++
+    totalSec += row.legSeconds
+    s.billableMinutes += row.billableMinutes
+    if (row.answered) {
+      s.answered++
+      const d = Math.round(row.durationSec ?? 0)
+      hist.set(d, (hist.get(d) ?? 0) + 1)
+    }
+    s.mosBands[(row.mosBand ?? 'unknown') as keyof SessionStats['mosBands']]++
+    if (row.errorCode !== undefined || row.errorMsg) {
+      const k = String(row.errorCode ?? row.errorMsg)
+      errors.set(k, (errors.get(k) ?? 0) + 1)
+    }
+    const key = groupKey(row, opts.by)
+    const g = groups.get(key) ?? {key, sessions: 0, answered: 0, minutes: 0}
+    g.sessions++
+    if (row.answered) g.answered++
+    g.minutes += (row.durationSec ?? 0) / 60
+    groups.set(key, g)
+    const t = sessionTime(row)
+    if (t < from) from = t
+    if (t > to) to = t
+  }
+  s.answerRate = s.sessions ? s.answered / s.sessions : 0
+  s.totalMinutes = Math.round((totalSec / 60) * 10) / 10
+  s.medianDurationSec = quantile(hist, s.answered, 0.5)
+  s.p95DurationSec = quantile(hist, s.answered, 0.95)
+  s.topErrors = [...errors].sort((a, b) => b[1] - a[1]).slice(0, opts.topErrors ?? 5).map(([k, count]) => {
+    const n = Number(k)
+    return Number.isFinite(n) ? {code: n, meaning: lookupCode(n)?.meaning, count} : {code: k, count}
+  })
+  const list = [...groups.values()].map((g) => ({...g, minutes: Math.round(g.minutes * 10) / 10}))
+  // Time groupings read best in time order; the others, biggest first.
+  s.groups = opts.by === 'hour' || opts.by === 'day' ? list.sort((a, b) => a.key.localeCompare(b.key)) : list.sort((a, b) => b.sessions - a.sessions || a.key.localeCompare(b.key))
+  if (Number.isFinite(from)) s.from = new Date(from).toISOString()
+  if (Number.isFinite(to)) s.to = new Date(to).toISOString()
+  return s
+}

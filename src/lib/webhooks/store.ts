@@ -1,0 +1,289 @@
+/**
+ * The local session store: append-only NDJSON, one file per sub-account in the data dir (or one the
+ * user names). One line per webhook received:
+ *   {"key":"SESSION_SUMMARY:<sessionId>","receivedAt":"...","type":"SESSION_SUMMARY","sessionId":"...","path":"/vss","body":{...as received}}
+ * Appends are durable (written and fdatasync'ed before append() resolves) and grouped: every append
+ * waiting while a flush runs goes out in the next single write + sync, which is what lets the
+ * receiver acknowledge thousands of webhooks a second. Reads stream line by line.
+ */
+import {createHash} from 'node:crypto'
+import {EventEmitter} from 'node:events'
+import {createReadStream, promises as fs} from 'node:fs'
+import path from 'node:path'
+
+import type {ParsedWebhook} from './parse.js'
+
+export interface StoredEvent {
+  /** What makes two deliveries "the same" (see dedupeKey). */
+  key: string
+  /** ISO time the receiver got it. */
+  receivedAt: string
+  /** SESSION_SUMMARY, CALL_ACTION, CALL_STATUS, or the unknown type as received. */
+  type: string
+  sessionId?: string
+  /** The request path it arrived on. */
+  path?: string
+  /** The body exactly as received (parsed JSON). */
+  body: unknown
+}
+
+export type Warn = (message: string) => void
+
+/** Sub-account ids are `[A-Za-z0-9-._&]{3,50}`; anything else is made file-name safe. */
+export function storeFileFor(dataDir: string, subAccountId: string): string {
+  const name = subAccountId.replace(/[^A-Za-z0-9._&-]/g, '_').replace(/^\.+/, '_') || 'default'
+  return path.join(dataDir, 'sessions', `${name}.ndjson`)
+}
+
+/** The store files present in the data dir, by sub-account. */
+export async function listStoreFiles(dataDir: string): Promise<Array<{subAccountId: string; file: string}>> {
+  const dir = path.join(dataDir, 'sessions')
+  const names = await fs.readdir(dir).catch(() => [] as string[])
+  return names.filter((n) => n.endsWith('.ndjson')).sort().map((n) => ({subAccountId: n.slice(0, -'.ndjson'.length), file: path.join(dir, n)}))
+}
+
+/**
+ * Two deliveries are the same event when: a summary has the same session id (the platform sends
+ * one per session, perhaps twice); a call event has the same type and eventId; anything else has
+ * the same type and the same body text.
+ */
+export function dedupeKey(parsed: ParsedWebhook, bodyText: string): string {
+  if (parsed.kind === 'vss' && parsed.sessionId) return `${parsed.eventType}:${parsed.sessionId}`
+  if (parsed.eventId) return `${parsed.eventType}:${parsed.sessionId ?? ''}:${parsed.eventId}`
+  return `${parsed.eventType}:sha1:${createHash('sha1').update(bodyText).digest('hex')}`
+}
+
+export function makeStoredEvent(parsed: ParsedWebhook, opts: {bodyText: string; receivedAt?: Date; path?: string}): StoredEvent {
+  const ev: StoredEvent = {key: dedupeKey(parsed, opts.bodyText), receivedAt: (opts.receivedAt ?? new Date()).toISOString(), type: parsed.eventType, body: parsed.raw}
+  if (parsed.sessionId) ev.sessionId = parsed.sessionId
+  if (opts.path) ev.path = opts.path
+  return ev
+}
+
+// ---- reading --------------------------------------------------------------------------------
+
+export interface Line {
+  text: string
+  /** 1-based. */
+  lineNo: number
+  /** The last line had no newline: a write cut short by a crash (or one still being written). */
+  torn: boolean
+}
+
+/** The lines of a file, streamed. A missing file has none. */
+export async function* readLines(file: string, opts: {start?: number} = {}): AsyncGenerator<Line> {
+  let stream
+  try {
+    await fs.access(file)
+    stream = createReadStream(file, {start: opts.start ?? 0, highWaterMark: 1 << 20})
+  } catch {
+    return
+  }
+  let rest: Buffer | undefined
+  let lineNo = 0
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let buf = rest ? Buffer.concat([rest, chunk]) : chunk
+    let from = 0
+    let nl: number
+    while ((nl = buf.indexOf(10, from)) !== -1) {
+      lineNo++
+      if (nl > from) yield {text: buf.toString('utf8', from, nl), lineNo, torn: false}
+      from = nl + 1
+    }
+    rest = from < buf.length ? buf.subarray(from) : undefined
+    buf = Buffer.alloc(0)
+  }
+  if (rest && rest.length > 0) yield {text: rest.toString('utf8'), lineNo: lineNo + 1, torn: true}
+}
+
+/** One stored line, or undefined (with a warning) when it is not a stored event. */
+export function parseStoredLine(line: Line, file: string, warn?: Warn): StoredEvent | undefined {
+  let ev: any
+  try {
+    ev = JSON.parse(line.text)
+  } catch {
+    warn?.(line.torn
+      ? `The last line of ${file} is incomplete (a write cut short by a crash?); skipped it. Every line before it is intact.`
+      : `Line ${line.lineNo} of ${file} is not valid JSON; skipped it.`)
+    return undefined
+  }
+  if (!ev || typeof ev !== 'object' || typeof ev.type !== 'string' || !('body' in ev)) {
+    warn?.(`Line ${line.lineNo} of ${file} is not a stored webhook; skipped it.`)
+    return undefined
+  }
+  return ev as StoredEvent
+}
+
+export interface ReadOptions {
+  warn?: Warn
+  /** A cheap test on the raw line before it is parsed (e.g. only summaries). */
+  prefilter?: (text: string) => boolean
+}
+
+/** The stored events of a file, oldest first, streamed: memory stays flat whatever the file's size. */
+export async function* readEvents(file: string, opts: ReadOptions = {}): AsyncGenerator<StoredEvent> {
+  for await (const line of readLines(file)) {
+    if (opts.prefilter && !line.torn && !opts.prefilter(line.text)) continue
+    const ev = parseStoredLine(line, file, opts.warn)
+    if (ev) yield ev
+  }
+}
+
+/** Summaries only: skips other lines without parsing them. */
+export const SUMMARIES_ONLY = (text: string) => text.includes('"type":"SESSION_SUMMARY"')
+
+// ---- writing --------------------------------------------------------------------------------
+
+const KEY_AT_START = /^\{"key":"((?:[^"\\]|\\.)*)"/
+
+interface Pending {
+  line: string
+  resolve: () => void
+  reject: (e: unknown) => void
+}
+
+/**
+ * The writer side of a store. One writer per file at a time (the receiver holds a lock, see
+ * lock.ts). Emits 'event' (StoredEvent) after each durable append.
+ */
+export class EventStore extends EventEmitter {
+  readonly file: string
+  private handle?: fs.FileHandle
+  private readonly keys = new Set<string>()
+  /** Appends written but not yet synced, by key: a duplicate waits for its original to be durable. */
+  private readonly inFlight = new Map<string, Promise<void>>()
+  private queue: Pending[] = []
+  private flushing?: Promise<void>
+  private closed = false
+
+  private constructor(file: string) {
+    super()
+    this.file = file
+  }
+
+  /** Opens (creating, 0600) the store, cuts off a torn last line, and loads the keys already stored. */
+  static async open(file: string, opts: {warn?: Warn} = {}): Promise<EventStore> {
+    const store = new EventStore(file)
+    await fs.mkdir(path.dirname(file), {recursive: true, mode: 0o700})
+    await store.repairTornTail(opts.warn)
+    for await (const line of readLines(file)) {
+      const m = KEY_AT_START.exec(line.text)
+      if (m) {
+        store.keys.add(JSON.parse(`"${m[1]}"`))
+        continue
+      }
+      const ev = parseStoredLine(line, file, opts.warn)
+      if (ev && typeof ev.key === 'string') store.keys.add(ev.key)
+    }
+    store.handle = await fs.open(file, 'a', 0o600)
+    return store
+  }
+
+  /** A crash mid-write leaves a last line without its newline; it was never acknowledged, so it is cut off. */
+  private async repairTornTail(warn?: Warn): Promise<void> {
+    let fh: fs.FileHandle
+    try {
+      fh = await fs.open(this.file, 'r+')
+    } catch {
+      return
+    }
+    try {
+      const {size} = await fh.stat()
+      if (size === 0) return
+      const last = Buffer.alloc(1)
+      await fh.read(last, 0, 1, size - 1)
+      if (last[0] === 10) return
+      // Find the last newline, reading backwards in blocks.
+      const block = Buffer.alloc(64 * 1024)
+      let end = size
+      let cut = 0
+      while (end > 0) {
+        const start = Math.max(0, end - block.length)
+        const {bytesRead} = await fh.read(block, 0, end - start, start)
+        const idx = block.subarray(0, bytesRead).lastIndexOf(10)
+        if (idx !== -1) {
+          cut = start + idx + 1
+          break
+        }
+        end = start
+      }
+      await fh.truncate(cut)
+      await fh.sync()
+      warn?.(`${this.file} ended with an incomplete line (${size - cut} bytes, a write cut short by a crash); removed it. Every acknowledged event is intact.`)
+    } finally {
+      await fh.close()
+    }
+  }
+
+  has(key: string): boolean {
+    return this.keys.has(key)
+  }
+
+  get size(): number {
+    return this.keys.size
+  }
+
+  /**
+   * Appends an event durably. Resolves {stored: false} for a duplicate (same key) once the original
+   * is itself durable, so an acknowledgement never runs ahead of the disk.
+   */
+  async append(ev: StoredEvent): Promise<{stored: boolean}> {
+    if (this.closed) throw new Error('The store is closed.')
+    if (this.keys.has(ev.key)) {
+      await this.inFlight.get(ev.key)
+      return {stored: false}
+    }
+    this.keys.add(ev.key)
+    const line = `${JSON.stringify({key: ev.key, receivedAt: ev.receivedAt, type: ev.type, sessionId: ev.sessionId, path: ev.path, body: ev.body})}\n`
+    const done = new Promise<void>((resolve, reject) => this.queue.push({line, resolve, reject}))
+    this.inFlight.set(ev.key, done)
+    void this.kick()
+    try {
+      await done
+    } catch (error) {
+      this.keys.delete(ev.key)
+      throw error
+    } finally {
+      this.inFlight.delete(ev.key)
+    }
+    this.emit('event', ev)
+    return {stored: true}
+  }
+
+  private kick(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.flushLoop().finally(() => {
+        this.flushing = undefined
+      })
+    }
+    return this.flushing
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue
+      this.queue = []
+      try {
+        const buf = Buffer.from(batch.map((p) => p.line).join(''), 'utf8')
+        let off = 0
+        while (off < buf.length) off += (await this.handle!.write(buf, off, buf.length - off)).bytesWritten
+        await this.handle!.datasync()
+        for (const p of batch) p.resolve()
+      } catch (error) {
+        for (const p of batch) p.reject(error)
+      }
+    }
+  }
+
+  /** Waits for every pending append to be on disk. */
+  async flush(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) await this.kick()
+  }
+
+  async close(): Promise<void> {
+    await this.flush()
+    this.closed = true
+    await this.handle?.close()
+    this.handle = undefined
+  }
+}
