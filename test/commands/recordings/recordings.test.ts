@@ -1,0 +1,100 @@
+import {expect} from 'chai'
+
+import {startFakeApi} from '../../helpers/fake-api.js'
+import {runBin, runIvr} from '../../helpers/run.js'
+
+const PASSWORD = 'Xq7-very-secret-pw'
+
+describe('recordings (loopback API)', () => {
+  let api: Awaited<ReturnType<typeof startFakeApi>>
+  let env: Record<string, string>
+  let stored: Record<string, any> | undefined
+  before(async () => {
+    api = await startFakeApi({routes: {
+      'GET /recording-push-config': () => (stored
+        ? {status: 200, body: {subAccountId: 'acme', ...stored, password: undefined, passwordSet: Boolean(stored.password), statusCode: 0, statusMessage: 'ok'}}
+        : {status: 404, body: {statusCode: 404, statusMessage: 'Not configured'}}),
+      'POST /recording-push-config': (r) => {
+        stored = r.json
+        return {status: 200, body: {subAccountId: 'acme', ...stored, password: undefined, passwordSet: Boolean(stored!.password), statusCode: 0}}
+      },
+      'DELETE /recording-push-config': () => {
+        stored = undefined
+        return {status: 200, body: {delete: true, statusCode: 0}}
+      },
+      'GET /recordings/4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10': () => ({status: 200, body: {recordings: [
+        {recordingId: 'rec-1', sessionid: '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10', status: 'completed', duration: 42, startRecordingTime: '2026-11-20T10:00:00Z', externalFileUrl: 'sftp://files.example.com/rec/rec-1.mp3'},
+      ]}}),
+    }})
+    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+  })
+  after(() => api.close())
+  beforeEach(() => {
+    stored = undefined
+  })
+
+  it('show says when nothing is configured (exit 0)', async () => {
+    const r = await runIvr(['recordings', 'config', 'show'], {env})
+    expect(r.exitCode).to.equal(0)
+    expect(r.stdout).to.contain('No recording push destination is configured')
+    const j = await runIvr(['recordings', 'config', 'show', '--json'], {env})
+    expect(JSON.parse(j.stdout)).to.deep.equal({configured: false, passwordSet: false})
+  })
+
+  it('set takes the password from stdin, sends it, and never prints it (not even with --debug)', async () => {
+    const r = await runBin(['recordings', 'config', 'set', '--protocol', 'sftp', '--host', 'Files.Example.com', '--user', 'ivr', '--path', '/rec', '--password-stdin', '--debug'], {input: `${PASSWORD}\n`, env})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const post = api.requests.findLast((q) => q.method === 'POST')!
+    expect(post.json).to.deep.equal({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', password: PASSWORD, path: '/rec'})
+    expect(r.stdout + r.stderr).not.to.contain(PASSWORD)
+    expect(r.stdout).to.match(/Password:\s+set/)
+    const shown = await runIvr(['recordings', 'config', 'show', '--json'], {env})
+    expect(JSON.parse(shown.stdout)).to.deep.equal({configured: true, protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec', passwordSet: true})
+    expect(shown.stdout).not.to.contain(PASSWORD)
+  })
+
+  it('set changes only what is given; a new protocol brings its own default port', async () => {
+    stored = {protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec', password: 'old'}
+    let r = await runIvr(['recordings', 'config', 'set', '--path', '/rec/2026'], {env})
+    expect(r.exitCode).to.equal(0)
+    expect(api.requests.findLast((q) => q.method === 'POST')!.json).to.deep.equal({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec/2026'})
+    // No password went with it, and the destination lost its own: say so.
+    expect(r.stderr).to.contain('No password was sent')
+    r = await runIvr(['recordings', 'config', 'set', '--protocol', 'ftp'], {env})
+    expect(api.requests.findLast((q) => q.method === 'POST')!.json).to.include({protocol: 'ftp', port: 21})
+  })
+
+  it('rejects bad settings before sending anything (exit 4, or 2 when there is nothing to set)', async () => {
+    const posts = () => api.requests.filter((q) => q.method === 'POST').length
+    const before = posts()
+    let r = await runIvr(['recordings', 'config', 'set', '--protocol', 'sftp', '--host', 'sftp://files.example.com/rec'], {env})
+    expect(r.exitCode).to.equal(4)
+    expect(r.stderr).to.contain('give the host name only').and.contain('--host files.example.com')
+    r = await runIvr(['recordings', 'config', 'set', '--host', 'files.example.com'], {env})
+    expect(r.exitCode).to.equal(4)
+    expect(r.stderr).to.contain('--protocol')
+    r = await runIvr(['recordings', 'config', 'set'], {env})
+    expect(r.exitCode).to.equal(2)
+    expect(posts()).to.equal(before)
+  })
+
+  it('delete asks for --yes without a terminal, then deletes', async () => {
+    stored = {protocol: 'ftp', host: 'ftp.example.com', port: 21}
+    let r = await runIvr(['recordings', 'config', 'delete'], {env})
+    expect(r.exitCode).to.equal(2)
+    expect(stored).to.not.equal(undefined)
+    r = await runIvr(['recordings', 'config', 'delete', '--yes'], {env})
+    expect(r.exitCode).to.equal(0)
+    expect(r.stdout).to.contain('Deleted the recording push destination (ftp.example.com)')
+    expect(stored).to.equal(undefined)
+  })
+
+  it('status lists the recordings of a session; none is exit 5', async () => {
+    let r = await runIvr(['recordings', 'status', '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10'], {env})
+    expect(r.exitCode).to.equal(0)
+    expect(r.stdout).to.match(/rec-1\s+completed\s+42s\s+2026-11-20T10:00:00Z\s+sftp:\/\/files\.example\.com\/rec\/rec-1\.mp3/)
+    r = await runIvr(['recordings', 'status', '00000000-0000-4000-8000-000000000000'], {env})
+    expect(r.exitCode).to.equal(5)
+    expect(r.stderr).to.contain('No recordings for session')
+  })
+})
