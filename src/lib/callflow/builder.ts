@@ -60,7 +60,8 @@ export function profileChoices(profiles: readonly SpeechProfile[], term: string 
 /** Asks for a callflow, action by action, and returns the request (or VCA answer) it built. */
 export async function buildCallflow(p: Prompter, opts: BuilderOptions): Promise<CallflowRequest | VcaResponse> {
   const known = opts.profiles.length > 0 ? new Set(opts.profiles.map((x) => x.speechProfileCode)) : undefined
-  const vopts: ValidateOptions = {...opts, knownProfiles: known}
+  // What could not be checked is said once by the caller, not after every action.
+  const vopts: ValidateOptions = {...opts, knownProfiles: known, warnUnchecked: false}
   const flow: Action[] = []
   let lastVoice = opts.profiles[0]?.speechProfileCode ?? DEFAULT_VOICE_PROFILE
   let source = opts.defaultSource ?? ''
@@ -99,9 +100,9 @@ export async function buildCallflow(p: Prompter, opts: BuilderOptions): Promise<
       {name: 'say: speak a text', value: 'say'},
       {name: 'sayAndCapture: speak a menu and capture digits', value: 'sayAndCapture'},
       {name: 'playFile: play an mp3 or wav', value: 'playFile'},
-      {name: 'makeCall: bridge another number into the call', value: 'makeCall', disabled: makeCalls >= LIMITS.makeCallPerCallflow ? `at most ${LIMITS.makeCallPerCallflow} per callflow` : undefined},
-      {name: 'hangup: end the call', value: 'hangup', disabled: previous === 'sayAndCapture' ? 'not right after sayAndCapture: the digits would be ignored' : undefined},
-      {name: 'done', value: 'done', disabled: flow.length === 0 ? 'add an action first' : undefined},
+      {name: 'makeCall: bridge another number into the call', value: 'makeCall', disabled: makeCalls >= LIMITS.makeCallPerCallflow ? `(at most ${LIMITS.makeCallPerCallflow} per callflow)` : undefined},
+      {name: 'hangup: end the call', value: 'hangup', disabled: previous === 'sayAndCapture' ? '(not right after sayAndCapture: the digits would be ignored)' : undefined},
+      {name: 'done', value: 'done', disabled: flow.length === 0 ? '(add an action first)' : undefined},
     ]
     const step = await p.select<Step>({message: `Action ${flow.length + 1}`, choices, default: flow.length === 0 ? 'say' : undefined})
     if (step === 'done') break

@@ -1,0 +1,68 @@
+import {expect} from 'chai'
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+
+import {parseCallflowText} from '../../../src/lib/callflow/load.js'
+import {sampleProfiles, startFakeApi} from '../../helpers/fake-api.js'
+import {runBin} from '../../helpers/run.js'
+import {hasTmux, TmuxSession} from '../../helpers/tmux.js'
+
+describe('callflow new', () => {
+  it('without a terminal, exits 2 and points at the file and flag forms', async () => {
+    const r = await runBin(['callflow', 'new'])
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('no terminal').and.contain('ivr callflow validate').and.contain('ivr send-callflow --from')
+  })
+
+  describe('on a terminal (tmux)', function () {
+    let api: Awaited<ReturnType<typeof startFakeApi>>
+    let session: TmuxSession | undefined
+    const out = path.join(process.env.IVR_DATA_DIR as string, '..', 'built.yaml')
+
+    before(async function () {
+      if (!hasTmux()) this.skip()
+      api = await startFakeApi({routes: {
+        'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}}),
+        'GET /webhooks': () => ({status: 200, body: {count: 1, webhooks: [{type: 'VCA', url: 'https://ivr.example.com/vca', enabled: true}], statusCode: 1, statusMessage: 'OK'}}),
+      }})
+    })
+    after(() => api?.close())
+    afterEach(() => session?.kill())
+
+    it('builds a callflow with voices picked by searching, writes YAML, and sends only when asked', async () => {
+      session = new TmuxSession(['callflow', 'new', '-o', out], {
+        IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl, NO_COLOR: '1',
+        IVR_CONFIG_DIR: process.env.IVR_CONFIG_DIR, IVR_CACHE_DIR: process.env.IVR_CACHE_DIR,
+      })
+      const s = session
+      const answer = async (prompt: RegExp, text: string) => {
+        await s.waitFor(prompt)
+        if (text) s.type(text)
+        s.keys('Enter')
+      }
+      await answer(/Caller id/, '+6531591234')
+      await answer(/Number to call/, '+6591234567')
+      await s.waitFor(/Action 2/)
+      s.keys('Enter') // say
+      await answer(/Text to speak/, 'Your order has shipped.')
+      await s.waitFor(/Voice \(type to search\)/)
+      s.type('danish')
+      await s.waitFor(/da-DK-Naja/)
+      s.keys('Enter')
+      await answer(/Repetition/, '')
+      await s.waitFor(/Action 3/)
+      for (let i = 0; i < 4; i++) s.keys('Down') // hangup
+      s.keys('Enter')
+      await answer(/Send it now/, 'n')
+      const done = await s.waitFor(/EXIT=\d+/)
+      expect(done).to.contain(`Wrote ${out}`).and.contain('EXIT=0')
+      const doc = parseCallflowText(await fs.readFile(out, 'utf8'), out)
+      expect(doc.value).to.deep.equal({callflow: [
+        {action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}},
+        {action: 'say', params: {text: 'Your order has shipped.', voiceProfile: 'da-DK-Naja'}},
+        {action: 'hangup'},
+      ]})
+      expect(api.requests.filter((r) => r.method === 'POST')).to.deep.equal([])
+    })
+  })
+})
