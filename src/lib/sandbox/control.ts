@@ -1,0 +1,108 @@
+/**
+ * Client helpers for the sandbox-only control endpoints (/sandbox/...), over HTTP so they work
+ * against a sandbox in another process: `ivr sandbox sessions|call`, `send-callflow --sandbox
+ * --press/--wait` and tests share this one implementation.
+ */
+import http from 'node:http'
+
+import {credentialsError, invalidInput, IvrError, networkError, notFound} from '../errors.js'
+import type {SessionListItem, Timeline} from './engine.js'
+import type {Outcome} from './magic.js'
+import type {DestinationScript, ExportBehaviour} from './state.js'
+
+export interface SandboxTarget {
+  baseUrl: string
+  apiKey: string
+  subAccountId: string
+}
+
+const agent = new http.Agent({keepAlive: true})
+
+function request<T>(target: SandboxTarget, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
+  const url = `${target.baseUrl.replace(/\/+$/, '')}/sandbox/subaccounts/${encodeURIComponent(target.subAccountId)}/${path}`
+  const data = body === undefined ? undefined : JSON.stringify(body)
+  return new Promise<T>((resolve, reject) => {
+    const req = http.request(url, {
+      method, agent, timeout: timeoutMs,
+      headers: {authorization: `Bearer ${target.apiKey}`, accept: 'application/json', ...(data ? {'content-type': 'application/json', 'content-length': Buffer.byteLength(data)} : {})},
+    }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        let parsed: any
+        try {
+          parsed = text ? JSON.parse(text) : undefined
+        } catch {
+          parsed = text
+        }
+        const status = res.statusCode ?? 0
+        if (status >= 200 && status < 300) return resolve(parsed as T)
+        const message = typeof parsed?.statusMessage === 'string' ? parsed.statusMessage : `HTTP ${status}`
+        if (status === 401) return reject(credentialsError(`The sandbox refused the API key: ${message}`, ['Use the key `ivr sandbox start` printed, or omit --api-key on both sides.']))
+        if (status === 404) return reject(notFound(message))
+        if (status === 400 || status === 409) return reject(invalidInput(message))
+        reject(new IvrError(`The sandbox answered HTTP ${status}: ${message}`, {code: 'SANDBOX', exitCode: 1}))
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error('timed out')))
+    req.on('error', (e: NodeJS.ErrnoException) => reject(networkError(`Cannot reach the sandbox at ${target.baseUrl}: ${e.code ?? e.message}`, ['Is `ivr sandbox start` still running?'])))
+    req.end(data)
+  })
+}
+
+/** What a destination number presses on the calls it receives: one entry per capture ("1,2#" or ['1', '2#']). */
+export function setPresses(target: SandboxTarget, destination: string, presses: string | readonly string[], opts: {outcome?: Outcome; once?: boolean} = {}): Promise<DestinationScript & {number: string}> {
+  return request(target, 'PUT', `destinations/${encodeURIComponent(destination)}`, {presses, ...(opts.outcome ? {outcome: opts.outcome} : {}), ...(opts.once ? {once: true} : {})})
+}
+
+/** How a destination number answers (overrides the magic numbers); undefined clears it. */
+export function setOutcome(target: SandboxTarget, destination: string, outcome: Outcome): Promise<DestinationScript & {number: string}> {
+  return request(target, 'PUT', `destinations/${encodeURIComponent(destination)}`, {outcome})
+}
+
+export function clearDestination(target: SandboxTarget, destination: string): Promise<unknown> {
+  return request(target, 'DELETE', `destinations/${encodeURIComponent(destination)}`)
+}
+
+/** A session's timeline; with waitMs, long-polls until it ends (or, with since, until it has more than `since` events). */
+export function getTimeline(target: SandboxTarget, sessionId: string, opts: {waitMs?: number; since?: number} = {}): Promise<Timeline> {
+  const q = new URLSearchParams()
+  if (opts.waitMs) q.set('wait', String(opts.waitMs))
+  if (opts.since !== undefined) q.set('since', String(opts.since))
+  const qs = q.toString()
+  return request(target, 'GET', `sessions/${encodeURIComponent(sessionId)}${qs ? `?${qs}` : ''}`, undefined, (opts.waitMs ?? 0) + 30_000)
+}
+
+/** Waits (long-polling) until the session has ended and its VSS was delivered; rejects after timeoutMs. */
+export async function waitForSession(target: SandboxTarget, sessionId: string, opts: {timeoutMs?: number} = {}): Promise<Timeline> {
+  const until = Date.now() + (opts.timeoutMs ?? 120_000)
+  for (;;) {
+    const left = until - Date.now()
+    const t = await getTimeline(target, sessionId, {waitMs: Math.max(1, Math.min(left, 25_000))})
+    if (t.state === 'ended') return t
+    if (Date.now() >= until) throw new IvrError(`Session ${sessionId} had not ended after ${Math.round((opts.timeoutMs ?? 120_000) / 1000)} s.`, {code: 'TIMEOUT', exitCode: 6})
+  }
+}
+
+export async function listSessions(target: SandboxTarget): Promise<SessionListItem[]> {
+  return (await request<{sessions: SessionListItem[]}>(target, 'GET', 'sessions')).sessions
+}
+
+/** An inbound call to one of the sub-account's virtual numbers (a CALL_RECEIVED VCA starts it). */
+export function startInboundCall(target: SandboxTarget, call: {from: string; to: string; presses?: string | readonly string[]; interactive?: boolean}): Promise<{sessionId: string}> {
+  return request(target, 'POST', 'calls', call)
+}
+
+/** Keys typed by the caller of an interactive session. */
+export function sendDigits(target: SandboxTarget, sessionId: string, keys: string): Promise<unknown> {
+  return request(target, 'POST', `sessions/${encodeURIComponent(sessionId)}/digits`, {keys})
+}
+
+export function setExportBehaviour(target: SandboxTarget, behaviour: Partial<ExportBehaviour> | null): Promise<ExportBehaviour> {
+  return behaviour === null ? request(target, 'DELETE', 'exports/behaviour') : request(target, 'POST', 'exports/behaviour', behaviour)
+}
+
+export function seedSessions(target: SandboxTarget, opts: {count: number; from?: string; to?: string}): Promise<{created: number}> {
+  return request(target, 'POST', 'sessions/seed', opts)
+}
