@@ -134,8 +134,8 @@ function readEnds(o: unknown) {
 function readQuality(o: unknown): Partial<CallQuality> | undefined {
   const q = obj(o, 'callQuality')
   if (!q) return undefined
-  const out: Partial<CallQuality> = {mos: num(q, 'mos'), packetLossRate: num(q, 'packetLossRate') ?? num(q, 'packetLoss'), jitter: num(q, 'jitter')}
-  return out.mos === undefined && out.packetLossRate === undefined && out.jitter === undefined ? undefined : out
+  const out = dropUndefined<Partial<CallQuality>>({mos: num(q, 'mos'), packetLossRate: num(q, 'packetLossRate') ?? num(q, 'packetLoss'), jitter: num(q, 'jitter')})
+  return Object.keys(out).length === 0 ? undefined : out
 }
 
 export function readLeg(o: unknown): ReadLeg {
