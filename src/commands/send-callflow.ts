@@ -4,10 +4,10 @@ import {DEFAULT_BASE_URL} from '../lib/api/defaults.js'
 import type {SendCallflowResponse} from '../lib/api/types.js'
 import {IvrCommand} from '../lib/base-command.js'
 import {cachedAccountFacts} from '../lib/callflow/account-checks.js'
-import {readCallflowSource} from '../lib/callflow/check-file.js'
-import {locateProblems, parseCallflowText, type LoadedDocument} from '../lib/callflow/load.js'
+import {loadRequestText, readCallflowSource} from '../lib/callflow/check-file.js'
+import {locateProblems, type LoadedDocument} from '../lib/callflow/load.js'
 import {
-  applyOverrides, callflowsUrl, fillPlaceholders, parseValidUntil, parseVars, quickRequest, type CaptureOptions, type QuickStep, type RequestOverrides,
+  callflowsUrl, parseValidUntil, parseVars, quickRequest, type CaptureOptions, type QuickStep, type RequestOverrides,
 } from '../lib/callflow/request.js'
 import {formatProblem} from '../lib/callflow/report.js'
 import type {CallflowRequest} from '../lib/callflow/types.js'
@@ -82,16 +82,15 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     if (this.args.file !== undefined) {
       if (quick.length > 0) throw usageError(`--${quick[0]} is for building a callflow without a file; give either FILE or the quick flags.`)
       const {name, text} = await readCallflowSource(this.args.file, process.stdin)
-      const doc = parseCallflowText(text, name)
-      if (doc.problems.length > 0) this.refuse(doc.problems, name)
-      const filled = fillPlaceholders(doc.value, parseVars(f.var ?? []))
-      if (filled.missing.length > 0) {
-        const names = [...new Set(filled.missing.map((m) => m.name))]
-        throw usageError(`${name} has placeholders without a value: ${names.map((n) => `{{${n}}}`).join(', ')}.`, [`Give them with ${names.map((n) => `--var ${n}=VALUE`).join(' ')}.`])
+      const loaded = loadRequestText(text, name, {vars: parseVars(f.var ?? []), overrides})
+      if (loaded.syntax.length > 0) this.refuse(loaded.syntax, name)
+      const missing = loaded.missingVars
+      if (missing.length > 0) {
+        throw usageError(`${name} has placeholders without a value: ${missing.map((n) => `{{${n}}}`).join(', ')}.`, [`Give them with ${missing.map((n) => `--var ${n}=VALUE`).join(' ')}.`])
       }
-      if (filled.unused.length > 0) this.warnUser(`--var ${filled.unused.join(', ')}: no placeholder in ${name} uses ${filled.unused.length === 1 ? 'it' : 'them'}.`)
-      this.source = {name, doc}
-      return applyOverrides(filled.value, overrides)
+      if (loaded.unusedVars.length > 0) this.warnUser(`--var ${loaded.unusedVars.join(', ')}: no placeholder in ${name} uses ${loaded.unusedVars.length === 1 ? 'it' : 'them'}.`)
+      this.source = {name, doc: loaded.doc}
+      return loaded.body
     }
     if (f.var) throw usageError('--var fills placeholders in a file; with quick flags, write the values directly.')
     if (!f.from || !f.to) {

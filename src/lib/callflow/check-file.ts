@@ -7,8 +7,8 @@ import type {Readable} from 'node:stream'
 
 import {usageError} from '../errors.js'
 import {readAllText} from '../stdin.js'
-import {locateProblems, parseCallflowText} from './load.js'
-import {fillPlaceholders} from './request.js'
+import {locateProblems, parseCallflowText, type LoadedDocument} from './load.js'
+import {applyOverrides, fillPlaceholders, type RequestOverrides} from './request.js'
 import {validateCallflow, type Problem, type ValidateOptions} from './validate.js'
 
 export interface CheckedText {
@@ -48,5 +48,30 @@ export async function readCallflowSource(file: string, stdin: Readable & {isTTY?
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message
     throw usageError(`Cannot read ${file}: ${why}.`, ['Give a JSON or YAML callflow file, or - to read standard input.'])
+  }
+}
+
+export interface LoadedRequest {
+  /** The request to send: placeholders filled, overrides applied; undefined when the text did not parse. */
+  body: unknown
+  doc: LoadedDocument
+  /** Syntax problems (-1001); when there are any, there is no body. */
+  syntax: Problem[]
+  /** Placeholders left without a value (names, once each). */
+  missingVars: string[]
+  unusedVars: string[]
+}
+
+/** A request file as `send-callflow` sends it: parsed, {{placeholders}} filled, validUntil/clientRequestId from flags. */
+export function loadRequestText(text: string, fileName: string, opts: {vars?: Readonly<Record<string, string>>; overrides?: RequestOverrides} = {}): LoadedRequest {
+  const doc = parseCallflowText(text, fileName)
+  if (doc.problems.length > 0) return {body: undefined, doc, syntax: doc.problems, missingVars: [], unusedVars: []}
+  const filled = fillPlaceholders(doc.value, opts.vars ?? {})
+  return {
+    body: applyOverrides(filled.value, opts.overrides ?? {}),
+    doc,
+    syntax: [],
+    missingVars: [...new Set(filled.missing.map((m) => m.name))],
+    unusedVars: filled.unused,
   }
 }
