@@ -51,6 +51,11 @@ Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it r
     force: Flags.boolean({summary: 'With --register, replace an existing VSS registration for the duration.'}),
   }
 
+  // Status goes to stderr also under --json: stdout holds only the NDJSON lines.
+  protected override status(text: string): void {
+    process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
   // NDJSON is printed line by line; nothing more at the end.
   public override logJson(json: unknown): void {
     if (json !== undefined) super.logJson(json)
