@@ -12,7 +12,7 @@ export default class LogsExport extends IvrCommand<typeof LogsExport> {
   static override summary = 'Export call records: start a job, wait for it, download the CSV files, and sum up the cost.'
   static override description = `8x8 hands out call records only through export jobs. This starts one, shows its progress on stderr, downloads every file when it is ready (streamed to disk; an interrupted download resumes), and prints the paths. With --summary it also prints calls, answered calls, billable minutes and cost per currency, by day, destination country and product.
 
-Dates: a day (2026-11-20, meaning its start, 00:00 UTC), a UTC time (2026-11-20T13:00:00Z), a time with an offset (2026-11-20T13:00:00+07:00), or today, yesterday, now, or an age such as 7d, 36h, 2w. Without dates the API's default applies (the last 7 days); with only a start, the end is now.
+Dates: a day (2026-11-20, UTC; as --to it takes in the whole day), a UTC time (2026-11-20T13:00:00Z), a time with an offset (2026-11-20T13:00:00+07:00), or today, yesterday, now, or an age such as 7d, 36h, 2w. Without dates the API's default applies (the last 7 days); with only a start, the end is now.
 
 Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6; cancelled 1; Ctrl-C 130. Ctrl-C asks whether to cancel the job (or cancels with --cancel-on-interrupt); a job left running is always named, with how to resume it.`
   static override examples = [

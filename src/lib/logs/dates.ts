@@ -7,7 +7,7 @@ import {invalidInput, usageError} from '../errors.js'
 export interface DateInput {
   /** What is sent to the API. */
   api: string
-  /** The instant it stands for (a day stands for its start, 00:00 UTC, as in the API). */
+  /** The instant it stands for (a day: its start, 00:00 UTC). */
   at: Date
   kind: 'day' | 'utc' | 'offset' | 'relative'
 }
@@ -116,11 +116,11 @@ export function resolveRange(input: {from?: string; to?: string; since?: string}
     const at = new Date(to.at.getTime() - 7 * DAY_MS)
     from = to.kind === 'day' ? {api: utcDay(at), at, kind: 'day'} : {api: utcDateTime(at), at, kind: 'relative'}
   }
-  if (from!.at.getTime() >= to!.at.getTime()) {
-    const dayHint = from!.kind === 'day' && to!.kind === 'day' && from!.api === to!.api
-      ? [`A day means its start (00:00 UTC); for the whole of ${from!.api} use --to ${utcDay(new Date(to!.at.getTime() + DAY_MS))}.`]
-      : ['The start must come before the end.']
-    throw invalidInput(`The range is empty: --${fromFlag} ${from!.api} is not before --to ${to!.api}.`, dayHint, 'BAD_RANGE')
+  // A day as the end is read through its last moment: --from 2026-11-20 --to 2026-11-20 is that day.
+  // (Whether the platform reads it so is its business; this check only refuses what is plainly reversed.)
+  const end = to!.kind === 'day' ? to!.at.getTime() + DAY_MS - 1 : to!.at.getTime()
+  if (from!.at.getTime() >= end) {
+    throw invalidInput(`The range is empty: --${fromFlag} ${from!.api} is not before --to ${to!.api}.`, ['The start must come before the end.'], 'BAD_RANGE')
   }
   return {from, to, description: `${from!.api} → ${to!.api}`}
 }

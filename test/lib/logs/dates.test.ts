@@ -43,14 +43,17 @@ describe('logs dates', () => {
     }
   })
 
-  it('checks from < to before anything is asked, and explains a one-day range', () => {
+  it('checks from < to before anything is asked; a day as the end runs to its last moment', () => {
     expect(() => resolveRange({from: '2026-11-20', to: '2026-11-19'}, now)).to.throw(/not before --to/)
+    expect(() => resolveRange({from: '2026-11-20T10:00:00Z', to: '2026-11-20T09:00:00Z'}, now)).to.throw(/not before --to/)
+    expect(resolveRange({from: '2026-11-20', to: '2026-11-20'}, now).description).to.equal('2026-11-20 → 2026-11-20')
+    expect(resolveRange({from: '2026-11-20T23:00:00Z', to: '2026-11-20'}, now).to?.api).to.equal('2026-11-20')
     try {
-      resolveRange({from: '2026-11-20', to: '2026-11-20'}, now)
+      resolveRange({from: '2026-11-21', to: '2026-11-20'}, now)
       expect.fail('no error')
     } catch (error: any) {
       expect(error.exitCode).to.equal(4)
-      expect(error.suggestions[0]).to.contain('--to 2026-11-21')
+      expect(error.code).to.equal('BAD_RANGE')
     }
     expect(() => resolveRange({from: '2026-11-20', since: '7d'}, now)).to.throw(/not both/)
   })
