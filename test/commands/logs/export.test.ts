@@ -43,7 +43,7 @@ describe('logs export / status / download / cancel (scripted server)', () => {
     const jobId = r.stdout.trim()
     expect(jobId).to.match(/^job\d{4}/)
     expect(r.stderr).to.contain(`ivr logs download ${jobId}`)
-    const post = server.seen.findLast((s) => s.method === 'POST')!
+    const post = server.seen.filter((s) => s.method === 'POST').at(-1)!
     expect(post.body).to.deep.equal({from: '2026-11-01', to: '2026-11-08T12:00:00+07:00', limit: 500})
   })
 

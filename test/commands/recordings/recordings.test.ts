@@ -44,7 +44,7 @@ describe('recordings (loopback API)', () => {
   it('set takes the password from stdin, sends it, and never prints it (not even with --debug)', async () => {
     const r = await runBin(['recordings', 'config', 'set', '--protocol', 'sftp', '--host', 'Files.Example.com', '--user', 'ivr', '--path', '/rec', '--password-stdin', '--debug'], {input: `${PASSWORD}\n`, env})
     expect(r.exitCode, r.stderr).to.equal(0)
-    const post = api.requests.findLast((q) => q.method === 'POST')!
+    const post = api.requests.filter((q) => q.method === 'POST').at(-1)!
     expect(post.json).to.deep.equal({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', password: PASSWORD, path: '/rec'})
     expect(r.stdout + r.stderr).not.to.contain(PASSWORD)
     expect(r.stdout).to.match(/Password:\s+set/)
@@ -57,11 +57,11 @@ describe('recordings (loopback API)', () => {
     stored = {protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec', password: 'old'}
     let r = await runIvr(['recordings', 'config', 'set', '--path', '/rec/2026'], {env})
     expect(r.exitCode).to.equal(0)
-    expect(api.requests.findLast((q) => q.method === 'POST')!.json).to.deep.equal({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec/2026'})
+    expect(api.requests.filter((q) => q.method === 'POST').at(-1)!.json).to.deep.equal({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec/2026'})
     // No password went with it, and the destination lost its own: say so.
     expect(r.stderr).to.contain('No password was sent')
     r = await runIvr(['recordings', 'config', 'set', '--protocol', 'ftp'], {env})
-    expect(api.requests.findLast((q) => q.method === 'POST')!.json).to.include({protocol: 'ftp', port: 21})
+    expect(api.requests.filter((q) => q.method === 'POST').at(-1)!.json).to.include({protocol: 'ftp', port: 21})
   })
 
   it('rejects bad settings before sending anything (exit 4, or 2 when there is nothing to set)', async () => {
