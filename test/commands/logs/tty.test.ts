@@ -1,0 +1,65 @@
+import {expect} from 'chai'
+
+import {hasTmux, TmuxSession} from '../../helpers/tmux.js'
+import {startExportServer, type ExportServer} from '../../lib/logs/export-server.js'
+
+describe('logs export and recordings on a terminal (tmux)', function () {
+  let server: ExportServer
+  let session: TmuxSession | undefined
+
+  before(async function () {
+    if (!hasTmux()) {
+      console.log('      (tmux is not installed: the terminal tests are skipped)')
+      this.skip()
+    }
+    server = await startExportServer()
+  })
+  after(() => server?.close())
+  afterEach(() => session?.kill())
+
+  const lastJob = () => [...server.jobs.keys()].at(-1)!
+
+  for (const answer of ['y', 'n'] as const) {
+    it(`shows a live status line, and Ctrl-C asks whether to cancel (answer ${answer})`, async () => {
+      server.nextJob({statuses: ['queued', 'running']})
+      session = new TmuxSession(['logs', 'export', '--since', '1d', '--poll-interval', '50ms'], {...server.env, NO_COLOR: '1'})
+      // One line, redrawn: the status and a ticking elapsed time.
+      await session.waitFor(/Export job job\d+.*: running · \d+s/)
+      session.keys('C-c')
+      await session.waitFor(/Cancel export job job\d+/)
+      session.type(answer)
+      session.keys('Enter')
+      const done = await session.waitFor(/EXIT=\d+/)
+      expect(done).to.contain('EXIT=130')
+      const id = lastJob()
+      expect(server.jobs.get(id)!.cancelled).to.equal(answer === 'y')
+      if (answer === 'n') expect(done).to.contain(`ivr logs download ${id}`)
+    })
+  }
+
+  it('recordings config set asks for the password masked and never shows it', async () => {
+    const password = 'tty-Secret-99'
+    const posted: any[] = []
+    const {startFakeApi} = await import('../../helpers/fake-api.js')
+    const api = await startFakeApi({routes: {
+      'GET /recording-push-config': () => ({status: 404, body: {}}),
+      'POST /recording-push-config': (r) => {
+        posted.push(r.json)
+        return {status: 200, body: {...r.json, password: undefined, passwordSet: true}}
+      },
+    }})
+    try {
+      session = new TmuxSession(['recordings', 'config', 'set', '--protocol', 'sftp', '--host', 'files.example.com'], {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl, NO_COLOR: '1'})
+      await session.waitFor(/Password/)
+      session.type(password)
+      expect(await session.waitFor(/Password.*\*{13}/)).not.to.contain(password)
+      session.keys('Enter')
+      const done = await session.waitFor(/EXIT=\d+/)
+      expect(done).to.contain('EXIT=0').and.match(/Password:\s+set/)
+      expect(done).not.to.contain(password)
+      expect(posted[0].password).to.equal(password)
+    } finally {
+      await api.close()
+    }
+  })
+})
