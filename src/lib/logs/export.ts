@@ -51,7 +51,8 @@ export function exportRequest(range: ExportRange, limit: number | undefined): Lo
 /** Starts a job and returns its id (an answer without one is the platform's fault: exit 6). */
 export async function startExport(api: Pick<VoiceApi, 'startLogExport'>, body: LogExportRequest): Promise<string> {
   const res = await api.startLogExport(body)
-  const jobId = typeof res?.jobId === 'string' ? res.jobId.trim() : ''
+  // A remote string that ends up on the terminal and in file names: no control characters.
+  const jobId = typeof res?.jobId === 'string' ? safeLine(res.jobId).trim() : ''
   if (!jobId) throw new IvrError('The platform accepted the export but returned no job id.', {code: 'NO_JOB_ID', exitCode: ExitCode.NETWORK, suggestions: ['Try again in a moment.']})
   return jobId
 }
