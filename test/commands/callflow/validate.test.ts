@@ -17,8 +17,11 @@ async function listFiles(dir: string): Promise<string[]> {
 
 describe('callflow validate', () => {
   let dir: string
+  /** No account and no cached voices, whatever other tests stored: voices are not checked. */
+  let offline: Record<string, string>
   before(async () => {
     dir = await fs.mkdtemp(path.join(process.env.IVR_DATA_DIR ?? '/tmp', '..', 'validate-'))
+    offline = {IVR_CONFIG_DIR: path.join(dir, 'no-config'), IVR_CACHE_DIR: path.join(dir, 'no-cache')}
   })
   const write = async (name: string, text: string) => {
     const file = path.join(dir, name)
@@ -34,7 +37,7 @@ describe('callflow validate', () => {
       '  {"action": "hangup"}',
       ']}',
     ].join('\n'))
-    const r = await runIvr(['callflow', 'validate', file])
+    const r = await runIvr(['callflow', 'validate', file], {env: offline})
     expect(r.exitCode).to.equal(4)
     const lines = r.stdout.split('\n')
     expect(lines).to.include(`${file}:2:62  -1017  $.callflow[0].params.destination "+659123" is too short for Singapore numbers (+65)`)
@@ -44,25 +47,25 @@ describe('callflow validate', () => {
 
   it('exits 4 on any error, 0 when there are only warnings', async () => {
     const file = await write('ok.json', JSON.stringify({callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}}, {action: 'hangup'}, {action: 'hangup'}]}))
-    const r = await runIvr(['callflow', 'validate', file])
+    const r = await runIvr(['callflow', 'validate', file], {env: offline})
     expect(r.exitCode, r.stdout).to.equal(4)
     const ok = await write('ok2.json', JSON.stringify({callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}}, {action: 'playFile', params: {fileUrl: 'https://x.example/a.ogg'}}]}))
-    const r2 = await runIvr(['callflow', 'validate', ok])
+    const r2 = await runIvr(['callflow', 'validate', ok], {env: offline})
     expect(r2.exitCode).to.equal(0)
     expect(r2.stdout).to.contain('warning  $.callflow[1].params.fileUrl').and.contain('✔ 1 file valid (1 warning)')
   })
 
   it('reads YAML from stdin and reports a syntax error with its line and column (-1001)', async () => {
-    let r = await runBin(['callflow', 'validate', '-'], {input: 'callflow:\n  - action: makeCall\n    params: {source: "+6531591234", destination: "+6591234567"}\n  - action: hangup\n'})
+    let r = await runBin(['callflow', 'validate', '-'], {env: offline, input: 'callflow:\n  - action: makeCall\n    params: {source: "+6531591234", destination: "+6591234567"}\n  - action: hangup\n'})
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
-    r = await runBin(['callflow', 'validate', '-'], {input: 'callflow:\n  - action: makeCall\n    params: [1, 2\n  - action: hangup\n'})
+    r = await runBin(['callflow', 'validate', '-'], {env: offline, input: 'callflow:\n  - action: makeCall\n    params: [1, 2\n  - action: hangup\n'})
     expect(r.exitCode).to.equal(4)
     expect(r.stdout).to.match(/^<stdin>:4:3 {2}-1001 {2}\$ not valid YAML/m)
   })
 
   it('gives the problems as JSON under --json, still exiting 4 on errors', async () => {
     const file = await write('bad.yaml', 'callflow:\n  - action: say\n    params: {text: hi, voiceProfile: en-GB-Emma}\n')
-    const r = await runIvr(['callflow', 'validate', file, '--json'])
+    const r = await runIvr(['callflow', 'validate', file, '--json'], {env: offline})
     expect(r.exitCode).to.equal(4)
     const out = JSON.parse(r.stdout)
     expect(out).to.include({valid: false, errors: 1})
@@ -73,22 +76,22 @@ describe('callflow validate', () => {
 
   it('--vca checks a VCA answer, where makeCall need not come first', async () => {
     const file = await write('answer.json', JSON.stringify({clientActionId: 'm1', callflow: [{action: 'say', params: {text: 'Bye', voiceProfile: 'en-GB-Emma'}}, {action: 'hangup'}]}))
-    expect((await runIvr(['callflow', 'validate', file])).exitCode).to.equal(4)
-    expect((await runIvr(['callflow', 'validate', '--vca', file])).exitCode).to.equal(0)
+    expect((await runIvr(['callflow', 'validate', file], {env: offline})).exitCode).to.equal(4)
+    expect((await runIvr(['callflow', 'validate', '--vca', file], {env: offline})).exitCode).to.equal(0)
   })
 
   it('fills placeholders from --var; without a value they are warnings and their values are not judged', async () => {
     const file = await write('tpl.json', JSON.stringify({callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: '{{to}}'}}]}))
-    let r = await runIvr(['callflow', 'validate', file])
+    let r = await runIvr(['callflow', 'validate', file], {env: offline})
     expect(r.exitCode).to.equal(0)
     expect(r.stdout).to.contain('placeholder {{to}} has no value')
-    r = await runIvr(['callflow', 'validate', file, '--var', 'to=12'])
+    r = await runIvr(['callflow', 'validate', file, '--var', 'to=12'], {env: offline})
     expect(r.exitCode).to.equal(4)
     expect(r.stdout).to.contain('-1017')
   })
 
   it('refuses a file it cannot read with exit 2', async () => {
-    const r = await runIvr(['callflow', 'validate', path.join(dir, 'nope.json')])
+    const r = await runIvr(['callflow', 'validate', path.join(dir, 'nope.json')], {env: offline})
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.contain('no such file')
   })
@@ -146,7 +149,7 @@ describe('callflow validate', () => {
     const vca = files.filter((f) => f.includes(`${path.sep}vca${path.sep}`))
     const requests = files.filter((f) => !vca.includes(f))
     for (const [args, list] of [[[], requests], [['--vca'], vca]] as const) {
-      const r = await runIvr(['callflow', 'validate', ...args, ...list, '--json'])
+      const r = await runIvr(['callflow', 'validate', ...args, ...list, '--json'], {env: offline})
       expect(r.exitCode, r.stdout).to.equal(0)
       const out = JSON.parse(r.stdout)
       expect(out.files.map((f: any) => f.problems.filter((p: any) => !p.unchecked && !p.message.startsWith('placeholder')))).to.deep.equal(list.map(() => []))
