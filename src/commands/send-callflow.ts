@@ -10,7 +10,7 @@ import {
   callflowsUrl, parseValidUntil, parseVars, quickRequest, type CaptureOptions, type QuickStep, type RequestOverrides,
 } from '../lib/callflow/request.js'
 import {formatProblem} from '../lib/callflow/report.js'
-import type {CallflowRequest} from '../lib/callflow/types.js'
+import {CAPTURE_DEFAULTS as D, DEFAULT_VOICE_PROFILE, LIMITS, type CallflowRequest} from '../lib/callflow/types.js'
 import {hasErrors, validateCallflow, type Problem} from '../lib/callflow/validate.js'
 import {lookupCode} from '../lib/codes.js'
 import {invalidInput, usageError} from '../lib/errors.js'
@@ -28,7 +28,7 @@ export default class SendCallflow extends IvrCommand<typeof SendCallflow> {
   static override summary = 'Start a call: send a callflow from a file, stdin, or quick flags.'
   static override description = `The callflow is checked locally first (the same checks as \`ivr callflow validate\`) and refused with exit 4 when it has errors, unless --no-validate. A NOT_CREATED answer from the platform also exits 4, with its code, message and what the code means.
 
-Quick flags build the callflow without a file: makeCall from --from to --to, then --say, --play, --capture and --hangup in the order given. --voice sets the voice of the spoken steps after it (before the first --voice: the first one given; none at all: en-US-Neural2-C). A capture uses one digit, 10 s timeouts, one try and no # unless told otherwise.`
+Quick flags build the callflow without a file: makeCall from --from to --to, then --say, --play, --capture and --hangup in the order given. --voice sets the voice of the spoken steps after it (before the first --voice: the first one given; none at all: ${DEFAULT_VOICE_PROFILE}). A capture takes the defaults shown below unless told otherwise.`
   static override examples = [
     '<%= config.bin %> send-callflow reminder.json',
     '<%= config.bin %> send-callflow reminder.yaml --var name=Alice --var to=+6591234567 --valid-until 10m',
@@ -48,11 +48,11 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     capture: Flags.string({summary: 'Speak a menu prompt and capture digits (sent to the VCA webhook).', multiple: true, multipleNonGreedy: true, helpGroup: 'QUICK'}),
     hangup: Flags.boolean({summary: 'End the call (at this point in the order).', helpGroup: 'QUICK'}),
     voice: Flags.string({summary: 'Voice profile for the spoken steps after it (see `ivr profiles list`).', multiple: true, multipleNonGreedy: true, helpGroup: 'QUICK'}),
-    'min-digits': Flags.integer({summary: 'Capture: fewest digits (default 1).', min: 1, max: 25, helpGroup: 'CAPTURE'}),
-    'max-digits': Flags.integer({summary: 'Capture: most digits (default 1, at most 25).', min: 1, max: 25, helpGroup: 'CAPTURE'}),
-    'digit-timeout': Flags.integer({summary: 'Capture: ms allowed between digits (default 10000).', min: 1, helpGroup: 'CAPTURE'}),
-    'overall-timeout': Flags.integer({summary: 'Capture: ms allowed overall (default 10000, at least --digit-timeout).', min: 1, helpGroup: 'CAPTURE'}),
-    tries: Flags.integer({summary: 'Capture: times the prompt is played when nothing is pressed (default 1).', min: 1, helpGroup: 'CAPTURE'}),
+    'min-digits': Flags.integer({summary: `Capture: fewest digits (default ${D.minDigits}).`, min: 1, max: LIMITS.maxDigits, helpGroup: 'CAPTURE'}),
+    'max-digits': Flags.integer({summary: `Capture: most digits (default ${D.maxDigits}, at most ${LIMITS.maxDigits}).`, min: 1, max: LIMITS.maxDigits, helpGroup: 'CAPTURE'}),
+    'digit-timeout': Flags.integer({summary: `Capture: ms allowed between digits (default ${D.digitTimeout}).`, min: 1, helpGroup: 'CAPTURE'}),
+    'overall-timeout': Flags.integer({summary: `Capture: ms allowed overall (default ${D.overallTimeout}, at least --digit-timeout).`, min: 1, helpGroup: 'CAPTURE'}),
+    tries: Flags.integer({summary: `Capture: times the prompt is played when nothing is pressed (default ${D.noOfTries}).`, min: 1, helpGroup: 'CAPTURE'}),
     'complete-on-hash': Flags.boolean({summary: 'Capture: # ends the input.', helpGroup: 'CAPTURE'}),
     var: Flags.string({summary: 'Fill {{name}} placeholders in the file: name=value (repeatable).', multiple: true, multipleNonGreedy: true}),
     'valid-until': Flags.string({summary: 'Do not start the call after this: a duration (10m, 1h30m) or a date-time.'}),
