@@ -13,7 +13,9 @@ export interface ValidateResult {
   valid: boolean
   errors: number
   warnings: number
-  files: Array<{file: string; valid: boolean; problems: Problem[]}>
+  /** Every problem of every file, in order, each naming its file. */
+  problems: Array<Problem & {file: string}>
+  files: Array<{file: string; valid: boolean; errors: number; warnings: number}>
 }
 
 export default class CallflowValidate extends IvrCommand<typeof CallflowValidate> {
@@ -44,7 +46,7 @@ Voice profiles are checked against the account's cached list (\`ivr profiles lis
     for (const file of argv as string[]) sources.push(await readCallflowSource(file, process.stdin))
     const facts = await this.accountFacts()
 
-    const result: ValidateResult = {valid: true, errors: 0, warnings: 0, files: []}
+    const result: ValidateResult = {valid: true, errors: 0, warnings: 0, problems: [], files: []}
     let unused = Object.keys(vars)
     // "Not checked" is said once, not once per file.
     const saidUnchecked = new Set<number | undefined>()
@@ -54,7 +56,8 @@ Voice profiles are checked against the account's cached list (\`ivr profiles lis
       const counts = countBySeverity(checked.problems)
       result.errors += counts.errors
       result.warnings += counts.warnings
-      result.files.push({file: name, valid: counts.errors === 0, problems: checked.problems})
+      result.files.push({file: name, valid: counts.errors === 0, ...counts})
+      for (const p of checked.problems) result.problems.push({file: name, ...p})
       unused = unused.filter((k) => checked.unusedVars.includes(k))
       for (const p of checked.problems) this.out(formatProblem(p, name, this.colors))
     }
