@@ -1,0 +1,38 @@
+/** Reading a menu file from disk, checked: shared by serve, menu check/test/graph/start and send-callflow --menu. */
+import {promises as fs} from 'node:fs'
+
+import {countBySeverity} from '../callflow/validate.js'
+import {invalidInput, usageError} from '../errors.js'
+import {checkMenuText, type CheckOptions} from './check.js'
+import type {LoadedMenu, Menu} from './model.js'
+
+/** The text of a menu file; an unreadable file is a usage error (exit 2). */
+export async function readMenuSource(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message
+    throw usageError(`Cannot read ${file}: ${why}.`, ['Give a menu file (YAML or JSON); see docs/menus.md.'])
+  }
+}
+
+/** Reads and checks a menu file. */
+export async function checkMenuFile(file: string, opts: CheckOptions = {}): Promise<LoadedMenu> {
+  return checkMenuText(await readMenuSource(file), file, opts)
+}
+
+/**
+ * A menu ready to use, or an IvrError (exit 4) naming its first errors. For commands that use a
+ * menu rather than check it (start, test, graph, send-callflow --menu).
+ */
+export async function loadMenuOrThrow(file: string, opts: CheckOptions = {}): Promise<{menu: Menu; loaded: LoadedMenu}> {
+  const loaded = await checkMenuFile(file, {warnUnchecked: false, ...opts})
+  const {errors} = countBySeverity(loaded.problems)
+  if (!loaded.menu || errors > 0) {
+    const first = loaded.problems.filter((p) => p.severity === 'error').slice(0, 3)
+      .map((p) => `${file}${p.line === undefined ? '' : `:${p.line}:${p.column ?? 1}`} ${p.path} ${p.message}`)
+    throw invalidInput(`${file} has ${errors} error${errors === 1 ? '' : 's'}:\n  ${first.join('\n  ')}`, [`Run \`ivr menu check ${file}\` for the full report.`], 'MENU_INVALID')
+  }
+  return {menu: loaded.menu, loaded}
+}
