@@ -576,8 +576,8 @@ class Run {
     if (this.opts.realtime) await sleep(ms)
   }
 
-  event(e: EventInput): void {
-    this.tl.events.push({at: this.iso(), ...e} as TimelineEvent)
+  event(e: EventInput, atMs = this.t): void {
+    this.tl.events.push({at: this.iso(atMs), ...e} as TimelineEvent)
     for (const l of [...this.record.listeners]) l()
   }
 
@@ -710,7 +710,7 @@ class Run {
       return false
     }
     const ms = speechMs(text, speed, repetition)
-    this.event({kind: 'say', role, text, ...(voiceProfile ? {voiceProfile} : {}), repetition, speed, seconds: ms / 1000})
+    this.event({kind: 'say', role, text, ...(voiceProfile ? {voiceProfile} : {}), repetition, speed, seconds: Math.round(ms / 100) / 10})
     return this.playFor(ms)
   }
 
@@ -745,8 +745,8 @@ class Run {
         // A person took real time; the virtual clock follows it (at least the keys' own time).
         this.t += Date.now() - started
       }
-      if (keys !== '') this.event({kind: 'input', keys, attempt})
       const {digits, ended, elapsed} = collectDigits(keys, {maxDigits, onHash, digitTimeout, overall})
+      if (keys !== '') this.event({kind: 'input', keys, attempt}, this.record.input.interactive ? this.t : this.t + Math.min(TIMING.firstKey, elapsed))
       if (!this.record.input.interactive) await this.advance(elapsed)
       const valid = digits.length >= Math.max(1, minDigits) && digits.length <= maxDigits
       this.event({kind: 'capture', digits: valid ? digits : null, valid, ended, attempt, tries})

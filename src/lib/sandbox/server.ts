@@ -31,6 +31,8 @@ export interface SandboxOptions {
   vcaTimeoutMs?: number
   retryDelaysMs?: number[]
   maxSessions?: number
+  /** Called when a session has ended (after its VSS). */
+  onSessionEnd?: (t: Timeline) => void
 }
 
 export interface RunningSandbox {
@@ -113,7 +115,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const engine: CallEngine = new CallEngine({
     state, now, deliver: opts.deliver, realtime: opts.realtime, enforceSourceNumbers: opts.enforceSourceNumbers,
     duplicates: opts.duplicates, vcaTimeoutMs: opts.vcaTimeoutMs, retryDelaysMs: opts.retryDelaysMs, maxSessions: opts.maxSessions,
-    onSessionEnd: () => scheduleSave(),
+    onSessionEnd: (t) => {
+      scheduleSave()
+      opts.onSessionEnd?.(t)
+    },
   })
 
   if (opts.stateFile) await loadState(opts.stateFile, state, engine)

@@ -1,0 +1,88 @@
+import {promises as fs} from 'node:fs'
+
+import {Flags} from '@oclif/core'
+
+import {IvrCommand} from '../../lib/base-command.js'
+import {IvrError, ExitCode, invalidInput} from '../../lib/errors.js'
+import {writeFileAtomic} from '../../lib/fs-atomic.js'
+import {discoveryFile, probeSandbox, readDiscovery, type SandboxDiscovery} from '../../lib/sandbox/connect.js'
+import {formatSummary} from '../../lib/sandbox/timeline-view.js'
+
+export default class SandboxStart extends IvrCommand<typeof SandboxStart> {
+  static override summary = 'Run the local sandbox: a stand-in for the 8x8 Voice platform on this machine.'
+  static override description = `Serves the same API paths, bodies and status codes as the real platform, runs simulated calls (virtual clock), and POSTs webhooks to the URLs you register. Runs until Ctrl-C. Other commands find it through a discovery file in the data folder: add --sandbox to any API command.
+
+Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
+  static override examples = [
+    '<%= config.bin %> sandbox start',
+    '<%= config.bin %> sandbox start --port 0 --state sandbox-state.json',
+    '<%= config.bin %> sandbox start --realtime --duplicates',
+  ]
+  static override flags = {
+    port: Flags.integer({summary: 'Port to listen on (0 = any free port).', default: 8765, min: 0, max: 65_535, env: 'IVR_SANDBOX_PORT'}),
+    host: Flags.string({summary: 'Address to bind (loopback by default; anything else exposes it to the network).', default: '127.0.0.1'}),
+    'api-key': Flags.string({summary: 'API key the sandbox accepts (default: sandbox-key). Not a real secret: it guards a local emulator.', env: 'IVR_SANDBOX_API_KEY'}),
+    state: Flags.string({summary: 'Keep the sandbox state (webhooks, numbers, sessions, exports) in this file across restarts.'}),
+    realtime: Flags.boolean({summary: 'Pace calls in real time (for watching), instead of the virtual clock.'}),
+    numbers: Flags.string({summary: 'Virtual numbers to seed, comma separated (replaces the default list).'}),
+    'any-source': Flags.boolean({summary: 'Accept any makeCall source (no -1014 for numbers outside the sub-account).'}),
+    duplicates: Flags.boolean({summary: 'Deliver some session summaries (VSS) twice, to test that receivers are idempotent.'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = this
+    const numbers = flags.numbers?.split(',').map((n) => n.trim()).filter(Boolean)
+    const bad = numbers?.find((n) => !/^\+?[1-9]\d{6,14}$/.test(n))
+    if (bad) throw invalidInput(`--numbers: "${bad}" is not a phone number in E.164 form.`, ['For example --numbers +6531591234,+14155550123'])
+
+    const existing = await readDiscovery(this.paths.dataDir)
+    if (existing && existing.pid !== process.pid && (await probeSandbox(existing.baseUrl))) {
+      this.warnUser(`another sandbox already runs at ${existing.baseUrl} (pid ${existing.pid}); --sandbox commands will now use this one.`)
+    }
+
+    const {startSandbox} = await import('../../lib/sandbox/server.js')
+    let sb
+    try {
+      sb = await startSandbox({
+        host: flags.host, port: flags.port, apiKey: flags['api-key'], stateFile: flags.state, realtime: flags.realtime,
+        numbers, enforceSourceNumbers: !flags['any-source'], duplicates: flags.duplicates,
+        onSessionEnd: (t) => this.status(this.errColors.dim(formatSummary(t, this.errColors))),
+      })
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException
+      if (e.code === 'EADDRINUSE') throw new IvrError(`Port ${flags.port} on ${flags.host} is already in use.`, {code: 'PORT_IN_USE', exitCode: ExitCode.NETWORK, suggestions: ['Stop what uses it, or pick another port: --port 0 takes any free one.']})
+      if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw invalidInput(`Cannot bind to ${flags.host}: not an address of this machine.`)
+      throw error
+    }
+
+    const info: SandboxDiscovery = {baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}
+    const file = discoveryFile(this.paths.dataDir)
+    await writeFileAtomic(file, JSON.stringify(info, null, 2) + '\n', {mode: 0o600})
+
+    if (this.jsonEnabled()) this.logJson(info)
+    else {
+      const c = this.colors
+      this.out([
+        `Sandbox running at ${c.bold(sb.baseUrl)}`,
+        `  base URL:     ${sb.baseUrl}`,
+        `  API key:      ${sb.apiKey}`,
+        `  sub-account:  ${sb.subAccountId} (any id of 3-50 letters, digits, - . _ & works)`,
+        `  caller id:    +6531591234 (and the other numbers of \`ivr numbers list --sandbox\`)`,
+        `  demo VCA URL: ${sb.baseUrl}/sandbox/demo-vca`,
+      ].join('\n'))
+      if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') this.warnUser(`bound to ${flags.host}: other machines can reach the sandbox.`)
+      this.status('Use --sandbox on any command. Press Ctrl-C to stop.')
+    }
+
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    this.status('Stopping the sandbox...')
+    await sb.close()
+    // Only our own discovery file: another sandbox may have taken over since.
+    const now = await readDiscovery(this.paths.dataDir)
+    if (now?.pid === process.pid) await fs.rm(file, {force: true})
+  }
+}
