@@ -23,11 +23,11 @@ export default class LogsDownload extends IvrCommand<typeof LogsDownload> {
     const {jobId} = this.args
     const wait = waitOptions(this.flags)
     const api = await this.api()
-    const interrupt = onInterrupt(() => `Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}`)
+    const interrupt = onInterrupt(() => this.leave(`Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}`))
     try {
       const outcome = await waitAndDownload(api, {
         jobId, wait, cancelOnInterrupt: this.flags['cancel-on-interrupt'], out: this.flags.out, cwd: process.cwd(), force: this.flags.force, signal: interrupt.signal,
-      }, exportUi({status: (t) => this.status(t), quiet: this.jsonEnabled(), interactive: this.isInteractive}))
+      }, exportUi({write: (t) => process.stderr.write(t), status: (t) => this.status(t), tty: Boolean(process.stderr.isTTY), quiet: this.jsonEnabled(), interactive: this.isInteractive}))
       for (const f of outcome.files) this.out(f.path)
       const result: ExportReport = {jobId, status: outcome.status, expires: outcome.expires, files: outcome.files}
       if (this.flags.summary) {
@@ -39,5 +39,11 @@ export default class LogsDownload extends IvrCommand<typeof LogsDownload> {
     } finally {
       interrupt.dispose()
     }
+  }
+
+  /** A second Ctrl-C: say where the job stands and go, now. */
+  private leave(words: string): never {
+    process.stderr.write(`\n${words}\n`)
+    process.exit(130)
   }
 }

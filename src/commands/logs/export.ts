@@ -43,12 +43,12 @@ Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6
       return {...base, status: 'queued', files: []}
     }
     this.status(`Started export job ${jobId} for ${range.description}.`)
-    const interrupt = onInterrupt(() => `Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}`)
+    const interrupt = onInterrupt(() => this.leave(`Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}`))
     try {
       const outcome = await waitAndDownload(api, {
         jobId, range: range.description, wait, cancelOnInterrupt: this.flags['cancel-on-interrupt'], out: this.flags.out, cwd: process.cwd(),
         force: this.flags.force, signal: interrupt.signal,
-      }, exportUi({status: (t) => this.status(t), quiet: this.jsonEnabled(), interactive: this.isInteractive}))
+      }, exportUi({write: (t) => process.stderr.write(t), status: (t) => this.status(t), tty: Boolean(process.stderr.isTTY), quiet: this.jsonEnabled(), interactive: this.isInteractive}))
       for (const f of outcome.files) this.out(f.path)
       const result: ExportReport = {...base, status: outcome.status, expires: outcome.expires, files: outcome.files}
       if (this.flags.summary) {
@@ -60,5 +60,11 @@ Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6
     } finally {
       interrupt.dispose()
     }
+  }
+
+  /** A second Ctrl-C: say where the job stands and go, now. */
+  private leave(words: string): never {
+    process.stderr.write(`\n${words}\n`)
+    process.exit(130)
   }
 }

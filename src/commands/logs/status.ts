@@ -26,8 +26,8 @@ export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
     const api = await this.api()
     let job = await exportStatus(api, jobId)
     if (this.flags.wait && !isTerminal(job.status)) {
-      const ui = exportUi({status: (t) => this.status(t), quiet: this.jsonEnabled(), interactive: false})
-      const interrupt = onInterrupt(() => resumeHints(jobId).join('\n'))
+      const ui = exportUi({write: (t) => process.stderr.write(t), status: (t) => this.status(t), tty: Boolean(process.stderr.isTTY), quiet: this.jsonEnabled(), interactive: false})
+      const interrupt = onInterrupt(() => this.leave(resumeHints(jobId).join('\n')))
       try {
         ;({job} = await waitForExport(api, jobId, {...waitOptions(this.flags), signal: interrupt.signal, onPoll: (j) => ui.progress.set(j.status, `Export job: ${safeLine(j.status)}`)}))
       } catch (error) {
@@ -45,5 +45,11 @@ export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
     if (job.status === 'succeeded') this.status(`Download them: ivr logs download ${jobId}`)
     else if (!isTerminal(job.status)) this.status(`Wait and download: ivr logs download ${jobId}`)
     return {jobId, ...job}
+  }
+
+  /** A second Ctrl-C: say where the job stands and go, now. */
+  private leave(words: string): never {
+    process.stderr.write(`\n${words}\n`)
+    process.exit(130)
   }
 }

@@ -25,13 +25,16 @@ export function waitOptions(flags: {timeout: string; 'poll-interval': string}): 
   return {timeoutMs, initialIntervalMs, maxIntervalMs: Math.max(15_000, initialIntervalMs)}
 }
 
-/** The terminal side of an export: progress on stderr (quiet under --json), the cancel question on a TTY. */
-export function exportUi(opts: {status: (text: string) => void; quiet: boolean; interactive: boolean}): ExportUi {
+/**
+ * The terminal side of an export: progress through `write` (stderr; nothing under --json), redrawn in
+ * place when `tty`, and the cancel question when `interactive`.
+ */
+export function exportUi(opts: {write: (text: string) => void; status: (text: string) => void; tty: boolean; quiet: boolean; interactive: boolean}): ExportUi {
   const write = (text: string) => {
-    if (!opts.quiet) process.stderr.write(text)
+    if (!opts.quiet) opts.write(text)
   }
   return {
-    progress: startProgress({write, tty: Boolean(process.stderr.isTTY) && !opts.quiet}),
+    progress: startProgress({write, tty: opts.tty && !opts.quiet}),
     info: opts.status,
     confirmCancel: opts.interactive
       ? async (jobId) => {
@@ -46,14 +49,13 @@ export function exportUi(opts: {status: (text: string) => void; quiet: boolean; 
  * Ctrl-C while a job runs: the first one aborts the wait (the flow then asks, cancels or leaves the job
  * and says its id); a second one, if the first is stuck, prints the id and leaves at once.
  */
-export function onInterrupt(lastWords: () => string): {signal: AbortSignal; dispose: () => void} {
+export function onInterrupt(leave: () => void): {signal: AbortSignal; dispose: () => void} {
   const controller = new AbortController()
   let count = 0
   const handler = () => {
     count++
-    if (count === 1) return controller.abort()
-    process.stderr.write(`\n${lastWords()}\n`)
-    process.exit(130)
+    if (count === 1) controller.abort()
+    else leave()
   }
   process.on('SIGINT', handler)
   return {signal: controller.signal, dispose: () => process.off('SIGINT', handler)}
