@@ -30,6 +30,23 @@ export function detectFormat(text: string, fileName: string): 'json' | 'yaml' {
   return first === '{' || first === '[' ? 'json' : 'yaml'
 }
 
+/** Offset to line/column by binary search over line starts: many problems in a big file stay cheap. */
+function lineIndex(text: string): (offset: number) => Position {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return (offset) => {
+    const at = Math.min(offset, text.length)
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (starts[mid] <= at) lo = mid
+      else hi = mid - 1
+    }
+    return {line: lo + 1, column: at - starts[lo] + 1}
+  }
+}
+
 function positionAt(text: string, offset: number): Position {
   let line = 1
   let lineStart = 0
@@ -195,6 +212,7 @@ function scanJson(text: string, record?: (path: string, offset: number) => void)
 
 function loadJson(text: string): LoadedDocument {
   let positions: Map<string, number> | undefined
+  let toPosition: ((offset: number) => Position) | undefined
   const locate = (path: string) => {
     if (!positions) {
       positions = new Map()
@@ -205,7 +223,8 @@ function loadJson(text: string): LoadedDocument {
         // Positions found before a syntax error are still useful.
       }
     }
-    return nearest(path, (p) => positions!.get(p), text)
+    toPosition ??= lineIndex(text)
+    return nearest(path, (p) => positions!.get(p), toPosition)
   }
   try {
     return {value: JSON.parse(text), problems: [], locate, format: 'json'}
@@ -224,17 +243,17 @@ function loadJson(text: string): LoadedDocument {
   }
 }
 
-/** The position of a path, or of its nearest ancestor that the text has. */
-function nearest(path: string, offsetOf: (p: string) => number | undefined, text: string): Position | undefined {
-  const segs = parsePath(path)
-  if (!segs) return undefined
-  for (let k = segs.length; k >= 0; k--) {
-    let p = '$'
-    for (const s of segs.slice(0, k)) p = typeof s === 'number' ? `${p}[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${p}.${s}` : `${p}[${JSON.stringify(s)}]`
+const LAST_SEGMENT = /(?:\.[A-Za-z_$][\w$]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])$/
+
+/** The position of a path, or of its nearest ancestor that the text has (paths are in the form `scanJson` records). */
+function nearest(path: string, offsetOf: (p: string) => number | undefined, toPosition: (offset: number) => Position): Position | undefined {
+  for (let p = path; ;) {
     const off = offsetOf(p)
-    if (off !== undefined) return positionAt(text, off)
+    if (off !== undefined) return toPosition(off)
+    const parent = p.replace(LAST_SEGMENT, '')
+    if (parent === p) return undefined
+    p = parent
   }
-  return undefined
 }
 
 // ---- YAML -----------------------------------------------------------------------------------
@@ -262,12 +281,14 @@ function yamlNodeOffset(doc: Document, segs: Array<string | number>): number | u
 
 function loadYaml(text: string): LoadedDocument {
   const doc = parseDocument(text, {prettyErrors: false, logLevel: 'error', uniqueKeys: true})
+  let toPosition: ((offset: number) => Position) | undefined
   const locate = (path: string) => {
     const segs = parsePath(path)
     if (!segs) return undefined
     for (let k = segs.length; k >= 0; k--) {
       const off = yamlNodeOffset(doc, segs.slice(0, k))
-      if (off !== undefined) return positionAt(text, off)
+      toPosition ??= lineIndex(text)
+      if (off !== undefined) return toPosition(off)
     }
     return undefined
   }
