@@ -531,7 +531,8 @@ export function countBySeverity(problems: readonly Problem[]): {errors: number; 
 export function platformStatusMessage(p: Problem): string {
   switch (p.code) {
     case -1001: {
-      return `Invalid JSON request body${p.message ? `: ${p.message}` : ''}`
+      const detail = p.message.replace(/^not valid (?:JSON|YAML): /, '')
+      return `Invalid JSON request body${detail ? `: ${detail}` : ''}`
     }
     case -1007: {
       return `${p.path} ${p.message}`

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 
+import {parseCallflowText} from '../../../src/lib/callflow/load.js'
 import {hasErrors, platformRejection, validateCallflow, type Problem, type ValidateOptions} from '../../../src/lib/callflow/validate.js'
 
 const SOURCE = '+6531591234'
@@ -300,6 +301,12 @@ describe('callflow validator', () => {
         statusCode: -1007, statusMessage: '$.callflow[1].action should be one of: say,sayAndCapture,makeCall,hangup,playFile',
       })
       expect(platformRejection(validateCallflow(request(say()), FULL))?.statusMessage).to.equal('Invalid Callflow : First action should be a MakeCall action')
+    })
+
+    it('words a syntax error as the platform\'s -1001', () => {
+      expect(platformRejection(parseCallflowText('{"callflow": [}', 'body.json').problems)).to.deep.equal({
+        statusCode: -1001, statusMessage: 'Invalid JSON request body: unexpected "}"',
+      })
     })
 
     it('puts a schema error before the platform\'s own rules, and is undefined when there is no error', () => {
