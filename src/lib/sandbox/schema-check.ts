@@ -1,0 +1,83 @@
+/**
+ * A small JSON Schema checker for the subset the 8x8 OpenAPI file uses: type (with nullable),
+ * properties, required, items, enum, anyOf/oneOf/allOf and local $ref (JSON pointers). The
+ * contract test checks every sandbox response against the spec with it; no dependency needed.
+ */
+
+export type Schema = Record<string, any>
+
+export interface SchemaProblem {
+  path: string
+  message: string
+}
+
+/** Resolves a local $ref ("#/paths/~1api~1v1.../schema") against the document. */
+export function resolvePointer(doc: unknown, ref: string): Schema {
+  if (!ref.startsWith('#')) throw new Error(`only local $ref is supported: ${ref}`)
+  let node: any = doc
+  for (const raw of ref.slice(1).split('/').filter(Boolean)) {
+    const key = decodeURIComponent(raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+    node = node?.[key]
+    if (node === undefined) throw new Error(`$ref ${ref} points nowhere`)
+  }
+  return node
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'array'
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number'
+  return typeof v
+}
+
+function typeMatches(expected: string, v: unknown): boolean {
+  const t = typeOf(v)
+  return t === expected || (expected === 'number' && t === 'integer')
+}
+
+/** Every way `value` breaks `schema` (empty when it conforms). */
+export function checkSchema(doc: unknown, schema: Schema, value: unknown, path = '$', depth = 0): SchemaProblem[] {
+  if (depth > 50) return [{path, message: 'schema nests too deep (a $ref cycle?)'}]
+  if (schema.$ref) return checkSchema(doc, resolvePointer(doc, schema.$ref), value, path, depth + 1)
+  const problems: SchemaProblem[] = []
+  if (value === null && schema.nullable) return problems
+  if (schema.allOf) for (const s of schema.allOf) problems.push(...checkSchema(doc, s, value, path, depth + 1))
+  for (const key of ['anyOf', 'oneOf'] as const) {
+    if (schema[key] && !schema[key].some((s: Schema) => checkSchema(doc, s, value, path, depth + 1).length === 0)) {
+      problems.push({path, message: `matches none of the ${key} alternatives`})
+    }
+  }
+  if (schema.type) {
+    const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type]
+    if (!types.some((t) => typeMatches(t, value))) {
+      problems.push({path, message: `${typeOf(value)} found, ${types.join(' or ')} expected`})
+      return problems
+    }
+  }
+  if (schema.enum && !schema.enum.some((e: unknown) => e === value)) problems.push({path, message: `${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`})
+  if (typeOf(value) === 'object') {
+    const obj = value as Record<string, unknown>
+    for (const r of schema.required ?? []) if (!(r in obj)) problems.push({path: `${path}.${r}`, message: 'is missing but it is required'})
+    for (const [k, sub] of Object.entries<Schema>(schema.properties ?? {})) {
+      // The spec's DELETE /webhooks schema has an `allOf` *property*: the entry's fields spread at top level.
+      if (k === 'allOf' && sub.$ref) {
+        problems.push(...checkSchema(doc, sub, obj, path, depth + 1))
+        continue
+      }
+      if (k in obj && obj[k] !== undefined) problems.push(...checkSchema(doc, sub, obj[k], `${path}.${k}`, depth + 1))
+    }
+  }
+  if (typeOf(value) === 'array' && schema.items) {
+    const arr = value as unknown[]
+    for (let i = 0; i < arr.length; i++) problems.push(...checkSchema(doc, schema.items, arr[i], `${path}[${i}]`, depth + 1))
+  }
+  return problems
+}
+
+/** The response schema of an operation for a status, or undefined when the spec gives none (no body described). */
+export function responseSchema(doc: any, path: string, method: string, status: number): Schema | undefined {
+  const op = doc?.paths?.[path]?.[method.toLowerCase()]
+  let res = op?.responses?.[String(status)]
+  if (res?.$ref) res = resolvePointer(doc, res.$ref)
+  return res?.content?.['application/json']?.schema
+}

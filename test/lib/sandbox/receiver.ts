@@ -1,0 +1,59 @@
+/** A loopback webhook server for sandbox tests: records every request, answers with a programmable handler. */
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+export interface Received {
+  path: string
+  headers: http.IncomingHttpHeaders
+  body: any
+}
+
+export type Handler = (r: Received) => {status?: number; body?: unknown; raw?: string; hang?: boolean} | undefined
+
+export class TestReceiver {
+  readonly received: Received[] = []
+  handler: Handler = () => undefined
+  private server!: http.Server
+  url = ''
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        const r: Received = {path: req.url ?? '/', headers: req.headers, body: text ? JSON.parse(text) : undefined}
+        this.received.push(r)
+        const a = this.handler(r) ?? {}
+        if (a.hang) return
+        res.writeHead(a.status ?? 200, {'content-type': 'application/json'})
+        res.end(a.raw ?? JSON.stringify(a.body ?? {}))
+      })
+    })
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r))
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    return this
+  }
+
+  of(path: string): Received[] {
+    return this.received.filter((r) => r.path === path)
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections()
+    await new Promise<void>((r) => this.server.close(() => r()))
+  }
+}
+
+export const VOICE = 'en-US-Neural2-C'
+export const SOURCE = '+6531591234'
+
+export function capture(params: Record<string, unknown> = {}) {
+  return {action: 'sayAndCapture', params: {promptMessage: 'Press 1 for sales', voiceProfile: VOICE, minDigits: 1, maxDigits: 1, digitTimeout: 5000, overallTimeout: 5000, completeOnHash: false, noOfTries: 1, ...params}}
+}
+
+export function request(destination: string, ...actions: unknown[]) {
+  return {clientRequestId: 'req-1', callflow: [{action: 'makeCall', params: {source: SOURCE, destination}}, ...actions]}
+}
+
+export const sayBye = (text = 'Goodbye') => ({callflow: [{action: 'say', params: {text, voiceProfile: VOICE}}, {action: 'hangup'}]})
