@@ -125,7 +125,9 @@ export async function waitAndDownload(
   try {
     files = await downloadFiles(api, plan, {
       jobId, force: opts.force, signal: opts.signal,
-      onProgress: (p) => ui.progress.set(`file-${p.index}`, `Downloading ${p.count > 1 ? `${p.index + 1}/${p.count} ` : ''}${path.basename(p.path)}: ${formatBytes(p.bytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}`),
+      onProgress: (p) => ui.progress.set(`file-${p.index}`,
+        `Downloading ${p.count > 1 ? `${p.index + 1}/${p.count} ` : ''}${path.basename(p.path)}${p.totalBytes ? ` (${formatBytes(p.totalBytes)})` : ''}`,
+        `${formatBytes(p.bytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}`),
       onFile: (f) => {
         ui.progress.stop()
         if (f.outcome === 'kept') ui.info(`Already downloaded: ${f.path}`)

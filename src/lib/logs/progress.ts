@@ -1,8 +1,11 @@
 import {formatElapsed} from './jobs.js'
 
 export interface Progress {
-  /** The current state: `key` says what kind (a status, a file); the text is what the user reads. */
-  set(key: string, text: string): void
+  /**
+   * The current state: `key` says what kind (a status, a file), `text` is what the user reads, and
+   * `live` a detail that changes all the time (bytes so far), shown only on the redrawn line.
+   */
+  set(key: string, text: string, live?: string): void
   /** Clears the live line (on a terminal); later output starts on a clean line. */
   stop(): void
 }
@@ -32,10 +35,10 @@ export function startProgress(opts: {write: (text: string) => void; tty: boolean
   const timer = opts.tty ? setInterval(draw, 1000) : undefined
   timer?.unref()
   return {
-    set(k, t) {
+    set(k, t, live) {
       const changed = k !== key
       key = k
-      text = t
+      text = live ? `${t}: ${live}` : t
       if (opts.tty) return draw()
       if (changed || now() - lastPrinted >= heartbeat) {
         opts.write(`${t} (${formatElapsed(now() - started)})\n`)
