@@ -22,7 +22,7 @@ export function seedSessions(engine: CallEngine, subAccountId: string, opts: {co
   const step = (opts.to - opts.from) / opts.count
   for (let i = 0; i < opts.count; i++) {
     const kind = MIX[i % MIX.length]
-    const start = Math.round(opts.from + i * step)
+    const start = Math.round(opts.from + (i + 0.5) * step)
     const connected = start + 4000
     const duration = kind.connected ? 20 + ((i * 7) % 100) : 0
     const end = kind.connected ? connected + duration * 1000 : start + 2000
