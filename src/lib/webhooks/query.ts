@@ -5,8 +5,9 @@
 import {lookupCode} from '../codes.js'
 import {notFound, usageError} from '../errors.js'
 import {readSummary} from './parse.js'
-import {SESSION_STATUSES} from './payloads.js'
-import {readEvents, SUMMARIES_ONLY, type StoredEvent, type Warn} from './store.js'
+import {mosBand, SESSION_STATUSES} from './payloads.js'
+import {fromCompact, statRowOf, type StatRow} from './row.js'
+import {forEachLine, parseStoredLine, readEvents, SUMMARIES_ONLY, type StoredEvent, type Warn} from './store.js'
 import {sessionRow, type SessionRow} from './view.js'
 
 const UNIT_MS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
@@ -43,16 +44,46 @@ export interface Filter {
   statuses?: Set<string>
 }
 
-/** When a session happened, for filtering and grouping: its end, or when it was received. */
-export function sessionTime(row: SessionRow): number {
-  const t = row.endTime ? Date.parse(row.endTime) : Number.NaN
-  return Number.isFinite(t) ? t : Date.parse(row.receivedAt)
+function keep(row: StatRow, f: Filter): boolean {
+  if (f.statuses && !f.statuses.has(row.status)) return false
+  if (f.since && !(row.time >= f.since.getTime())) return false
+  return true
 }
 
-function keep(row: SessionRow, f: Filter): boolean {
-  if (f.statuses && !f.statuses.has(row.status)) return false
-  if (f.since && !(sessionTime(row) >= f.since.getTime())) return false
-  return true
+const SUMMARY_PREFIX = Buffer.from('{"key":"SESSION_SUMMARY:')
+const ROW_MARKER = Buffer.from('"row":[')
+
+/**
+ * Every stored summary passing the filter, oldest first, as its stat row and a way to read the
+ * whole event. Lines the store wrote carry a row: only that small array is parsed; other lines
+ * (older writers, hand-made files) are parsed whole.
+ */
+export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, line: () => string) => void, warn?: Warn): Promise<void> {
+  await forEachLine(file, (buf, start, end, lineNo, torn) => {
+    if (!torn && buf.compare(SUMMARY_PREFIX, 0, SUMMARY_PREFIX.length, start, Math.min(end, start + SUMMARY_PREFIX.length)) === 0) {
+      const at = buf.indexOf(ROW_MARKER, start)
+      const close = at !== -1 && at < end ? buf.indexOf(93, at) : -1
+      if (close !== -1 && close < end) {
+        let row: StatRow | undefined
+        try {
+          row = fromCompact(JSON.parse(buf.toString('utf8', at + ROW_MARKER.length - 1, close + 1)))
+        } catch {
+          row = undefined
+        }
+        if (row) {
+          // line() is valid only during this call: the buffer is reused.
+          if (keep(row, f)) fn(row, () => buf.toString('utf8', start, end))
+          return
+        }
+      }
+    }
+    const text = buf.toString('utf8', start, end)
+    if (!torn && !SUMMARIES_ONLY(text)) return
+    const ev = parseStoredLine({text, lineNo, torn}, file, warn)
+    if (!ev || ev.type !== 'SESSION_SUMMARY') return
+    const row = statRowOf(sessionRow(ev, readSummary(ev.body)))
+    if (keep(row, f)) fn(row, () => text)
+  })
 }
 
 /** Every stored summary passing the filter, as rows, oldest first. */
@@ -60,18 +91,24 @@ export async function* summaryRows(file: string, f: Filter = {}, warn?: Warn): A
   for await (const ev of readEvents(file, {warn, prefilter: SUMMARIES_ONLY})) {
     if (ev.type !== 'SESSION_SUMMARY') continue
     const row = sessionRow(ev, readSummary(ev.body))
-    if (keep(row, f)) yield {row, ev}
+    if (keep(statRowOf(row), f)) yield {row, ev}
   }
 }
 
 /** The newest `limit` summaries passing the filter, newest first (0 = all, in which case memory grows with the answer). */
 export async function listSessions(file: string, opts: Filter & {limit: number; warn?: Warn}): Promise<SessionRow[]> {
-  const ring: SessionRow[] = []
-  for await (const {row} of summaryRows(file, opts, opts.warn)) {
-    ring.push(row)
+  // Only the kept lines are parsed whole, at the end.
+  const ring: string[] = []
+  await scanSummaries(file, opts, (_row, line) => {
+    ring.push(line())
     if (opts.limit > 0 && ring.length > opts.limit) ring.shift()
+  }, opts.warn)
+  const rows: SessionRow[] = []
+  for (const text of ring) {
+    const ev = parseStoredLine({text, lineNo: 0, torn: false}, file, opts.warn)
+    if (ev) rows.push(sessionRow(ev))
   }
-  return ring.reverse()
+  return rows.reverse()
 }
 
 /**
@@ -132,13 +169,13 @@ export interface SessionStats {
 
 const pad2 = (n: number) => String(n).padStart(2, '0')
 
-function groupKey(row: SessionRow, by: Grouping): string {
+function groupKey(row: StatRow, by: Grouping): string {
   switch (by) {
     case 'status': return row.status
     case 'country': return row.country ?? 'unknown'
     case 'last-action': return row.lastAction ?? 'unknown'
     case 'hour': case 'day': {
-      const d = new Date(sessionTime(row))
+      const d = new Date(row.time)
       if (Number.isNaN(d.getTime())) return 'unknown'
       return by === 'hour' ? `${pad2(d.getHours())}:00` : `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`
     }
@@ -168,7 +205,7 @@ export async function computeStats(file: string, opts: Filter & {by: Grouping; t
   let from = Infinity
   let to = -Infinity
   let totalSec = 0
-  for await (const {row} of summaryRows(file, opts, opts.warn)) {
+  await scanSummaries(file, opts, (row) => {
     s.sessions++
     totalSec += row.legSeconds
     s.billableMinutes += row.billableMinutes
@@ -177,7 +214,7 @@ export async function computeStats(file: string, opts: Filter & {by: Grouping; t
       const d = Math.round(row.durationSec ?? 0)
       hist.set(d, (hist.get(d) ?? 0) + 1)
     }
-    s.mosBands[(row.mosBand ?? 'unknown') as keyof SessionStats['mosBands']]++
+    s.mosBands[mosBand(row.mos) ?? 'unknown']++
     if (row.errorCode !== undefined || row.errorMsg) {
       const k = String(row.errorCode ?? row.errorMsg)
       errors.set(k, (errors.get(k) ?? 0) + 1)
@@ -188,10 +225,9 @@ export async function computeStats(file: string, opts: Filter & {by: Grouping; t
     if (row.answered) g.answered++
     g.minutes += (row.durationSec ?? 0) / 60
     groups.set(key, g)
-    const t = sessionTime(row)
-    if (t < from) from = t
-    if (t > to) to = t
-  }
+    if (row.time < from) from = row.time
+    if (row.time > to) to = row.time
+  }, opts.warn)
   s.answerRate = s.sessions ? s.answered / s.sessions : 0
   s.totalMinutes = Math.round((totalSec / 60) * 10) / 10
   s.medianDurationSec = quantile(hist, s.answered, 0.5)

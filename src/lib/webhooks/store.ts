@@ -1,7 +1,7 @@
 /**
  * The local session store: append-only NDJSON, one file per sub-account in the data dir (or one the
  * user names). One line per webhook received:
- *   {"key":"SESSION_SUMMARY:<sessionId>","receivedAt":"...","type":"SESSION_SUMMARY","sessionId":"...","path":"/vss","body":{...as received}}
+ *   {"key":"SESSION_SUMMARY:<sessionId>","receivedAt":"...","type":"SESSION_SUMMARY","sessionId":"...","path":"/vss","row":[...],"body":{...as received}}
  * Appends are durable (written and fdatasync'ed before append() resolves) and grouped: every append
  * waiting while a flush runs goes out in the next single write + sync, which is what lets the
  * receiver acknowledge thousands of webhooks a second. Reads stream line by line.
@@ -12,6 +12,7 @@ import {createReadStream, promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import type {ParsedWebhook} from './parse.js'
+import {compactRow, type CompactRow} from './row.js'
 
 export interface StoredEvent {
   /** What makes two deliveries "the same" (see dedupeKey). */
@@ -25,7 +26,10 @@ export interface StoredEvent {
   path?: string
   /** The body exactly as received (parsed JSON). */
   body: unknown
+  /** A summary's stat row (row.ts), made when it is received. */
+  row?: CompactRow
 }
+
 
 export type Warn = (message: string) => void
 
@@ -57,6 +61,7 @@ export function makeStoredEvent(parsed: ParsedWebhook, opts: {bodyText: string; 
   const ev: StoredEvent = {key: dedupeKey(parsed, opts.bodyText), receivedAt: (opts.receivedAt ?? new Date()).toISOString(), type: parsed.eventType, body: parsed.raw}
   if (parsed.sessionId) ev.sessionId = parsed.sessionId
   if (opts.path) ev.path = opts.path
+  if (parsed.summary) ev.row = compactRow(ev, parsed.summary)
   return ev
 }
 
@@ -94,6 +99,50 @@ export async function* readLines(file: string, opts: {start?: number} = {}): Asy
     buf = Buffer.alloc(0)
   }
   if (rest && rest.length > 0) yield {text: rest.toString('utf8'), lineNo: lineNo + 1, torn: true}
+}
+
+/**
+ * Calls fn for every line of a file as a slice of a Buffer (no string made unless fn makes one):
+ * the fast path for scanning a million lines. The slice is valid only during the call. The last
+ * line may be torn.
+ */
+export async function forEachLine(file: string, fn: (buf: Buffer, start: number, end: number, lineNo: number, torn: boolean) => void): Promise<void> {
+  let fh: fs.FileHandle
+  try {
+    fh = await fs.open(file, 'r')
+  } catch {
+    return
+  }
+  try {
+    // One reused buffer: the unfinished line is moved to its front before the next read.
+    let buf = Buffer.allocUnsafe(8 << 20)
+    let filled = 0
+    let lineNo = 0
+    for (;;) {
+      if (filled === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2) // a line longer than the buffer
+        buf.copy(bigger, 0, 0, filled)
+        buf = bigger
+      }
+      const {bytesRead} = await fh.read(buf, filled, buf.length - filled, null)
+      if (bytesRead === 0) break
+      filled += bytesRead
+      let from = 0
+      let nl: number
+      while ((nl = buf.indexOf(10, from)) !== -1 && nl < filled) {
+        lineNo++
+        if (nl > from) fn(buf, from, nl, lineNo, false)
+        from = nl + 1
+      }
+      if (from > 0) {
+        buf.copy(buf, 0, from, filled)
+        filled -= from
+      }
+    }
+    if (filled > 0) fn(buf, 0, filled, lineNo + 1, true)
+  } finally {
+    await fh.close()
+  }
 }
 
 /** One stored line, or undefined (with a warning) when it is not a stored event. */
@@ -134,7 +183,24 @@ export const SUMMARIES_ONLY = (text: string) => text.includes('"type":"SESSION_S
 
 // ---- writing --------------------------------------------------------------------------------
 
-const KEY_AT_START = /^\{"key":"((?:[^"\\]|\\.)*)"/
+const KEY_PREFIX = Buffer.from('{"key":"')
+
+/** The key of a line the store wrote (it comes first), read straight from the bytes. */
+function keyAtStart(buf: Buffer, start: number, end: number): string | undefined {
+  if (end - start < KEY_PREFIX.length || buf.compare(KEY_PREFIX, 0, KEY_PREFIX.length, start, start + KEY_PREFIX.length) !== 0) return undefined
+  let escaped = false
+  for (let i = start + KEY_PREFIX.length; i < end; i++) {
+    const b = buf[i]
+    if (b === 92) {
+      escaped = true
+      i++ // the escaped character, whatever it is
+    } else if (b === 34) {
+      const raw = buf.toString('utf8', start + KEY_PREFIX.length - 1, i + 1)
+      return escaped ? JSON.parse(raw) : raw.slice(1, -1)
+    }
+  }
+  return undefined
+}
 
 interface Pending {
   line: string
@@ -166,15 +232,15 @@ export class EventStore extends EventEmitter {
     const store = new EventStore(file)
     await fs.mkdir(path.dirname(file), {recursive: true, mode: 0o700})
     await store.repairTornTail(opts.warn)
-    for await (const line of readLines(file)) {
-      const m = KEY_AT_START.exec(line.text)
-      if (m) {
-        store.keys.add(JSON.parse(`"${m[1]}"`))
-        continue
+    await forEachLine(file, (buf, start, end, lineNo, torn) => {
+      const key = keyAtStart(buf, start, end)
+      if (key !== undefined) {
+        store.keys.add(key)
+        return
       }
-      const ev = parseStoredLine(line, file, opts.warn)
+      const ev = parseStoredLine({text: buf.toString('utf8', start, end), lineNo, torn}, file, opts.warn)
       if (ev && typeof ev.key === 'string') store.keys.add(ev.key)
-    }
+    })
     store.handle = await fs.open(file, 'a', 0o600)
     return store
   }
@@ -234,7 +300,7 @@ export class EventStore extends EventEmitter {
       return {stored: false}
     }
     this.keys.add(ev.key)
-    const line = `${JSON.stringify({key: ev.key, receivedAt: ev.receivedAt, type: ev.type, sessionId: ev.sessionId, path: ev.path, body: ev.body})}\n`
+    const line = `${JSON.stringify({key: ev.key, receivedAt: ev.receivedAt, type: ev.type, sessionId: ev.sessionId, path: ev.path, row: ev.row ?? compactRow(ev), body: ev.body})}\n`
     const done = new Promise<void>((resolve, reject) => this.queue.push({line, resolve, reject}))
     this.inFlight.set(ev.key, done)
     void this.kick()
