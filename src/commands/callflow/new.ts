@@ -45,9 +45,11 @@ Needs a terminal. Without one, write a file (see examples/callflows) and check i
     const context = this.flags.vca ? 'vca' : 'request'
     const facts = await this.accountFacts()
     const prompts = await import('@inquirer/prompts')
-    const document = await buildCallflow(this.prompter(prompts), {context, profiles: facts.profiles ?? [], vcaWebhookRegistered: facts.vcaWebhookRegistered})
+    const [firstNumber] = facts.accountNumbers ?? []
+    const checks = {context, vcaWebhookRegistered: facts.vcaWebhookRegistered, accountNumbers: facts.accountNumbers} as const
+    const document = await buildCallflow(this.prompter(prompts), {...checks, profiles: facts.profiles ?? [], defaultSource: firstNumber && `+${firstNumber}`})
 
-    const problems = validateCallflow(document, {context, knownProfiles: facts.knownProfiles, vcaWebhookRegistered: facts.vcaWebhookRegistered, warnUnchecked: false})
+    const problems = validateCallflow(document, {...checks, knownProfiles: facts.knownProfiles, warnUnchecked: false})
     for (const p of problems) this.status(formatProblem(p, 'callflow', this.errColors))
     const file = this.flags.output ?? await prompts.input({message: 'Write it to', default: this.flags.vca ? 'vca-answer.json' : 'callflow.json'})
     if (await exists(file) && !await prompts.confirm({message: `${file} exists. Replace it?`, default: false})) {

@@ -1,6 +1,7 @@
 /**
- * What the validator can learn from the account: its voice profiles (-1002) and whether a VCA
- * webhook is registered (-1004). From the day-long profile cache alone, or asking the API.
+ * What the validator can learn from the account: its voice profiles (-1002), whether a VCA
+ * webhook is registered (-1004) and its virtual numbers (-1014). From the day-long profile cache
+ * alone, or asking the API.
  */
 import type {VoiceApi} from '../api/client.js'
 import {getProfiles, readCachedProfiles} from '../profiles.js'
@@ -10,15 +11,17 @@ export interface AccountFacts {
   profiles?: SpeechProfile[]
   knownProfiles?: ReadonlySet<string>
   vcaWebhookRegistered?: boolean
+  accountNumbers?: ReadonlySet<string>
 }
 
-function facts(profiles: SpeechProfile[] | undefined, vcaWebhookRegistered?: boolean): AccountFacts {
+function facts(profiles: SpeechProfile[] | undefined, vcaWebhookRegistered?: boolean, numbers?: string[]): AccountFacts {
   const out: AccountFacts = {}
   if (profiles && profiles.length > 0) {
     out.profiles = profiles
     out.knownProfiles = new Set(profiles.map((p) => p.speechProfileCode))
   }
   if (vcaWebhookRegistered !== undefined) out.vcaWebhookRegistered = vcaWebhookRegistered
+  if (numbers && numbers.length > 0) out.accountNumbers = new Set(numbers.map((n) => n.replace(/\D/g, '')))
   return out
 }
 
@@ -28,9 +31,13 @@ export async function cachedAccountFacts(profileCacheFile: string, now?: Date): 
   return facts(cached?.profiles)
 }
 
-/** Online: profiles (cached for a day, else fetched) and the registered webhooks. */
+/** Online: profiles (cached for a day, else fetched), the registered webhooks, and the virtual numbers when the key may list them. */
 export async function onlineAccountFacts(api: VoiceApi, profileCacheFile: string, now?: Date): Promise<AccountFacts> {
-  const [profiles, hooks] = await Promise.all([getProfiles(api, profileCacheFile, {now}), api.listWebhooks()])
+  const [profiles, hooks, numbers] = await Promise.all([
+    getProfiles(api, profileCacheFile, {now}),
+    api.listWebhooks(),
+    api.listNumbers().then((r) => (r.numbers ?? []).map((n) => n.msisdn), () => undefined),
+  ])
   const vca = (hooks.webhooks ?? []).some((w) => String(w.type).toUpperCase() === 'VCA' && w.enabled !== false)
-  return facts(profiles.profiles, vca)
+  return facts(profiles.profiles, vca, numbers)
 }

@@ -35,6 +35,8 @@ export interface ValidateOptions {
   knownProfiles?: ReadonlySet<string>
   /** false with a sayAndCapture present: -1004; undefined: a warning that it was not checked. */
   vcaWebhookRegistered?: boolean
+  /** The sub-account's virtual numbers, digits only: a makeCall source not among them gets a -1014 warning. */
+  accountNumbers?: ReadonlySet<string>
   /** false: no warnings about checks that could not be made (voices, webhook), e.g. just before the platform makes them. Default true. */
   warnUnchecked?: boolean
 }
@@ -279,7 +281,15 @@ function typeHint(value: unknown, spec: ParamSpec): string | undefined {
 // ---- actions --------------------------------------------------------------------------------
 
 function checkMakeCall(c: Checker, i: number, p: Record<string, unknown>, spec: Record<string, ParamSpec>): void {
-  if (c.param(() => paramPath(i, 'source'), p.source, spec.source)) phone(c, paramPath(i, 'source'), 'source', p.source as string)
+  if (c.param(() => paramPath(i, 'source'), p.source, spec.source) && phone(c, paramPath(i, 'source'), 'source', p.source as string)) {
+    const numbers = c.opts.accountNumbers
+    const digits = (p.source as string).replace(/\D/g, '')
+    if (numbers && !numbers.has(digits)) {
+      // A warning only: a caller id can be whitelisted without being one of the account's numbers.
+      c.warn(paramPath(i, 'source'), `"${p.source as string}" is not one of the sub-account's virtual numbers; unless it is a whitelisted caller id, the platform refuses it`, -1014,
+        'See the account\'s numbers with `ivr numbers list`.')
+    }
+  }
   const dest = p.destination
   if (Array.isArray(dest) || (typeof dest === 'string' && /[,;/|]/.test(dest))) {
     const n = Array.isArray(dest) ? dest.length : dest.split(/[,;/|]/).filter((s) => s.trim()).length
@@ -290,15 +300,17 @@ function checkMakeCall(c: Checker, i: number, p: Record<string, unknown>, spec: 
   c.param(() => paramPath(i, 'callRecording'), p.callRecording, spec.callRecording)
 }
 
-function phone(c: Checker, path: string, what: string, value: string): void {
+/** Checks a number; true when it is usable. */
+function phone(c: Checker, path: string, what: string, value: string): boolean {
   const r = checkPhoneNumber(value)
   const example = 'E.164: + then country code and number, e.g. +6591234567'
   if (!r.ok) {
     const hint = r.suggestion ? `Write it as ${r.suggestion}.` : what === 'source' ? `${example}; the source must be a number whitelisted for the sub-account.` : `${example}.`
     c.error(-1017, path, `"${value}" ${r.reason}`, hint)
-  } else if (r.doubtful) {
-    c.warn(path, `"${value}" ${r.reason}; check the ${what} number`)
+    return false
   }
+  if (r.doubtful) c.warn(path, `"${value}" ${r.reason}; check the ${what} number`)
+  return true
 }
 
 function checkSay(c: Checker, i: number, p: Record<string, unknown>, spec: Record<string, ParamSpec>): void {

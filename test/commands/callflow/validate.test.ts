@@ -104,6 +104,7 @@ describe('callflow validate', () => {
       api = await startFakeApi({routes: {
         'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}}),
         'GET /webhooks': () => ({status: 200, body: {subAccountId: 'acme', count: hooks.length, webhooks: hooks, statusCode: 1, statusMessage: 'OK'}}),
+        'GET /numbers': () => ({status: 200, body: {totalNumbers: 1, numbers: [{msisdn: '+6531591234', countryCode: 'SG', operationalStatus: 'Active', referenceId: 'r1'}]}}),
       }})
       env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
     })
@@ -113,16 +114,17 @@ describe('callflow validate', () => {
       await fs.rm(process.env.IVR_CACHE_DIR as string, {recursive: true, force: true})
     })
 
-    const flow = (voice: string) => JSON.stringify({callflow: [
-      {action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}},
+    const flow = (voice: string, source = '+6531591234') => JSON.stringify({callflow: [
+      {action: 'makeCall', params: {source, destination: '+6591234567'}},
       {action: 'sayAndCapture', params: {promptMessage: 'Press 1', voiceProfile: voice, minDigits: 1, maxDigits: 1, digitTimeout: 5000, overallTimeout: 5000, completeOnHash: false, noOfTries: 1}},
     ]})
 
-    it('--online: an unknown voice is -1002, no VCA webhook is -1004', async () => {
-      const file = await write('online.json', flow('en-GB-Emmy'))
+    it('--online: an unknown voice is -1002, no VCA webhook is -1004, a caller id not of the account is a -1014 warning', async () => {
+      const file = await write('online.json', flow('en-GB-Emmy', '+6531590000'))
       let r = await runIvr(['callflow', 'validate', file, '--online'], {env})
       expect(r.exitCode).to.equal(4)
       expect(r.stdout).to.contain('-1004  $.callflow[1] sayAndCapture sends the digits to the VCA webhook').and.contain('-1002  $.callflow[1].params.voiceProfile')
+      expect(r.stdout).to.contain('warning  $.callflow[0].params.source "+6531590000" is not one of the sub-account\'s virtual numbers')
       hooks = [{type: 'VCA', url: 'https://ivr.example.com/vca', enabled: true}]
       r = await runIvr(['callflow', 'validate', await write('online2.json', flow('en-GB-Emma')), '--online'], {env})
       expect(r.exitCode, r.stdout).to.equal(0)

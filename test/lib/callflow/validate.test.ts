@@ -209,6 +209,14 @@ describe('callflow validator', () => {
       expect(only(request(makeCall({destination: '+99912345678'}))).message).to.contain('no country')
     })
 
+    it('-1014: warns when the source is not one of the account\'s numbers (a whitelisted caller id may still pass)', () => {
+      const numbers = new Set(['6531591234'])
+      expect(validateCallflow(request(makeCall()), {...FULL, accountNumbers: numbers})).to.deep.equal([])
+      const w = warnings(request(makeCall({source: '+6531590000'})), {...FULL, accountNumbers: numbers})
+      expect(w.map((p) => [p.code, p.path])).to.deep.equal([[-1014, '$.callflow[0].params.source']])
+      expect(errors(request(makeCall({source: '+6531590000'})), {...FULL, accountNumbers: numbers})).to.deep.equal([])
+    })
+
     it('-1011: one destination per makeCall', () => {
       const p = only(request(makeCall({destination: '+6591234567,+6598765432'})))
       expect([p.code, p.path]).to.deep.equal([-1011, '$.callflow[0].params.destination'])
