@@ -79,4 +79,21 @@ describe('webhooks/query: list, find, stats', () => {
     expect([...parseStatuses('completed, no-answer')!]).to.deep.equal(['COMPLETED', 'NO_ANSWER'])
     expect(() => parseStatuses('DONE')).to.throw(/not a session status/)
   })
+
+  it('answers the same from lines without a stat row (older or hand-made files) as from the rows', async () => {
+    const plain = path.join(dir, 'plain.ndjson')
+    const text = await fs.readFile(file, 'utf8')
+    let rows = 0
+    const lines = text.trim().split('\n').map((l) => {
+      const {row, ...rest} = JSON.parse(l)
+      if (Array.isArray(row)) rows++
+      return JSON.stringify(rest)
+    })
+    expect(rows).to.equal(5)
+    await fs.writeFile(plain, lines.join('\n') + '\n')
+    for (const by of ['status', 'day', 'country', 'last-action'] as const) {
+      expect(await computeStats(plain, {by}), by).to.deep.equal(await computeStats(file, {by}))
+    }
+    expect(await listSessions(plain, {limit: 3, statuses: new Set(['ERROR', 'COMPLETED'])})).to.deep.equal(await listSessions(file, {limit: 3, statuses: new Set(['ERROR', 'COMPLETED'])}))
+  })
 })

@@ -91,6 +91,19 @@ describe('webhooks/store: the durable NDJSON store', () => {
     expect(warnings).to.deep.equal([`Line 2 of ${file} is not valid JSON; skipped it.`])
   })
 
+  it('dedupes across restarts also for session ids with quotes and backslashes in them', async () => {
+    const file = path.join(dir, 'odd.ndjson')
+    const odd = 'we"ird\\id"'
+    let store = await EventStore.open(file)
+    expect((await store.append(event(vss(odd)))).stored).to.equal(true)
+    await store.close()
+    store = await EventStore.open(file)
+    expect(store.has(`SESSION_SUMMARY:${odd}`)).to.equal(true)
+    expect((await store.append(event(vss(odd)))).stored).to.equal(false)
+    await store.close()
+    expect((await all(file)).map((e) => e.sessionId)).to.deep.equal([odd])
+  })
+
   it('reads nothing from a store that does not exist yet', async () => {
     expect(await all(path.join(dir, 'none.ndjson'))).to.deep.equal([])
   })
