@@ -135,7 +135,7 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     if (this.source) problems = locateProblems(problems, this.source.doc)
     const name = this.source?.name ?? 'callflow'
     if (hasErrors(problems)) this.refuse(problems, name)
-    for (const p of problems) this.warnUser(`${p.path} ${safeLine(p.message)}${p.code === undefined ? '' : ` [${p.code}]`}${p.hint ? `\n  → ${safeLine(p.hint)}` : ''}`)
+    for (const p of problems) this.warnUser(`${p.line === undefined ? '' : `${name}:${p.line}:${p.column ?? 1}  `}${p.path} ${safeLine(p.message)}${p.code === undefined ? '' : ` [${p.code}]`}${p.hint ? `\n  → ${safeLine(p.hint)}` : ''}`)
     return problems
   }
 
