@@ -35,15 +35,24 @@ Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6
     const body = exportRequest(range, this.flags.limit)
     const wait = waitOptions(this.flags)
     const api = await this.api()
-    const jobId = await startExport(api, body)
+    // Listening for Ctrl-C before the job exists: pressed while it is being created, it still ends
+    // with the new job's id on screen (and the cancel question) rather than a job nobody knows of.
+    let jobId: string | undefined
+    const interrupt = onInterrupt(() => this.leave(jobId ? `Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}` : 'Interrupted.'))
+    try {
+      jobId = await startExport(api, body)
+    } catch (error) {
+      interrupt.dispose()
+      throw error
+    }
     const base = {jobId, from: body.from, to: body.to, limit: body.limit}
     if (!this.flags.wait) {
+      interrupt.dispose()
       this.out(jobId)
       this.status(`Started export job for ${range.description}.\n${resumeHints(jobId).join('\n')}`)
       return {...base, status: 'queued', files: []}
     }
     this.status(`Started export job ${jobId} for ${range.description}.`)
-    const interrupt = onInterrupt(() => this.leave(`Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}`))
     try {
       const outcome = await waitAndDownload(api, {
         jobId, range: range.description, wait, cancelOnInterrupt: this.flags['cancel-on-interrupt'], out: this.flags.out, cwd: process.cwd(),

@@ -117,6 +117,14 @@ describe('logs export / status / download / cancel (scripted server)', () => {
     expect(r.stderr).to.contain('No export job no-such-job')
   })
 
+  it('download refuses links past their expiry (exit 5) and says to start again', async () => {
+    server.addJob('old-1', {statuses: ['succeeded'], files: [{name: 'a.csv', body: `${CSV_HEADER}\n`}], expires: '2020-01-01T00:00:00Z'})
+    const r = await run(['logs', 'download', 'old-1', '--out', dir])
+    expect(r.exitCode).to.equal(5)
+    expect(r.stderr).to.contain('expired on 2020-01-01T00:00:00Z').and.contain('ivr logs export')
+    expect(server.seen.some((s) => s.path.startsWith('/files/old-1/'))).to.equal(false)
+  })
+
   it('download resumes a file cut off mid-transfer', async () => {
     const body = `${CSV_HEADER}\n` + 's,2026-11-20T10:00:00Z,,0,0,USD,Singapore,VoiceIVR\n'.repeat(2000)
     server.addJob('cut-1', {statuses: ['succeeded'], files: [{name: 'a.csv', body}], cutAfterBytes: 20_000})
