@@ -5,7 +5,8 @@
  */
 import {promises as fs} from 'node:fs'
 
-import {interrupted} from '../errors.js'
+import {ExitCode, interrupted} from '../errors.js'
+import {readSummary} from './parse.js'
 import {parseStoredLine, type EventStore, type StoredEvent} from './store.js'
 
 export interface WaitOptions {
@@ -100,4 +101,9 @@ export function waitForSummary(opts: WaitOptions): Promise<StoredEvent | undefin
     opts.store?.on('event', onEvent)
     void poll()
   })
+}
+
+/** The exit code `--wait` ends with: 0 for COMPLETED, 7 for any other outcome (6, the timeout, is the caller's). */
+export function exitCodeForSummary(ev: StoredEvent): number {
+  return readSummary(ev.body).sessionStatus === 'COMPLETED' ? ExitCode.OK : ExitCode.SESSION_NOT_COMPLETED
 }

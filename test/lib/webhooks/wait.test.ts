@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {EventStore, makeStoredEvent} from '../../../src/lib/webhooks/store.js'
-import {waitForSummary} from '../../../src/lib/webhooks/wait.js'
+import {exitCodeForSummary, waitForSummary} from '../../../src/lib/webhooks/wait.js'
 import {vss} from './fixtures.js'
 
 const event = (body: unknown) => makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body)})
@@ -56,5 +56,11 @@ describe('webhooks/wait: waiting for a session summary', () => {
     ac.abort()
     const err = await waiting.then(() => undefined, (e) => e)
     expect(err?.exitCode).to.equal(130)
+  })
+
+  it('maps the outcome to the exit code --wait ends with', () => {
+    expect(exitCodeForSummary(event(vss('c')))).to.equal(0)
+    for (const sessionStatus of ['BUSY', 'NO_ANSWER', 'FAILED', 'CANCELED', 'ERROR']) expect(exitCodeForSummary(event(vss('x', {sessionStatus})))).to.equal(7)
+    expect(exitCodeForSummary(event({payload: {SessionId: 'y', SessionStatus: 'completed'}}))).to.equal(0)
   })
 })
