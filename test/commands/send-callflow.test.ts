@@ -11,11 +11,10 @@ const q = (s: string) => `"${s}"`
 const CREATED = {sessionId: '03cc8cac-376b-11ef-a28b-0582ff0039d5', sessionStatus: 'CREATED', callFlowRequestId: '03cc3e8b-376b-11ef-a28b-4dd5d900ecb3', statusCode: 1, statusMessage: 'Created'}
 
 describe('send-callflow', () => {
-  let api: Awaited<ResolvedStartFakeApi>
+  let api: Awaited<ReturnType<typeof startFakeApi>>
   let env: Record<string, string>
   let answer: (req: RecordedRequest) => {status: number; body: unknown}
   let dir: string
-  type ResolvedStartFakeApi = ReturnType<typeof startFakeApi>
 
   before(async () => {
     api = await startFakeApi({routes: {
