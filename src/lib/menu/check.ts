@@ -215,6 +215,7 @@ function findCycle(start: string, succ: Map<string, string[]>): string[] {
 function validateEmitted(menu: Menu, opts: CheckOptions): Problem[] {
   const out: Problem[] = []
   const seenUnchecked = new Set<number | undefined>()
+  const seenVoices = new Set<string>()
   const local = (s: Step): Step => (isTerminal(s) ? s : {...s, next: {kind: 'hangup'}})
   const judge = (answer: VcaResponse, where: string, what: string) => {
     // A callflow with a message only and no action of ours is judged without the hangup we added.
@@ -224,6 +225,11 @@ function validateEmitted(menu: Menu, opts: CheckOptions): Problem[] {
         seenUnchecked.add(p.code)
         out.push({...p, path: '$', message: p.message.replace(/^.*?: /, '')})
         continue
+      }
+      // An unknown voice is named once, where it is first used, not in every handler that inherits it.
+      if (p.code === -1002) {
+        if (seenVoices.has(p.message)) continue
+        seenVoices.add(p.message)
       }
       out.push({...p, path: where, message: `${what}: ${p.path.replace(/^\$\./, '')} ${p.message}`})
     }

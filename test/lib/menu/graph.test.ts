@@ -1,0 +1,83 @@
+import {expect} from 'chai'
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+
+import {projectRoot} from '../../helpers/run.js'
+import {menuGraph, renderDot, renderMermaid, renderSvg} from '../../../src/lib/menu/graph.js'
+import {parseMenuText} from '../../../src/lib/menu/model.js'
+
+/**
+ * A strict-enough XML well-formedness check: one root, tags balanced and properly nested,
+ * attributes quoted and unique, and only the five predefined entities or character references.
+ */
+export function checkWellFormed(text: string): void {
+  const stack: string[] = []
+  let roots = 0
+  const body = text.replace(/^<\?xml[^>]*\?>\s*/, '')
+  const re = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[A-Za-z_:][\w:.-]*="[^"<]*")*)\s*(\/?)>|<!--[\s\S]*?-->|([^<]+)|(<)/g
+  let m: RegExpExecArray | null
+  while ((m = re.exec(body)) !== null) {
+    if (m[6]) throw new Error(`stray < at ${m.index}: ${body.slice(m.index, m.index + 40)}`)
+    const textPart = m[5]
+    if (textPart !== undefined) {
+      if (stack.length === 0 && textPart.trim() !== '') throw new Error('text outside the root element')
+      const bad = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.exec(textPart)
+      if (bad) throw new Error(`bad entity at ${m.index + bad.index}`)
+      continue
+    }
+    if (m[2] === undefined) continue
+    const [, closing, name, attrs, selfClosing] = m
+    const names = [...attrs.matchAll(/([A-Za-z_:][\w:.-]*)=/g)].map((a) => a[1])
+    if (new Set(names).size !== names.length) throw new Error(`duplicate attribute in <${name}>`)
+    if (/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(attrs)) throw new Error(`bad entity in <${name}>`)
+    if (closing) {
+      const open = stack.pop()
+      if (open !== name) throw new Error(`</${name}> closes <${open}>`)
+    } else {
+      if (stack.length === 0) roots++
+      if (!selfClosing) stack.push(name)
+    }
+  }
+  if (stack.length > 0) throw new Error(`unclosed <${stack.at(-1)}>`)
+  if (roots !== 1) throw new Error(`${roots} root elements`)
+}
+
+const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])
+
+describe('menu graph', () => {
+  for (const name of ['restaurant.yaml', 'support-callback.yaml']) {
+    it(`draws ${name} as well-formed SVG naming every node, with distinct shapes for transfers and hang-ups`, async () => {
+      const menu = parseMenuText(await fs.readFile(path.join(projectRoot, 'examples', 'menus', name), 'utf8'), name).menu!
+      const svg = renderSvg(menuGraph(menu))
+      expect(() => checkWellFormed(svg)).not.to.throw()
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).to.equal(true)
+      const labels = texts(svg)
+      for (const id of menu.nodes.keys()) expect(labels, id).to.include(id)
+      expect(svg).to.match(/<g class="node transfer"[^>]*>\s*<polygon/)
+      expect(svg).to.match(/<g class="node hangup"[^>]*>\s*<polygon/)
+      expect(labels.some((t) => t.startsWith('transfer +656222'))).to.equal(true)
+    })
+  }
+
+  it('escapes what the menu says, and labels edges with the keys', () => {
+    const menu = parseMenuText('nodes:\n  main:\n    say: "Press 1 for <Sales> & \\"more\\"."\n    choices:\n      "1": {say: "Bye & thanks", hangup: true}\n', 'm.yaml').menu!
+    const svg = renderSvg(menuGraph(menu))
+    expect(() => checkWellFormed(svg)).not.to.throw()
+    expect(svg).to.contain('&lt;Sales&gt; &amp; &quot;more')
+    expect(texts(svg)).to.include('1')
+  })
+
+  it('writes Mermaid and DOT with one line per node and edge', async () => {
+    const menu = parseMenuText(await fs.readFile(path.join(projectRoot, 'examples', 'menus', 'restaurant.yaml'), 'utf8'), 'r.yaml').menu!
+    const graph = menuGraph(menu)
+    const mermaid = renderMermaid(graph)
+    expect(mermaid.split('\n')[0]).to.equal('flowchart TD')
+    expect(mermaid).to.contain('n0("main<br/>“Welcome to Bella Tavola. For…”')
+    expect(mermaid).to.match(/-->\|"1"\|/)
+    const dot = renderDot(graph)
+    expect(dot).to.match(/^digraph menu \{/)
+    expect(dot.match(/->/g)).to.have.length(graph.edges.length)
+    expect(dot).to.contain('shape=hexagon')
+    expect(dot).to.contain('shape=octagon')
+  })
+})
