@@ -16,7 +16,9 @@ function post(url: string, body: string, headers: Record<string, string> = {}, m
         let parsed: unknown = text
         try {
           parsed = JSON.parse(text)
-        } catch {}
+        } catch {
+          // not JSON: keep the text
+        }
         resolve({status: res.statusCode ?? 0, body: parsed})
       })
     })
