@@ -1,0 +1,148 @@
+import {spawn} from 'node:child_process'
+import {existsSync, promises as fs} from 'node:fs'
+import path from 'node:path'
+
+import {expect} from 'chai'
+
+import {writeFileAtomic} from '../../../src/lib/fs-atomic.js'
+import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
+import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
+import {projectRoot, runIvr} from '../../helpers/run.js'
+import {hasTmux, TmuxSession} from '../../helpers/tmux.js'
+import {TestReceiver} from '../../lib/sandbox/receiver.js'
+
+const dataDir = () => process.env.IVR_DATA_DIR!
+
+describe('ivr sandbox commands', () => {
+  let sb: RunningSandbox
+  let rx: TestReceiver
+
+  beforeEach(async () => {
+    sb = await startSandbox({retryDelaysMs: [1]})
+    rx = await new TestReceiver().start()
+    await writeFileAtomic(discoveryFile(dataDir()), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+  })
+  afterEach(async () => {
+    await fs.rm(discoveryFile(dataDir()), {force: true})
+    await sb.close()
+    await rx.close()
+  })
+
+  describe('sandbox call', () => {
+    it('runs an inbound call with scripted presses, prints its timeline and exits 0 when COMPLETED', async () => {
+      sb.engine.registerWebhook('sandbox', 'VCA', `${sb.baseUrl}/sandbox/demo-vca`)
+      const r = await runIvr(['sandbox', 'call', '--from', '+6598765432', '--to', '+6531591234', '--press', '7'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.stdout).to.include('caller pressed 7')
+      expect(r.stdout).to.include('"You pressed 7. Goodbye."')
+      expect(r.stdout).to.match(/Session \S+: COMPLETED/)
+    })
+
+    it('exits 7 when the session ends otherwise, with the reason', async () => {
+      sb.engine.registerWebhook('sandbox', 'VCA', `${rx.url}/vca`)
+      rx.handler = () => ({status: 500})
+      const r = await runIvr(['sandbox', 'call', '--from', '+6598765432'])
+      expect(r.exitCode).to.equal(7)
+      expect(r.stdout).to.include('error -2003')
+      expect(r.stdout).to.include('HTTP 500')
+    })
+
+    it('says what to do when the sub-account has no VCA webhook', async () => {
+      const r = await runIvr(['sandbox', 'call', '--from', '+6598765432'])
+      expect(r.exitCode).to.equal(4)
+      expect(r.stderr).to.include('no VCA webhook')
+      expect(r.stderr).to.include('/sandbox/demo-vca')
+    })
+
+    it('prints only the timeline JSON under --json', async () => {
+      sb.engine.registerWebhook('sandbox', 'VCA', `${sb.baseUrl}/sandbox/demo-vca`)
+      const r = await runIvr(['sandbox', 'call', '--from', '+6598765432', '--press', '3', '--json'])
+      expect(r.exitCode).to.equal(0)
+      const t = JSON.parse(r.stdout)
+      expect(t.summary.sessionStatus).to.equal('COMPLETED')
+      expect(t.events.filter((e: any) => e.kind === 'webhook' && e.type === 'VCA')).to.have.length(2)
+    })
+  })
+
+  describe('sandbox sessions', () => {
+    it('lists the sessions and shows one timeline', async () => {
+      sb.engine.registerWebhook('sandbox', 'VCA', `${sb.baseUrl}/sandbox/demo-vca`)
+      const id = sb.engine.startInbound({from: '+6598765432', to: '+6531591234', presses: '5'})
+      await sb.engine.waitForEnd(id)
+      const list = await runIvr(['sandbox', 'sessions'])
+      expect(list.exitCode).to.equal(0)
+      expect(list.stdout).to.include(id)
+      expect(list.stdout).to.include('COMPLETED')
+      const one = await runIvr(['sandbox', 'sessions', id, '--json'])
+      expect(JSON.parse(one.stdout)).to.include({sessionId: id, state: 'ended'})
+      const missing = await runIvr(['sandbox', 'sessions', 'no-such-session'])
+      expect(missing.exitCode).to.equal(5)
+    })
+  })
+})
+
+describe('ivr sandbox start', function () {
+  this.timeout(30_000)
+
+  it('prints the credentials, writes the discovery file, serves, and cleans up on Ctrl-C', async () => {
+    const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'start-'))
+    const env = {...process.env, IVR_DATA_DIR: dir}
+    const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--api-key', 'k-123'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
+    const until = Date.now() + 20_000
+    while (!/Sandbox running at (\S+)/.test(stdout) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+    const baseUrl = /Sandbox running at (\S+)/.exec(stdout)![1]
+    expect(stdout).to.include('API key:      k-123')
+    const d = JSON.parse(await fs.readFile(discoveryFile(dir), 'utf8'))
+    expect(d).to.include({baseUrl, apiKey: 'k-123', subAccountId: 'sandbox', pid: child.pid})
+    expect((await fs.stat(discoveryFile(dir))).mode & 0o777).to.equal(0o600)
+    // Another command finds it through the discovery file.
+    const numbers = await runIvr(['numbers', 'list', '--sandbox', '--json'], {env: {IVR_DATA_DIR: dir}})
+    expect(JSON.parse(numbers.stdout).numbers.map((n: any) => n.msisdn)).to.include('+6531591234')
+    child.kill('SIGINT')
+    expect(await exited).to.equal(0)
+    expect(existsSync(discoveryFile(dir))).to.equal(false)
+  })
+
+  it('says so when the port is taken', async () => {
+    const sb = await startSandbox({})
+    try {
+      const port = new URL(sb.baseUrl).port
+      const r = await runIvr(['sandbox', 'start', '--port', port])
+      expect(r.exitCode).to.equal(6)
+      expect(r.stderr).to.include(`Port ${port}`)
+    } finally {
+      await sb.close()
+    }
+  })
+})
+
+describe('ivr sandbox call --interactive (tmux)', function () {
+  this.timeout(40_000)
+
+  it('prints prompts as they play and sends the keys typed', async function () {
+    if (!hasTmux()) {
+      console.log('      (skipped: tmux is not installed)')
+      this.skip()
+    }
+    const sb = await startSandbox({})
+    sb.engine.registerWebhook('sandbox', 'VCA', `${sb.baseUrl}/sandbox/demo-vca`)
+    const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'tmux-'))
+    await writeFileAtomic(discoveryFile(dir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: 'sandbox', pid: process.pid, startedAt: new Date().toISOString()}))
+    const tmux = new TmuxSession(['sandbox', 'call', '--from', '+6598765432', '--interactive', '--mute'], {IVR_DATA_DIR: dir, NO_COLOR: '1', NODE_ENV: 'test'})
+    try {
+      await tmux.waitFor(/Press any key/)
+      await tmux.waitFor(/Your keys/)
+      tmux.type('8')
+      tmux.keys('Enter')
+      const screen = await tmux.waitFor(/EXIT=\d+/)
+      expect(screen).to.include('You pressed 8')
+      expect(screen).to.include('EXIT=0')
+    } finally {
+      tmux.kill()
+      await sb.close()
+    }
+  })
+})
