@@ -92,7 +92,7 @@ function totalFromHeaders(res: IncomingMessage, offset: number): number | undefi
   return Number.isFinite(len) && res.headers['content-length'] !== undefined ? len + offset : undefined
 }
 
-function downloadError(error: any, file: PlannedFile, jobId: string): IvrError {
+function downloadError(error: any, file: PlannedFile, jobId: string, outHint: string): IvrError {
   const status: number | undefined = error?.response?.statusCode
   const where = path.basename(file.path)
   if (status === 403 || status === 404 || status === 410) {
@@ -106,7 +106,7 @@ function downloadError(error: any, file: PlannedFile, jobId: string): IvrError {
   }
   const what = status ? `the server answered ${status}` : `the transfer failed (${error?.code ?? error?.message ?? 'unknown error'})`
   return new IvrError(`Downloading ${where}: ${what}. What arrived is kept and the next try resumes from there.`, {
-    code: 'DOWNLOAD_FAILED', exitCode: ExitCode.NETWORK, suggestions: [`Resume: ivr logs download ${jobId}${file.explicit ? ` --out ${file.path}` : ` --out ${path.dirname(file.path)}`}`],
+    code: 'DOWNLOAD_FAILED', exitCode: ExitCode.NETWORK, suggestions: [`Resume: ivr logs download ${jobId} --out ${outHint}`],
   })
 }
 
@@ -164,7 +164,7 @@ async function downloadOne(api: Pick<VoiceApi, 'stream'>, file: PlannedFile, opt
 export async function downloadFiles(
   api: Pick<VoiceApi, 'stream'>,
   files: PlannedFile[],
-  opts: {jobId: string; force?: boolean; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; onFile?: (f: DownloadedFile) => void},
+  opts: {jobId: string; force?: boolean; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; onFile?: (f: DownloadedFile) => void; outHint?: string},
 ): Promise<DownloadedFile[]> {
   const done: DownloadedFile[] = []
   for (const [index, file] of files.entries()) {
@@ -182,7 +182,7 @@ export async function downloadFiles(
         })
       } catch (error) {
         if (opts.signal?.aborted) throw new DownloadAborted(done)
-        throw downloadError(error, file, opts.jobId)
+        throw downloadError(error, file, opts.jobId, opts.outHint ?? (file.explicit ? file.path : path.dirname(file.path)))
       }
     }
     done.push(result)

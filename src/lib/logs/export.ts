@@ -124,7 +124,7 @@ export async function waitAndDownload(
   let files: DownloadedFile[]
   try {
     files = await downloadFiles(api, plan, {
-      jobId, force: opts.force, signal: opts.signal,
+      jobId, force: opts.force, signal: opts.signal, outHint: opts.out ?? opts.cwd,
       onProgress: (p) => ui.progress.set(`file-${p.index}`,
         `Downloading ${p.count > 1 ? `${p.index + 1}/${p.count} ` : ''}${path.basename(p.path)}${p.totalBytes ? ` (${formatBytes(p.totalBytes)})` : ''}`,
         `${formatBytes(p.bytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}`),
@@ -136,10 +136,9 @@ export async function waitAndDownload(
   } catch (error) {
     ui.progress.stop()
     if (error instanceof DownloadAborted) {
-      const dir = path.dirname(plan[0].path)
       throw new IvrError(`Interrupted after ${error.done.length} of ${plan.length} file${plan.length === 1 ? '' : 's'}; what arrived is kept.`, {
         code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED,
-        suggestions: [`Resume: ivr logs download ${jobId} --out ${plan.length === 1 && plan[0].explicit ? plan[0].path : dir}`],
+        suggestions: [`Resume: ivr logs download ${jobId} --out ${opts.out ?? opts.cwd}`],
       })
     }
     throw withJobHints(error, jobId)
