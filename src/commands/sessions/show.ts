@@ -25,6 +25,7 @@ export default class SessionsShow extends IvrCommand<typeof SessionsShow> {
     const {sessionId, events} = await findSession(file, this.args.sessionId, (m) => this.warnUser(m))
     this.out(renderSession(events, {colors: this.colors, showNumbers: f['show-numbers']}))
     const summaryEv = events.find((e) => e.type === 'SESSION_SUMMARY')
-    return {sessionId, summary: summaryEv ? sessionRow(summaryEv) : undefined, events}
+    // The stat row is the store's own index, not part of what was received.
+    return {sessionId, summary: summaryEv ? sessionRow(summaryEv) : undefined, events: events.map(({row: _row, ...ev}) => ev)}
   }
 }

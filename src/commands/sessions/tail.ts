@@ -9,7 +9,7 @@ import {registerTemporarily, restoreLease, type Registered} from '../../lib/webh
 import {acquireReceiverLock} from '../../lib/webhooks/lock.js'
 import type {EventKind, ParsedWebhook} from '../../lib/webhooks/parse.js'
 import {parseStatuses} from '../../lib/webhooks/query.js'
-import {startReceiver, type ForwardResult} from '../../lib/webhooks/receiver.js'
+import {isLoopbackHost, startReceiver, type ForwardResult} from '../../lib/webhooks/receiver.js'
 import {EventStore} from '../../lib/webhooks/store.js'
 import {eventLine} from '../../lib/webhooks/view.js'
 
@@ -75,8 +75,7 @@ Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it r
       }
     }
     const authHeader = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : process.env.IVR_WEBHOOK_AUTH || undefined
-    const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/.test(f.host)
-    if (!authHeader && !loopback) this.warnUser(`Listening on ${f.host} without an auth header: anyone who can reach it can post events. Set one with --auth-header-stdin or IVR_WEBHOOK_AUTH.`)
+    if (!authHeader && !isLoopbackHost(f.host)) this.warnUser(`Listening on ${f.host} without an auth header: anyone who can reach it can post events. Set one with --auth-header-stdin or IVR_WEBHOOK_AUTH.`)
 
     const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox || f.register ? (await this.credentials()).account : (await this.accountStore().read()).default)
     const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
@@ -136,6 +135,9 @@ Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it r
     try {
       if (f.register || f.sandbox) {
         const creds = await this.credentials()
+        if (f.sandbox && (await this.sandbox()).inProcess) {
+          this.warnUser('No sandbox was running, so one was started inside this command: other terminals will not find it. Run `ivr sandbox start` in another terminal first to send calls to it from elsewhere.')
+        }
         const publicUrl = f['public-url'] ?? receiver.url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://[::1]')
         registered = await registerTemporarily(await this.api(), {
           configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, type: 'VSS', url: publicUrl,

@@ -61,6 +61,12 @@ export interface Receiver {
   close(): Promise<void>
 }
 
+/** Whether a listen address is this machine only (else anyone who can reach it can post). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '')
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+}
+
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
 
 /** Constant-time equality of two header values (hashing first makes the lengths equal). */

@@ -156,3 +156,35 @@ describe('webhooks/receiver: real HTTP', () => {
     expect(acked.length).to.be.greaterThan(0)
   })
 })
+
+describe('webhooks/receiver: addresses and the one-receiver claim', () => {
+  it('tells loopback listen addresses from the others', async () => {
+    const {isLoopbackHost} = await import('../../../src/lib/webhooks/receiver.js')
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(h), h).to.equal(true)
+    for (const h of ['0.0.0.0', '::', '192.168.1.5', 'example.com', '127.example.com']) expect(isLoopbackHost(h), h).to.equal(false)
+  })
+
+  it('lets one receiver claim a store, names it, and takes over a claim whose process is gone', async () => {
+    const {acquireReceiverLock, runningReceiver, lockFileFor} = await import('../../../src/lib/webhooks/lock.js')
+    const dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-lock-'))
+    const file = path.join(dir, 's.ndjson')
+    try {
+      expect(await runningReceiver(file)).to.equal(undefined)
+      // Another live process (our parent) holds it.
+      await fs.writeFile(lockFileFor(file), JSON.stringify({pid: process.ppid, url: 'http://127.0.0.1:1', startedAt: ''}))
+      expect((await runningReceiver(file))?.pid).to.equal(process.ppid)
+      const refused = await acquireReceiverLock(file, {pid: process.pid, url: '', startedAt: ''}).catch((e) => e)
+      expect(refused.exitCode).to.equal(2)
+      expect(refused.message).to.contain(`pid ${process.ppid}`)
+      // A dead one: taken over.
+      await fs.writeFile(lockFileFor(file), JSON.stringify({pid: 2 ** 22 + 12345, url: '', startedAt: ''}))
+      expect(await runningReceiver(file)).to.equal(undefined)
+      const lock = await acquireReceiverLock(file, {pid: process.pid, url: 'http://127.0.0.1:2', startedAt: ''})
+      expect((await runningReceiver(file))?.url).to.equal('http://127.0.0.1:2')
+      await lock.release()
+      expect(await runningReceiver(file)).to.equal(undefined)
+    } finally {
+      await fs.rm(dir, {recursive: true, force: true})
+    }
+  })
+})
