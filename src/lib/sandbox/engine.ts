@@ -291,7 +291,8 @@ export class CallEngine {
     this.opts = opts
     this.now = opts.now ?? (() => new Date())
     this.state = opts.state ?? new SandboxState(DEFAULT_NUMBERS, this.now)
-    this.deliver = opts.deliver ?? httpDeliver(opts.deliveryTimeoutMs ?? 5000)
+    // The transport's own deadline must not cut a VCA shorter than the VCA timeout.
+    this.deliver = opts.deliver ?? httpDeliver(Math.max(opts.deliveryTimeoutMs ?? 5000, opts.vcaTimeoutMs ?? 5000))
   }
 
   // -- webhooks and scripts, for in-process use (the HTTP routes edit the same state) --
