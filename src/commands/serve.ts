@@ -83,7 +83,8 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
       },
       onRefused: (r) => {
         counts.refused++
-        this.status(this.errColors.yellow(`${r.status} ${safeLine(r.method)} ${safeLine(r.path)}: ${r.reason}`))
+        // On stderr also under --json: a refused platform request is what the operator must see.
+        process.stderr.write(`${this.errColors.yellow(`${r.status} ${safeLine(r.method)} ${safeLine(r.path)}: ${r.reason}`)}\n`)
       },
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw usageError(`Port ${f.port} on ${f.host} is in use.`, ['Choose another with --port (0 picks a free one).'])
@@ -99,13 +100,15 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
       throw error
     }
     const watcher = f.watch ? this.watchFile(file, knownProfiles, (menu) => server.setMenu(menu)) : undefined
-    this.status(`Serving ${file} (${first!.nodes.size} node${first!.nodes.size === 1 ? '' : 's'}, entry ${first!.entry}) on ${server.url}${f.watch ? '; reloading on change' : ''}; Ctrl-C to stop`)
+    // Said on stderr also under --json: whoever runs it needs the URL.
+    process.stderr.write(`Serving ${file} (${first!.nodes.size} node${first!.nodes.size === 1 ? '' : 's'}, entry ${first!.entry}) on ${server.url}${f.watch ? '; reloading on change' : ''}; Ctrl-C to stop\n`)
 
-    const reason = await this.waitForStop()
+    const {reason, dispose} = await this.waitForStop()
     watcher?.close()
     await server.close()
     if (registered) await this.unregister(registered)
     if (reason !== 'EPIPE') this.status(`Answered ${counts.answered} request${counts.answered === 1 ? '' : 's'} (${counts.apologies} with the apology); refused ${counts.refused}.`)
+    dispose()
     return undefined
   }
 
@@ -177,14 +180,17 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     }
   }
 
-  /** Resolves on Ctrl-C, SIGTERM, or a closed stdout (`| head`). */
-  private waitForStop(): Promise<string> {
+  /** Resolves on Ctrl-C, SIGTERM, or a closed stdout (`| head`); `dispose` removes the handlers once shut down. */
+  private waitForStop(): Promise<{reason: string; dispose: () => void}> {
     return new Promise((resolve) => {
+      // A second Ctrl-C while shutting down means: stop now.
+      const hard = () => process.exit(130)
+      const dispose = () => process.off('SIGINT', hard)
       const done = (reason: string) => {
         process.off('SIGINT', onInt)
         process.off('SIGTERM', onTerm)
-        process.once('SIGINT', () => process.exit(130))
-        resolve(reason)
+        process.once('SIGINT', hard)
+        resolve({reason, dispose})
       }
       const onInt = () => done('Ctrl-C')
       const onTerm = () => done('SIGTERM')

@@ -1,0 +1,215 @@
+import {expect} from 'chai'
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import {promises as fs} from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import path from 'node:path'
+import {Readable} from 'node:stream'
+
+import {projectRoot, runIvr} from '../helpers/run.js'
+import {startSandbox} from '../../src/lib/sandbox/server.js'
+
+interface Served {
+  child: ChildProcessWithoutNullStreams
+  url: string
+  out: () => string
+  err: () => string
+  /** Resolves when stdout or stderr (as chosen) matches. */
+  waitFor: (re: RegExp, stream?: 'out' | 'err') => Promise<void>
+  stop: () => Promise<number>
+}
+
+/** Starts `ivr serve ARGS` as a real process and waits until it listens (or exits). */
+function serve(args: string[], opts: {input?: string; env?: Record<string, string>} = {}): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'serve', ...args, '--port', '0'], {
+    env: {...process.env, ...opts.env} as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  const waiters: Array<() => void> = []
+  const poke = () => waiters.splice(0).forEach((w) => w())
+  child.stdout.on('data', (d) => { out += d; poke() })
+  child.stderr.on('data', (d) => { err += d; poke() })
+  child.stdin.end(opts.input ?? '')
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => { poke(); resolve(code ?? 1) }))
+  const waitFor = (re: RegExp, stream: 'out' | 'err' = 'err') => new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; stdout: ${out}; stderr: ${err}`)), 15_000)
+    const check = () => {
+      if (re.test(stream === 'out' ? out : err)) {
+        clearTimeout(timer)
+        resolve()
+      } else if (child.exitCode !== null) {
+        clearTimeout(timer)
+        reject(new Error(`exited ${child.exitCode}; stderr: ${err}`))
+      } else waiters.push(check)
+    }
+    check()
+  })
+  return waitFor(/ on (http:\/\/\S+?);|Error/).then(() => {
+    const url = / on (http:\/\/\S+?);/.exec(err)?.[1] ?? ''
+    return {
+      child, url, out: () => out, err: () => err, waitFor,
+      stop: () => {
+        child.kill('SIGINT')
+        return exited
+      },
+    }
+  }).catch(async (error) => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    throw error
+  })
+}
+
+function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{status: number; body: any}> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {method: 'POST', headers: {'content-type': 'application/json', ...headers}}, (res) => {
+      let text = ''
+      res.on('data', (c) => (text += c))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined}))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** A port free right now on loopback (for in-process runs, whose stderr is read only at the end). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const {port} = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+}
+
+/** Resolves once something accepts connections on the port. */
+async function untilListening(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true) })
+      s.on('error', () => resolve(false))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`nothing listens on ${port}`)
+}
+
+const vca = (p: Record<string, unknown>) => JSON.stringify({namespace: 'VOICE', eventType: 'CALL_ACTION', payload: {sessionId: 'a1b2c3d4-0000', callStatus: 'ACTION_COMPLETED', callDirection: 'INBOUND', source: '+6591234567', destination: '+6531591234', ...p}})
+
+describe('serve', function () {
+  this.timeout(40_000)
+  let dir: string
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(process.env.IVR_DATA_DIR ?? '/tmp', '..', 'serve-'))
+  })
+
+  it('answers VCA webhooks with one line each, the apology for what it cannot place, and stops on Ctrl-C', async () => {
+    const s = await serve(['examples/menus/restaurant.yaml'])
+    try {
+      expect(s.err()).to.match(/Serving examples\/menus\/restaurant\.yaml \(6 nodes, entry main\) on http:\/\/127\.0\.0\.1:\d+\//)
+      const first = await post(s.url, vca({callStatus: 'CALL_RECEIVED'}))
+      expect(first.status).to.equal(200)
+      expect(first.body.clientActionId).to.equal('main')
+      const second = await post(s.url, vca({clientActionId: 'main', eventData: {dtmf: '2'}}))
+      expect(second.body.clientActionId).to.equal('staff')
+      const bad = await post(s.url, '{"this is": "not a VCA"')
+      expect(bad.status).to.equal(200)
+      expect(bad.body.callflow.map((a: any) => a.action)).to.deep.equal(['say', 'hangup'])
+      await s.waitFor(/apology, hang up/, 'out')
+      await s.waitFor(/Warning: Answered a request with the apology: the body is not JSON/)
+      const lines = s.out().trim().split('\n')
+      expect(lines[0]).to.match(/^\d\d:\d\d:\d\d {2}a1b2c3d4 {2}CALL {9}received {2}→ main {2}\d+\.\d ms$/)
+      expect(lines[1]).to.match(/ {2}main {9}2 {9}→ staff /)
+    } finally {
+      expect(await s.stop()).to.equal(0)
+    }
+    expect(s.err()).to.contain('Answered 3 requests (1 with the apology); refused 0.')
+  })
+
+  it('checks the auth header read from stdin, prints NDJSON under --json, and never prints the header', async () => {
+    const secret = 'Bearer s3cr3t-menu-token'
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}/vca`
+    // In-process (fast); stdin carries the header, Ctrl-C is a signal to this process.
+    const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!
+    Object.defineProperty(process, 'stdin', {value: Readable.from([secret]), configurable: true})
+    const running = runIvr(['serve', 'examples/menus/support-callback.yaml', '--auth-header-stdin', '--json', '--port', String(port), '--path', '/vca'])
+    let statuses: number[]
+    try {
+      await untilListening(port)
+      statuses = [
+        (await post(url, vca({callStatus: 'CALL_RECEIVED'}))).status,
+        (await post(url, vca({callStatus: 'CALL_RECEIVED'}), {authorization: 'Bearer nope'})).status,
+        (await post(url, vca({callStatus: 'CALL_RECEIVED'}), {authorization: secret})).status,
+        (await post(url.replace('/vca', '/other'), vca({callStatus: 'CALL_RECEIVED'}), {authorization: secret})).status,
+      ]
+    } finally {
+      process.emit('SIGINT')
+      Object.defineProperty(process, 'stdin', stdin)
+    }
+    const r = await running
+    expect(statuses).to.deep.equal([401, 401, 200, 404])
+    expect(r.exitCode).to.equal(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines).to.have.length(1)
+    expect(JSON.parse(lines[0])).to.include({sessionId: 'a1b2c3d4-0000', outcome: 'menu', node: 'callback', taken: 'call received'})
+    expect(r.stderr).to.contain('401 POST /vca: missing Authorization header')
+    expect(r.stdout + r.stderr).not.to.contain('s3cr3t')
+  })
+
+  it('refuses to serve a menu with errors (exit 4)', async () => {
+    const file = path.join(dir, 'broken.yaml')
+    await fs.writeFile(file, 'nodes:\n  main:\n    say: Press 1.\n    choices: {"1": gone}\n')
+    const r = await runIvr(['serve', file, '--port', String(await freePort())])
+    expect(r.exitCode).to.equal(4)
+    expect(r.stderr).to.contain(`${file}:4:15  error  $.nodes.main.choices["1"] leads to node "gone", which does not exist`)
+    expect(r.stderr).to.contain('has 1 error; not serving it')
+  })
+
+  it('with --watch, reloads a good change and keeps the last good menu when a change fails the check', async () => {
+    const file = path.join(dir, 'watched.yaml')
+    const v1 = 'nodes:\n  main:\n    say: Version one. Press 1.\n    choices: {"1": hangup}\n    invalid: repeat\n    noInput: repeat\n'
+    await fs.writeFile(file, v1)
+    const s = await serve([file, '--watch'])
+    try {
+      const prompt = async () => (await post(s.url, vca({callStatus: 'CALL_RECEIVED'}))).body.callflow[0].params.promptMessage
+      expect(await prompt()).to.equal('Version one. Press 1.')
+      await fs.writeFile(file, v1.replace('Version one', 'Version two'))
+      await s.waitFor(/Reloaded/)
+      expect(await prompt()).to.equal('Version two. Press 1.')
+      await fs.writeFile(file, v1.replace('Version one', 'Version three').replace('hangup}', 'nowhere}'))
+      await s.waitFor(/still serving the last good menu/)
+      expect(s.err()).to.contain('leads to node "nowhere", which does not exist')
+      expect(await prompt()).to.equal('Version two. Press 1.')
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('under --sandbox, points the sandbox VCA webhook at itself: a call walks the menu, and the webhook is removed on exit', async () => {
+    const sb = await startSandbox({host: '127.0.0.1', port: 0})
+    const dataDir = path.join(dir, 'sandbox-data')
+    await fs.mkdir(dataDir, {recursive: true})
+    await fs.writeFile(path.join(dataDir, 'sandbox.json'), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    const env = {IVR_DATA_DIR: dataDir, IVR_CONFIG_DIR: path.join(dir, 'sandbox-config')}
+    try {
+      const s = await serve(['examples/menus/restaurant.yaml', '--sandbox'], {env})
+      try {
+        expect(s.err()).to.contain('Registered the VCA webhook of sandbox')
+        const sessionId = sb.engine.startInbound({from: '+6591234567', to: '+6531591234', presses: ['1', '1', '1']})
+        const t = await sb.engine.waitForEnd(sessionId)
+        expect(t.sessionStatus).to.equal('COMPLETED')
+        expect(t.events.filter((e) => e.kind === 'say').map((e) => (e as {text: string}).text).join(' ')).to.contain('Your table for today is booked')
+      } finally {
+        await s.stop()
+      }
+      expect(s.err()).to.contain('Removed the temporary VCA webhook.')
+      expect(sb.engine.state.sub(sb.subAccountId).webhooks.VCA).to.equal(undefined)
+    } finally {
+      await sb.close()
+    }
+  })
+})
