@@ -11,7 +11,7 @@ import {WEBHOOK_TYPES, type WebhookType} from '../api/types.js'
 import {writeFileAtomic} from '../fs-atomic.js'
 import {CallEngine, checkPresses, parsePresses, SandboxError, type Deliver, type Timeline} from './engine.js'
 import {newExportJob, parseExportDate, pollExportJob} from './exports.js'
-import {isOutcome} from './magic.js'
+import {isOutcome, OUTCOMES, type Outcome} from './magic.js'
 import {SPEECH_PROFILES} from './profiles.js'
 import {seedSessions} from './seed.js'
 import {DEFAULT_API_KEY, DEFAULT_EXPORT_BEHAVIOUR, DEFAULT_NUMBERS, DEFAULT_SUBACCOUNT, SandboxState, SUBACCOUNT_ID, type ForcedExportOutcome} from './state.js'
@@ -178,7 +178,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         const parsed = parseJson(text)
         if (!parsed.ok) return {status: 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId: randomUUID(), statusCode: -1001, statusMessage: `Invalid JSON request body: ${parsed.error}`}}
         const header = req.headers['x-sandbox-outcome']
-        const outcome = typeof header === 'string' && isOutcome(header) ? header : undefined
+        if (typeof header === 'string' && !isOutcome(header)) {
+          return {status: 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId: randomUUID(), statusCode: -9999, statusMessage: `X-Sandbox-Outcome "${header}" is not one of ${OUTCOMES.join(', ')}`}}
+        }
+        const outcome = typeof header === 'string' ? (header as Outcome) : undefined
         const res = engine.submitCallflow(sub, parsed.value, {outcome})
         return {status: res.httpStatus, body: res.body}
       }

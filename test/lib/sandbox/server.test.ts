@@ -154,6 +154,15 @@ describe('sandbox HTTP server', () => {
       expect(noVca.exitCode).to.equal(4)
     })
 
+    it('takes a per-request outcome in X-Sandbox-Outcome, and refuses an unknown one', async () => {
+      const send = (outcome: string) => fetch(`${sb.baseUrl}/api/v1/subaccounts/sandbox/callflows`, {method: 'POST', headers: {authorization: `Bearer ${sb.apiKey}`, 'x-sandbox-outcome': outcome}, body: JSON.stringify(request('+6591234567', {action: 'hangup'}))})
+      const busy = await (await send('busy')).json()
+      expect((await waitForSession(target, busy.sessionId)).sessionStatus).to.equal('BUSY')
+      const bad = await send('maybe')
+      expect(bad.status).to.equal(400)
+      expect((await bad.json()).statusMessage).to.match(/not one of answer, busy/)
+    })
+
     it('a session started over HTTP can be awaited and its timeline read over HTTP', async () => {
       await api.createWebhook({type: 'VCA', url: `${sb.baseUrl}/sandbox/demo-vca`})
       await api.createWebhook({type: 'VSS', url: `${rx.url}/vss`})
