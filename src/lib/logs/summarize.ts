@@ -229,27 +229,54 @@ export async function summarizeStream(input: AsyncIterable<Buffer>, summarizer: 
   reader.end()
 }
 
-async function isGzip(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r')
-  try {
-    const {bytesRead, buffer} = await handle.read(Buffer.alloc(2), 0, 2, 0)
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b
-  } finally {
-    await handle.close()
+/** Unpacks gzip on the way when the first bytes say so (1f 8b); passes anything else through. */
+async function* unpacked(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let gunzip: ReturnType<typeof createGunzip> | undefined
+  let out: Buffer[] = []
+  let failed: unknown
+  for await (const chunk of source) {
+    if (!gunzip && out.length === 0 && chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+      gunzip = createGunzip()
+      gunzip.on('data', (b: Buffer) => out.push(b))
+      gunzip.on('error', (error) => (failed = error))
+    }
+    if (!gunzip) {
+      yield chunk
+      continue
+    }
+    if (!gunzip.write(chunk)) await new Promise<void>((r) => gunzip!.once('drain', () => r()))
+    if (failed) throw failed
+    const ready = out
+    out = []
+    yield* ready
+  }
+  if (gunzip) {
+    await new Promise<void>((resolve, reject) => {
+      gunzip!.once('end', () => resolve())
+      gunzip!.once('error', reject)
+      gunzip!.end()
+    })
+    if (failed) throw failed
+    yield* out
   }
 }
 
-/** Summarizes export CSV files (plain or gzip), each streamed: memory stays flat for millions of rows. */
-export async function summarizeFiles(files: string[]): Promise<LogSummary> {
+/**
+ * Summarizes export CSV files (plain or gzip), each streamed: memory stays flat for millions of rows.
+ * `-` stands for `stdin` when one is given.
+ */
+export async function summarizeFiles(files: string[], opts: {stdin?: AsyncIterable<Buffer>} = {}): Promise<LogSummary> {
   const summarizer = new LogSummarizer()
   for (const file of files) {
-    const st = await fs.stat(file).catch(() => undefined)
-    if (!st) throw notFound(`${safeLine(file)} does not exist.`, ['Give the CSV files of an export (ivr logs export writes them).'])
-    if (!st.isFile()) throw invalidInput(`${safeLine(file)} is not a file.`)
-    summarizer.beginFile(file)
+    const fromStdin = file === '-' && opts.stdin !== undefined
+    if (!fromStdin) {
+      const st = await fs.stat(file).catch(() => undefined)
+      if (!st) throw notFound(`${safeLine(file)} does not exist.`, ['Give the CSV files of an export (ivr logs export writes them).'])
+      if (!st.isFile()) throw invalidInput(`${safeLine(file)} is not a file.`)
+    }
+    summarizer.beginFile(fromStdin ? '(stdin)' : file)
     try {
-      const raw = createReadStream(file, {highWaterMark: 1 << 16})
-      await summarizeStream((await isGzip(file)) ? raw.pipe(createGunzip()) : raw, summarizer)
+      await summarizeStream(unpacked(fromStdin ? opts.stdin! : createReadStream(file, {highWaterMark: 1 << 16})), summarizer)
     } catch (error: any) {
       if (error instanceof IvrError) throw error
       if (error?.code === 'Z_DATA_ERROR' || error?.code === 'Z_BUF_ERROR') throw invalidInput(`${safeLine(file)} is not valid gzip data.`)

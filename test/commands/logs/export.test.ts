@@ -4,7 +4,7 @@ import {mkdtempSync, promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {projectRoot, runIvr} from '../../helpers/run.js'
+import {projectRoot, runBin, runIvr} from '../../helpers/run.js'
 import {startExportServer, type ExportServer} from '../../lib/logs/export-server.js'
 
 // Outcomes on demand and faults (cut transfers, storage hosts): against a scripted loopback server.
@@ -135,6 +135,13 @@ describe('logs export / status / download / cancel (scripted server)', () => {
     expect(r.exitCode).to.equal(0)
     expect(await fs.readFile(path.join(dir, 'ivr-logs-cut-1.csv'), 'utf8')).to.equal(body)
     expect(r.stdout).to.match(/Calls:\s+2,000/)
+  })
+
+  it('summarize reads standard input with -', async () => {
+    const csv = `${CSV_HEADER}\ns1,2026-11-20T10:00:00Z,2026-11-20T10:00:03Z,120,0.0246,USD,Singapore,VoiceIVR\ns2,2026-11-20T11:00:00Z,,0,0,USD,Singapore,VoiceIVR\n`
+    const r = await runBin(['logs', 'summarize', '-', '--json'], {input: csv})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout)).to.include({calls: 2, answered: 1, billableSeconds: 120})
   })
 
   describe('Ctrl-C while waiting', () => {

@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {mkdtempSync, promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {Readable} from 'node:stream'
 import {gzipSync} from 'node:zlib'
 
 import {dayOf, summarizeFiles} from '../../../src/lib/logs/summarize.js'
@@ -89,6 +90,17 @@ describe('logs summarize (lib)', () => {
     }
     expect(s.byDay.map((r) => r.key)).to.deep.equal([...s.byDay.map((r) => r.key)].sort())
     expect(s.byCountry.map((r) => r.key)).to.include("Côte d'Ivoire")
+  })
+
+  it('reads a stream for "-", unpacking gzip when the first bytes say so', async () => {
+    const text = csv(data.slice(0, 300))
+    for (const bytes of [Buffer.from(text), gzipSync(text)]) {
+      // Chunks of 1 KB: the gzip header and the CSV lines are cut anywhere.
+      const chunks = Array.from({length: Math.ceil(bytes.length / 1024)}, (_, i) => bytes.subarray(i * 1024, (i + 1) * 1024))
+      const s = await summarizeFiles(['-'], {stdin: Readable.from(chunks)})
+      expect(s.files).to.deep.equal(['(stdin)'])
+      expect([s.calls, s.answered]).to.deep.equal([300, data.slice(0, 300).filter((l) => l.answered).length])
+    }
   })
 
   it('refuses a file that is not an export, and a missing file, with their exit codes', async () => {
