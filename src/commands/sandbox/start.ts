@@ -17,6 +17,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     '<%= config.bin %> sandbox start',
     '<%= config.bin %> sandbox start --port 0 --state sandbox-state.json',
     '<%= config.bin %> sandbox start --realtime --duplicates',
+    '<%= config.bin %> sandbox start --demo',
   ]
   static override flags = {
     port: Flags.integer({summary: 'Port to listen on (0 = any free port).', default: 8765, min: 0, max: 65_535, env: 'IVR_SANDBOX_PORT'}),
@@ -27,6 +28,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     numbers: Flags.string({summary: 'Virtual numbers to seed, comma separated (replaces the default list).'}),
     'any-source': Flags.boolean({summary: 'Accept any makeCall source (no -1014 for numbers outside the sub-account).'}),
     duplicates: Flags.boolean({summary: 'Deliver some session summaries (VSS) twice, to test that receivers are idempotent.'}),
+    demo: Flags.boolean({summary: 'Start every sub-account with the built-in demo responder as its VCA webhook, so a first IVR needs nothing else.'}),
   }
 
   async run(): Promise<void> {
@@ -45,7 +47,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     try {
       sb = await startSandbox({
         host: flags.host, port: flags.port, apiKey: flags['api-key'], stateFile: flags.state, realtime: flags.realtime,
-        numbers, enforceSourceNumbers: !flags['any-source'], duplicates: flags.duplicates,
+        numbers, enforceSourceNumbers: !flags['any-source'], duplicates: flags.duplicates, demoVca: flags.demo,
         onSessionEnd: (t) => this.status(this.errColors.dim(formatSummary(t, this.errColors))),
       })
     } catch (error) {
@@ -68,7 +70,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
         `  API key:      ${sb.apiKey}`,
         `  sub-account:  ${sb.subAccountId} (any id of 3-50 letters, digits, - . _ & works)`,
         `  caller id:    +6531591234 (and the other numbers of \`ivr numbers list --sandbox\`)`,
-        `  demo VCA URL: ${sb.baseUrl}/sandbox/demo-vca`,
+        `  demo VCA URL: ${sb.baseUrl}/sandbox/demo-vca${flags.demo ? ' (registered as every sub-account\'s VCA webhook)' : ''}`,
       ].join('\n'))
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') this.warnUser(`bound to ${flags.host}: other machines can reach the sandbox.`)
       this.status('Use --sandbox on any command. Press Ctrl-C to stop.')

@@ -31,6 +31,8 @@ export interface SandboxOptions {
   vcaTimeoutMs?: number
   retryDelaysMs?: number[]
   maxSessions?: number
+  /** Every sub-account starts with the built-in demo responder as its VCA webhook (a newcomer's first IVR needs nothing else). */
+  demoVca?: boolean
   /** Called when a session has ended (after its VSS). */
   onSessionEnd?: (t: Timeline) => void
 }
@@ -416,6 +418,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const addr = server.address() as AddressInfo
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${addr.port}`
+  if (opts.demoVca) state.demoVcaUrl = `${baseUrl}/sandbox/demo-vca`
 
   let closed = false
   return {

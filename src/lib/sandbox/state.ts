@@ -82,6 +82,8 @@ export function virtualNumber(msisdn: string, index: number, created: string): V
 
 export class SandboxState {
   private readonly subs = new Map<string, SubAccountState>()
+  /** When set, every new sub-account starts with this VCA webhook (the built-in demo responder). */
+  demoVcaUrl?: string
 
   constructor(private readonly numbers: readonly string[], private readonly now: () => Date) {}
 
@@ -94,7 +96,7 @@ export class SandboxState {
     let s = this.subs.get(id)
     if (!s) {
       const created = this.now().toISOString()
-      s = {webhooks: {}, numbers: this.numbers.map((n, i) => virtualNumber(n, i, created)), scripts: {}, exportBehaviour: {...DEFAULT_EXPORT_BEHAVIOUR}, exports: {}}
+      s = {webhooks: this.demoVcaUrl ? {VCA: {type: 'VCA', url: this.demoVcaUrl, enabled: true}} : {}, numbers: this.numbers.map((n, i) => virtualNumber(n, i, created)), scripts: {}, exportBehaviour: {...DEFAULT_EXPORT_BEHAVIOUR}, exports: {}}
       this.subs.set(id, s)
     }
     return s

@@ -269,6 +269,20 @@ describe('sandbox HTTP server', () => {
     }
   })
 
+  it('with demoVca, every sub-account starts with the demo responder as its VCA webhook', async () => {
+    const demo = await startSandbox({demoVca: true})
+    try {
+      const a = new VoiceApi({baseUrl: demo.baseUrl, apiKey: demo.apiKey, subAccountId: 'newcomer', userAgent: 'test'})
+      expect((await a.listWebhooks()).webhooks).to.deep.equal([{type: 'VCA', url: `${demo.baseUrl}/sandbox/demo-vca`, enabled: true, httpAuthHeaderAvailable: false}])
+      const {sessionId} = await a.sendCallflow(request('+6591234567', capture()) as any)
+      const t = await waitForSession({baseUrl: demo.baseUrl, apiKey: demo.apiKey, subAccountId: 'newcomer'}, sessionId!)
+      expect(t.sessionStatus).to.equal('COMPLETED')
+      expect((await api.listWebhooks()).count).to.equal(0)
+    } finally {
+      await demo.close()
+    }
+  })
+
   it('answers its health probe and serves the demo VCA responder without a key', async () => {
     expect((await raw(sb, 'GET', '/sandbox/health', {key: null})).status).to.equal(200)
     const menu = await raw(sb, 'POST', '/sandbox/demo-vca', {key: null, body: {payload: {callStatus: 'CALL_RECEIVED'}}})
