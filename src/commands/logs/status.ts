@@ -4,8 +4,8 @@ import type {LogExportJob} from '../../lib/api/types.js'
 import {IvrCommand} from '../../lib/base-command.js'
 import {exportUi, onInterrupt, waitOptions} from '../../lib/logs/cli.js'
 import {exportStatus} from '../../lib/logs/export.js'
-import {isTerminal, resumeHints, waitForExport, WaitAborted} from '../../lib/logs/jobs.js'
-import {interrupted} from '../../lib/errors.js'
+import {isTerminal, outcomeError, resumeHints, waitForExport, WaitAborted} from '../../lib/logs/jobs.js'
+import {ExitCode, IvrError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
 
 export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
@@ -31,7 +31,7 @@ export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
       try {
         ;({job} = await waitForExport(api, jobId, {...waitOptions(this.flags), signal: interrupt.signal, onPoll: (j) => ui.progress.set(j.status, `Export job: ${safeLine(j.status)}`)}))
       } catch (error) {
-        if (error instanceof WaitAborted) throw Object.assign(interrupted(), {suggestions: resumeHints(jobId)})
+        if (error instanceof WaitAborted) throw new IvrError('Interrupted; the job keeps running.', {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, suggestions: resumeHints(jobId)})
         throw error
       } finally {
         ui.progress.stop()
@@ -44,6 +44,7 @@ export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
     this.out(lines.join('\n'))
     if (job.status === 'succeeded') this.status(`Download them: ivr logs download ${jobId}`)
     else if (!isTerminal(job.status)) this.status(`Wait and download: ivr logs download ${jobId}`)
+    else this.status(outcomeError(jobId, job)?.message ?? '')
     return {jobId, ...job}
   }
 
