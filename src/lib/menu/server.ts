@@ -53,9 +53,9 @@ export interface MenuServer {
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest()
-/** Compares in constant time, so the header cannot be guessed byte by byte. */
-function sameSecret(given: string | undefined, expected: string): boolean {
-  return timingSafeEqual(digest(given ?? ''), digest(expected)) && given !== undefined
+/** Compares in constant time (digests of equal length), so the header cannot be guessed byte by byte. */
+function sameSecret(given: string | undefined, expected: Buffer): boolean {
+  return given !== undefined && timingSafeEqual(digest(given), expected)
 }
 
 /** Turns one request body into the answer; the part of the server that has no HTTP in it. */
@@ -75,6 +75,7 @@ export async function startMenuServer(opts: MenuServerOptions): Promise<MenuServ
   let menu = opts.menu
   let first = startNode(menu)
   const sockets = new Set<import('node:net').Socket>()
+  const expectedAuth = opts.authHeader === undefined ? undefined : digest(opts.authHeader)
 
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint()
@@ -87,7 +88,7 @@ export async function startMenuServer(opts: MenuServerOptions): Promise<MenuServ
     }
     if (opts.path !== undefined && path !== opts.path) return refuse(404, `not the menu's path (${opts.path})`)
     if (req.method !== 'POST') return refuse(405, 'the menu answers POST only', {allow: 'POST'})
-    if (opts.authHeader !== undefined && !sameSecret(req.headers.authorization, opts.authHeader)) {
+    if (expectedAuth !== undefined && !sameSecret(req.headers.authorization, expectedAuth)) {
       return refuse(401, req.headers.authorization ? 'wrong Authorization header' : 'missing Authorization header')
     }
     const declared = Number(req.headers['content-length'])

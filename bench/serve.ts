@@ -1,0 +1,129 @@
+// `ivr serve` throughput and latency on loopback at 50 concurrent requests, beside a bare node:http
+// server answering a fixed JSON body, measured the same way in the same run. Each server runs in
+// its own child process, so the load generator does not share its event loop.
+//   node --import tsx bench/serve.ts
+import {fork} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const MENU = path.join(here, '..', 'examples', 'menus', 'restaurant.yaml')
+const CONCURRENCY = 50
+const WARMUP_MS = 700
+const MEASURE_MS = Number(process.env.BENCH_SERVE_MS || 4000)
+
+// ---- the servers (child side) -----------------------------------------------------------------
+
+async function serveChild(kind: string): Promise<void> {
+  let port: number
+  if (kind === 'menu') {
+    const {parseMenuText} = await import('../src/lib/menu/model.js')
+    const {startMenuServer} = await import('../src/lib/menu/server.js')
+    const menu = parseMenuText(readFileSync(MENU, 'utf8'), MENU).menu!
+    const server = await startMenuServer({menu, host: '127.0.0.1', port: 0, authHeader: 'Basic YmVuY2g6YmVuY2g=', onAnswer: () => {}})
+    port = server.port
+  } else {
+    // The same work a minimal webhook server does: read the body, parse it, answer JSON.
+    const answer = JSON.stringify({clientActionId: 'main', callflow: [{action: 'sayAndCapture', params: {promptMessage: 'Press 1.', voiceProfile: 'en-US-Neural2-C'}}]})
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        JSON.parse(Buffer.concat(chunks).toString('utf8'))
+        res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(answer)})
+        res.end(answer)
+      })
+    })
+    server.keepAliveTimeout = 65_000
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    port = (server.address() as {port: number}).port
+  }
+  process.send!({port})
+}
+
+// ---- the load (parent side) -------------------------------------------------------------------
+
+const vca = (p: Record<string, unknown>) => JSON.stringify({
+  namespace: 'VOICE', eventType: 'CALL_ACTION', description: 'Action callback',
+  payload: {
+    eventId: 'e', callId: 'c', sessionId: '3f2a9c1e-1111-4222-8333-944445555666', subAccountId: 'bench', callDirection: 'INBOUND', callType: 'PSTN',
+    source: '+6591234567', destination: '+6531591234', sourceFormat: 'MSISDN', destinationFormat: 'MSISDN', sourceCountryCode: 'SG', destinationCountryCode: 'SG',
+    callDuration: 12, sipCode: 200, timestamp: new Date().toISOString(), ...p,
+  },
+})
+const BODIES = [
+  vca({callStatus: 'CALL_RECEIVED'}),
+  vca({callStatus: 'ACTION_COMPLETED', clientActionId: 'main', eventData: {dtmf: '1'}}),
+  vca({callStatus: 'ACTION_COMPLETED', clientActionId: 'reservations', eventData: {dtmf: '1'}}),
+  vca({callStatus: 'ACTION_COMPLETED', clientActionId: 'book', eventData: {dtmf: '2'}}),
+  vca({callStatus: 'ACTION_COMPLETED', clientActionId: 'staff', eventData: {dtmf: '9'}}),
+]
+
+interface Result {rate: number; p50: number; p99: number; errors: number}
+
+async function load(port: number): Promise<Result> {
+  const agent = new http.Agent({keepAlive: true, maxSockets: CONCURRENCY})
+  const latencies: number[] = []
+  let errors = 0
+  let measuring = false
+  let stop = false
+  const one = (body: string) => new Promise<void>((resolve) => {
+    const t = process.hrtime.bigint()
+    const req = http.request({host: '127.0.0.1', port, method: 'POST', path: '/vca', agent, headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Basic YmVuY2g6YmVuY2g='}}, (res) => {
+      res.resume()
+      res.on('end', () => {
+        if (res.statusCode !== 200) errors++
+        if (measuring) latencies.push(Number(process.hrtime.bigint() - t) / 1e6)
+        resolve()
+      })
+    })
+    req.on('error', () => {
+      errors++
+      resolve()
+    })
+    req.end(body)
+  })
+  const worker = async (i: number) => {
+    let n = i
+    while (!stop) await one(BODIES[n++ % BODIES.length])
+  }
+  const workers = Array.from({length: CONCURRENCY}, (_, i) => worker(i))
+  await new Promise((r) => setTimeout(r, WARMUP_MS))
+  measuring = true
+  const started = process.hrtime.bigint()
+  await new Promise((r) => setTimeout(r, MEASURE_MS))
+  measuring = false
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  stop = true
+  await Promise.all(workers)
+  agent.destroy()
+  latencies.sort((a, b) => a - b)
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
+  return {rate: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors}
+}
+
+async function measure(kind: 'menu' | 'bare'): Promise<Result> {
+  const child = fork(fileURLToPath(import.meta.url), ['--server', kind], {execArgv: ['--import', 'tsx', '--no-warnings'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m: {port: number}) => resolve(m.port))
+      child.once('exit', (code) => reject(new Error(`${kind} server exited ${code}`)))
+    })
+    return await load(port)
+  } finally {
+    child.kill()
+  }
+}
+
+if (process.argv[2] === '--server') {
+  await serveChild(process.argv[3])
+} else {
+  const bare = await measure('bare')
+  const menu = await measure('menu')
+  const f = (n: number) => Math.round(n).toLocaleString('en-US')
+  console.log(`  ivr serve: ${f(menu.rate)} VCA answers/s at ${CONCURRENCY} concurrent, p50 ${menu.p50.toFixed(2)} ms, p99 ${menu.p99.toFixed(2)} ms (target >= 2,000/s, p99 < 10 ms)`)
+  console.log(`  bare node:http JSON echo: ${f(bare.rate)} req/s, p99 ${bare.p99.toFixed(2)} ms; ratio ${(menu.rate / bare.rate).toFixed(2)}`)
+  if (menu.errors + bare.errors > 0) console.log(`  non-200 or failed requests: serve ${menu.errors}, bare ${bare.errors}`)
+}
