@@ -2,7 +2,8 @@ import {spawn} from 'node:child_process'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {runCommand} from '@oclif/test'
+import {run} from '@oclif/core'
+import {captureOutput} from '@oclif/test'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -23,7 +24,8 @@ export async function runIvr(args: string[], opts: {env?: Record<string, string 
   }
   const prevExit = process.exitCode
   try {
-    const {stdout, stderr, error} = await runCommand(args, {root: projectRoot})
+    // oclif's runCommand re-splits joined arguments on spaces; run() keeps each argument whole.
+    const {stdout, stderr, error} = await captureOutput(async () => run(args, {root: projectRoot}))
     const exitCode = error ? ((error as any).oclif?.exit ?? 1) : 0
     return {stdout, stderr, exitCode, error}
   } finally {
