@@ -81,9 +81,12 @@ function checkMenuNode(menu: Menu, node: MenuNode, error: (p: string, m: string,
     if (key.length > c.maxDigits) error(step.path, `"${key}" can never be chosen: ${node.id} captures at most ${c.maxDigits} digit${c.maxDigits === 1 ? '' : 's'} (capture.maxDigits)`, `Raise capture.maxDigits to ${key.length}, or use a shorter key.`)
     else if (key.length < c.minDigits) error(step.path, `"${key}" can never be chosen: ${node.id} needs at least ${c.minDigits} digits (capture.minDigits)`, `Lower capture.minDigits to ${key.length}.`)
   }
-  const why = 'the menu is repeated (with no message), and the caller is not told why'
-  if (!node.invalid) warn(node.path, `menu ${node.id} has no invalid-input handling: on a key with no choice ${why}`, 'Add invalid: {say: "Sorry, that is not an option.", goto: repeat} here or under defaults.')
-  if (!node.noInput) warn(node.path, `menu ${node.id} has no no-input handling: when nothing is pressed ${why}`, 'Add noInput: {say: "We did not hear a choice.", repeat: true} here or under defaults.')
+  const missing = [...(node.invalid ? [] : ['invalid-input']), ...(node.noInput ? [] : ['no-input'])]
+  if (missing.length > 0) {
+    const when = [...(node.invalid ? [] : ['on a key with no choice']), ...(node.noInput ? [] : ['when nothing is pressed'])].join(' or ')
+    const fix = [...(node.invalid ? [] : ['invalid: {say: "Sorry, that is not an option.", repeat: true}']), ...(node.noInput ? [] : ['noInput: {say: "We did not hear a choice.", repeat: true}'])].join(' and ')
+    warn(node.path, `menu ${node.id} has no ${missing.join(' or ')} handling: ${when} the menu is repeated without a word, and the caller is not told why`, `Add ${fix} here or under defaults.`)
+  }
   if (node.invalid && node.invalid.next.kind === 'repeat' && !node.invalid.say && !node.invalid.play && menu.declared.get(node.id)?.invalid) {
     warn(node.invalid.path, 'repeats the menu without telling the caller what went wrong', 'Add say: to the handler.')
   }
