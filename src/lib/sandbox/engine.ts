@@ -682,7 +682,13 @@ class Run {
         }
         case 'makeCall': {
           const p = action.params
-          const ok = await this.dial('B', 'OUTBOUND', p.source, p.destination, null, null)
+          const sourceNumber = this.engine.state.findNumber(this.tl.subAccountId, p.source)
+          if (!sourceNumber && this.opts.enforceSourceNumbers !== false) {
+            // Checked when the leg is placed, as the platform does for callflows it gets from a VCA answer.
+            this.fail(-2008, `${lookupCode(-2008)?.meaning}: ${p.source} is not a number of sub-account ${this.tl.subAccountId}`)
+            return
+          }
+          const ok = await this.dial('B', 'OUTBOUND', p.source, p.destination, sourceNumber?.referenceId ?? null, null)
           if (ok) {
             this.event({kind: 'bridge', seconds: TIMING.bridgeSeconds})
             await this.advance(TIMING.bridgeSeconds * 1000)

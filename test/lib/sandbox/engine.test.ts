@@ -160,6 +160,14 @@ describe('sandbox call engine', () => {
     expect(busy.sessionStatus).to.equal('COMPLETED')
   })
 
+  it('a bridged leg from a caller id outside the sub-account ends the session with ERROR -2008', async () => {
+    engine.registerWebhook(SUB, 'VCA', `${rx.url}/vca`)
+    rx.handler = (r) => (r.path === '/vca' ? {body: {callflow: [{action: 'makeCall', params: {source: '+6580000000', destination: '+6591112222'}}]}} : undefined)
+    const t = await run(request('+6591230022', capture()))
+    expect(t.summary!.errorDetails).to.deep.include({errorCode: -2008})
+    expect(t.summary!.callCount).to.equal(1)
+  })
+
   describe('inbound calls', () => {
     it('start with a CALL_RECEIVED VCA, then follow the answer', async () => {
       engine.registerWebhook(SUB, 'VCA', `${rx.url}/vca`)
