@@ -13,7 +13,10 @@ export function redactSecrets<T>(value: T): T {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = SECRET_KEYS.has(k.toLowerCase()) && typeof v === 'string' ? maskSecret(v.replace(/^Bearer\s+/i, '')) : redactSecrets(v)
+      const key = k.toLowerCase()
+      // A password gives nothing away, not even its end; keys and auth headers keep their last 4 to tell them apart.
+      if (key === 'password' && typeof v === 'string') out[k] = '****'
+      else out[k] = SECRET_KEYS.has(key) && typeof v === 'string' ? maskSecret(v.replace(/^Bearer\s+/i, '')) : redactSecrets(v)
     }
     return out as T
   }
