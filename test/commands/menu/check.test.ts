@@ -41,7 +41,7 @@ describe('menu check (command)', () => {
     expect(lines).to.include(`${file}:5:7  error  $.nodes.main.choices["1"] leads to node "sales", which does not exist`)
     expect(lines).to.include(`${file}:6:7  error  $.nodes.main.choices["22"] "22" can never be chosen: main captures at most 1 digit (capture.maxDigits)`)
     expect(lines.some((l) => l.startsWith(`${file}:7:3  warning  $.nodes.orphan node orphan is unreachable`))).to.equal(true)
-    expect(lines.some((l) => l.includes('no invalid-input handling'))).to.equal(true)
+    expect(lines.some((l) => l.includes('menu main has no invalid-input or no-input handling'))).to.equal(true)
     expect(lines.at(-2)).to.match(/^✖ 2 errors, \d+ warnings in 1 file$/)
   })
 
