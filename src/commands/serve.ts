@@ -64,6 +64,7 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/.test(f.host)
     if (!authHeader && !loopback) this.warnUser(`Listening on ${f.host} without an auth header: anyone who can reach it can walk the menu. Set one with --auth-header-stdin or IVR_WEBHOOK_AUTH.`)
 
+    const servePath = f.path === undefined ? undefined : f.path.startsWith('/') ? f.path : `/${f.path}`
     const knownProfiles = await this.knownProfiles()
     const first = await this.load(file, knownProfiles)
     if (!first) this.exit(4)
@@ -72,7 +73,7 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     const json = this.jsonEnabled()
     const counts = {answered: 0, apologies: 0, refused: 0}
     const server = await startMenuServer({
-      menu: first!, host: f.host, port: f.port, path: f.path, authHeader,
+      menu: first!, host: f.host, port: f.port, path: servePath, authHeader,
       onAnswer: (r) => {
         counts.answered++
         if (r.answer.problem) {
@@ -95,6 +96,9 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     let registered: Registered | undefined
     try {
       if (f.register || f.sandbox) registered = await this.register(server.url, authHeader)
+      if (f.sandbox && (await this.sandbox()).inProcess) {
+        this.warnUser('No running sandbox was found, so one runs inside this command: other terminals cannot call it. Start one with `ivr sandbox start` to call in with `ivr sandbox call --interactive`.')
+      }
     } catch (error) {
       await server.close()
       throw error

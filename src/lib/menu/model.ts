@@ -141,11 +141,12 @@ class Reader {
   }
 }
 
-const CAPTURE_KEYS = ['minDigits', 'maxDigits', 'digitTimeout', 'overallTimeout', 'tries', 'completeOnHash'] as const
-const STEP_KEYS = ['say', 'play', 'voice', 'speed', 'goto', 'transfer', 'hangup', 'repeat', 'back', 'main']
-const NODE_KEYS = ['id', 'say', 'play', 'voice', 'speed', 'capture', 'choices', 'invalid', 'noInput', 'then', 'parent']
-const TOP_KEYS = ['$schema', 'name', 'entry', 'defaults', 'nodes']
-const DEFAULT_KEYS = ['voice', 'speed', 'capture', 'invalid', 'noInput', 'apology', 'transferFrom']
+/** The fields of each part of a menu file (schemas/menu.schema.json lists the same). */
+export const CAPTURE_KEYS = ['minDigits', 'maxDigits', 'digitTimeout', 'overallTimeout', 'tries', 'completeOnHash'] as const
+export const STEP_KEYS = ['say', 'play', 'voice', 'speed', 'goto', 'transfer', 'hangup', 'repeat', 'back', 'main']
+export const NODE_KEYS = ['id', 'say', 'play', 'voice', 'speed', 'capture', 'choices', 'invalid', 'noInput', 'then', 'parent']
+export const TOP_KEYS = ['$schema', 'name', 'entry', 'defaults', 'nodes']
+export const DEFAULT_KEYS = ['voice', 'speed', 'capture', 'invalid', 'noInput', 'apology', 'transferFrom']
 
 function readCapture(r: Reader, v: unknown, path: string, base: Capture): Capture {
   if (v === undefined || v === null) return base
