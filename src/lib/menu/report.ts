@@ -14,9 +14,10 @@ export function answerLine(r: AnswerReport, c: Colors): string {
   const from = c.bold(safeLine(r.from ?? (r.taken === 'call received' ? 'CALL' : '-')).padEnd(12))
   const taken = safeLine(r.taken === 'call received' ? 'received' : r.taken || '-').padEnd(9)
   const outcome = r.answer.resolution.outcome
-  const what = describeOutcome(outcome)
+  // A transfer number may come from the payload: cleaned before it is painted.
+  const what = safeLine(describeOutcome(outcome))
   const painted = outcome.kind === 'apology' ? c.red(what) : outcome.kind === 'menu' ? c.cyan(what) : c.green(what)
-  return `${time}  ${session}  ${from} ${taken} ${safeLine(painted)}  ${c.dim(`${r.ms.toFixed(1)} ms`)}`
+  return `${time}  ${session}  ${from} ${taken} ${painted}  ${c.dim(`${r.ms.toFixed(1)} ms`)}`
 }
 
 /** The same, as one JSON object (NDJSON under --json). */
