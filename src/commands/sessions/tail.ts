@@ -5,12 +5,10 @@ import {usageError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
 import {chooseStore} from '../../lib/webhooks/location.js'
-import {registerTemporarily, restoreLease, type Registered} from '../../lib/webhooks/lease.js'
-import {acquireReceiverLock} from '../../lib/webhooks/lock.js'
 import type {EventKind, ParsedWebhook} from '../../lib/webhooks/parse.js'
 import {parseStatuses} from '../../lib/webhooks/query.js'
-import {isLoopbackHost, startReceiver, type ForwardResult} from '../../lib/webhooks/receiver.js'
-import {EventStore} from '../../lib/webhooks/store.js'
+import {isLoopbackHost, type ForwardResult} from '../../lib/webhooks/receiver.js'
+import {startTail, type TailOptions} from '../../lib/webhooks/tail.js'
 import {eventLine} from '../../lib/webhooks/view.js'
 
 const KINDS = ['vss', 'vca', 'vcs', 'other'] as const
@@ -79,12 +77,14 @@ Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it r
 
     const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox || f.register ? (await this.credentials()).account : (await this.accountStore().read()).default)
     const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
-    const warn = (m: string) => this.warnUser(m)
-    const store = await EventStore.open(file, {warn})
-    const lock = await acquireReceiverLock(file, {pid: process.pid, url: '', startedAt: new Date().toISOString()}).catch(async (error) => {
-      await store.close()
-      throw error
-    })
+    let register: TailOptions['register']
+    if (f.register || f.sandbox) {
+      const creds = await this.credentials()
+      if (f.sandbox && (await this.sandbox()).inProcess) {
+        this.warnUser('No sandbox was running, so one was started inside this command: other terminals will not find it. Run `ivr sandbox start` in another terminal first to send calls to it from elsewhere.')
+      }
+      register = {api: await this.api(), configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, publicUrl: f['public-url'], force: f.force}
+    }
 
     const counts = {stored: 0, duplicates: 0, rejected: 0}
     const c = this.colors
@@ -96,8 +96,11 @@ Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it r
       if (!kinds.has(parsed.kind)) return false
       return !(parsed.kind === 'vss' && statuses && !statuses.has(parsed.summary?.sessionStatus ?? ''))
     }
-    const receiver = await startReceiver({
-      host: f.host, port: f.port, path: f.path, authHeader, store, forwardTo: f['forward-to'],
+    // Set before registering: a Ctrl-C during registration still undoes it.
+    const stopping = this.waitForStop()
+    const tail = await startTail({
+      storeFile: file, pid: process.pid, warn: (m) => this.warnUser(m), register,
+      host: f.host, port: f.port, path: f.path, authHeader, forwardTo: f['forward-to'],
       onEvent: (ev, {duplicate, parsed}) => {
         if (duplicate) {
           counts.duplicates++
@@ -121,56 +124,28 @@ Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it r
         this.status(ec.yellow(`${r.status} ${safeLine(r.method)} ${safeLine(r.path)}: ${r.reason}`))
       },
       onStoreError: (e) => this.warnUser(`Could not store an event (answered 500, the platform will retry): ${safeLine((e as Error).message)}`),
-    }).catch(async (error: NodeJS.ErrnoException) => {
-      await lock.release()
-      await store.close()
-      if (error.code === 'EADDRINUSE') throw usageError(`Port ${f.port} on ${f.host} is in use.`, ['Choose another with --port (0 picks a free one).'])
-      if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw usageError(`Cannot listen on ${f.host}: no such local address.`)
+    }).catch((error) => {
+      stopping.cancel()
       throw error
     })
-
-    // Register (under --sandbox, always: the local URL is reachable by the sandbox).
-    let registered: Registered | undefined
-    const stopping = this.waitForStop()
-    try {
-      if (f.register || f.sandbox) {
-        const creds = await this.credentials()
-        if (f.sandbox && (await this.sandbox()).inProcess) {
-          this.warnUser('No sandbox was running, so one was started inside this command: other terminals will not find it. Run `ivr sandbox start` in another terminal first to send calls to it from elsewhere.')
-        }
-        const publicUrl = f['public-url'] ?? receiver.url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://[::1]')
-        registered = await registerTemporarily(await this.api(), {
-          configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, type: 'VSS', url: publicUrl,
-          httpAuthHeader: authHeader, force: f.force, pid: process.pid,
-        })
-        for (const w of registered.warnings) this.warnUser(w)
-        this.status(`Registered the VSS webhook of ${safeLine(creds.account)} → ${safeLine(publicUrl)}${registered.replaced ? ` (was ${safeLine(registered.replaced.url)}; put back on exit)` : ' (removed on exit)'}`)
-      }
-    } catch (error) {
-      await receiver.close()
-      await store.close()
-      await lock.release()
-      throw error
+    if (tail.registered) {
+      for (const w of tail.registered.warnings) this.warnUser(w)
+      const was = tail.registered.replaced
+      this.status(`Registered the VSS webhook of ${safeLine(tail.registered.lease.account)} → ${safeLine(tail.registeredUrl)}${was ? ` (was ${safeLine(was.url)}; put back on exit)` : ' (removed on exit)'}`)
     }
-
-    await lock.update({pid: process.pid, url: receiver.url, startedAt: new Date().toISOString()})
-    this.status(`Listening on ${receiver.url}; Ctrl-C to stop`)
+    this.status(`Listening on ${tail.url}; Ctrl-C to stop`)
     this.status(ec.dim(`Storing to ${file}`))
-    const reason = await stopping
-    if (reason !== 'EPIPE') this.status(ec.dim(`Stopping (${reason}): finishing requests under way...`))
-    await receiver.close()
-    await store.close()
-    await lock.release()
-    if (registered) {
-      try {
-        const r = await restoreLease(await this.api(), registered.lease, registered.file)
-        for (const w of r.warnings) this.warnUser(w)
-        if (reason !== 'EPIPE' && r.action !== 'left') this.status(r.action === 'restored' ? `Put the VSS webhook back: ${safeLine(r.url)}` : 'Removed the temporary VSS webhook.')
-      } catch (error) {
-        this.warnUser(`Could not put the VSS webhook back (${safeLine((error as Error).message)}). Run \`ivr webhooks restore\`.`)
-      }
+
+    const reason = await stopping.stopped
+    const quiet = reason === 'EPIPE'
+    if (!quiet) this.status(ec.dim(`Stopping (${reason}): finishing requests under way...`))
+    const {restored, restoreError} = await tail.stop()
+    if (restored) {
+      for (const w of restored.warnings) this.warnUser(w)
+      if (!quiet && restored.action !== 'left') this.status(restored.action === 'restored' ? `Put the VSS webhook back: ${safeLine(restored.url)}` : 'Removed the temporary VSS webhook.')
     }
-    if (reason !== 'EPIPE') this.status(`Stored ${counts.stored} event${counts.stored === 1 ? '' : 's'}; ${counts.duplicates} duplicate${counts.duplicates === 1 ? '' : 's'} ignored; ${counts.rejected} request${counts.rejected === 1 ? '' : 's'} refused.`)
+    if (restoreError) this.warnUser(`Could not put the VSS webhook back (${safeLine((restoreError as Error).message)}). Run \`ivr webhooks restore\`.`)
+    if (!quiet) this.status(`Stored ${counts.stored} event${counts.stored === 1 ? '' : 's'}; ${counts.duplicates} duplicate${counts.duplicates === 1 ? '' : 's'} ignored; ${counts.rejected} request${counts.rejected === 1 ? '' : 's'} refused.`)
     return undefined
   }
 
@@ -184,23 +159,34 @@ Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it r
     return out
   }
 
-  /** Resolves on Ctrl-C, SIGTERM, or a closed stdout (`| head`). */
-  private waitForStop(): Promise<string> {
-    return new Promise((resolve) => {
-      const done = (reason: string) => {
-        process.off('SIGINT', onInt)
-        process.off('SIGTERM', onTerm)
-        // A second Ctrl-C while finishing up means: stop now.
-        process.once('SIGINT', () => process.exit(130))
-        resolve(reason)
-      }
-      const onInt = () => done('Ctrl-C')
-      const onTerm = () => done('SIGTERM')
-      process.once('SIGINT', onInt)
-      process.once('SIGTERM', onTerm)
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EPIPE') done('EPIPE')
-      })
-    })
+  /** `stopped` resolves on Ctrl-C, SIGTERM, or a closed stdout (`| head`); cancel() removes the listeners. */
+  private waitForStop(): {stopped: Promise<string>; cancel(): void} {
+    let settle!: (reason: string) => void
+    const stopped = new Promise<string>((resolve) => (settle = resolve))
+    const onInt = () => done('Ctrl-C')
+    const onTerm = () => done('SIGTERM')
+    const onPipe = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') done('EPIPE')
+    }
+    const cancel = () => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      process.stdout.off('error', onPipe)
+    }
+    let settled = false
+    const done = (reason: string) => {
+      if (settled) return
+      settled = true
+      cancel()
+      // Later writes to a closed stdout must not throw.
+      process.stdout.on('error', () => {})
+      // A second Ctrl-C while finishing up means: stop now.
+      process.once('SIGINT', () => process.exit(130))
+      settle(reason)
+    }
+    process.once('SIGINT', onInt)
+    process.once('SIGTERM', onTerm)
+    process.stdout.on('error', onPipe)
+    return {stopped, cancel}
   }
 }
