@@ -6,6 +6,7 @@ import {IvrCommand} from '../../lib/base-command.js'
 import {IvrError, ExitCode, invalidInput} from '../../lib/errors.js'
 import {writeFileAtomic} from '../../lib/fs-atomic.js'
 import {discoveryFile, probeSandbox, readDiscovery, type SandboxDiscovery} from '../../lib/sandbox/connect.js'
+import {isSandboxError} from '../../lib/sandbox/engine.js'
 import {formatSummary} from '../../lib/sandbox/timeline-view.js'
 
 export default class SandboxStart extends IvrCommand<typeof SandboxStart> {
@@ -54,6 +55,8 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
       const e = error as NodeJS.ErrnoException
       if (e.code === 'EADDRINUSE') throw new IvrError(`Port ${flags.port} on ${flags.host} is already in use.`, {code: 'PORT_IN_USE', exitCode: ExitCode.NETWORK, suggestions: ['Stop what uses it, or pick another port: --port 0 takes any free one.']})
       if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw invalidInput(`Cannot bind to ${flags.host}: not an address of this machine.`)
+      if (isSandboxError(error)) throw invalidInput(error.message)
+      if (e.code === 'EACCES' && flags.state && e.path === flags.state) throw invalidInput(`Cannot read the state file ${flags.state}: permission denied.`)
       throw error
     }
 

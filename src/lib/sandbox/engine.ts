@@ -97,9 +97,15 @@ export interface EngineOptions {
 }
 
 export class SandboxError extends Error {
+  override name = 'SandboxError'
   constructor(message: string, readonly httpStatus: number) {
     super(message)
   }
+}
+
+/** By name: a command and the lib may hold two copies of this module (oclif's loader). */
+export function isSandboxError(e: unknown): e is SandboxError {
+  return e instanceof Error && e.name === 'SandboxError'
 }
 
 export interface SubmitResult {

@@ -9,7 +9,7 @@ import type {AddressInfo} from 'node:net'
 
 import {WEBHOOK_TYPES, type WebhookType} from '../api/types.js'
 import {writeFileAtomic} from '../fs-atomic.js'
-import {CallEngine, checkPresses, parsePresses, SandboxError, type Deliver, type Timeline} from './engine.js'
+import {CallEngine, checkPresses, isSandboxError, parsePresses, SandboxError, type Deliver, type Timeline} from './engine.js'
 import {newExportJob, parseExportDate, pollExportJob} from './exports.js'
 import {isOutcome, OUTCOMES, type Outcome} from './magic.js'
 import {SPEECH_PROFILES} from './profiles.js'
@@ -391,7 +391,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const server = http.createServer((req, res) => {
     route(req).catch((error: unknown) => {
       if (error instanceof HttpError) return error.reply
-      if (error instanceof SandboxError) return {status: error.httpStatus, body: errorBody(String(error.httpStatus), error.message)}
+      if (isSandboxError(error)) return {status: error.httpStatus, body: errorBody(String(error.httpStatus), error.message)}
       return {status: 500, body: errorBody('-9999', `Sandbox error: ${(error as Error).message}`)}
     }).then((reply) => {
       const headers: Record<string, string> = {...reply.headers}

@@ -106,6 +106,15 @@ describe('ivr sandbox start', function () {
     expect(existsSync(discoveryFile(dir))).to.equal(false)
   })
 
+  it('refuses a state file that is not JSON, saying which and what to do', async () => {
+    const file = path.join(process.env.IVR_CONFIG_DIR!, '..', 'broken-state.json')
+    await fs.writeFile(file, '{"version": 1, "subAcc')
+    const r = await runIvr(['sandbox', 'start', '--port', '0', '--state', file])
+    expect(r.exitCode).to.equal(4)
+    expect(r.stderr).to.include('broken-state.json is not valid JSON')
+    expect(r.stderr).not.to.match(/\n\s+at /)
+  })
+
   it('says so when the port is taken', async () => {
     const sb = await startSandbox({})
     try {
