@@ -192,7 +192,8 @@ export function renderMermaid(graph: MenuGraph): string {
   for (const n of graph.nodes) {
     const text = lines(n).map(mermaidText).join('<br/>')
     const id = ids.get(n.id)!
-    const shape = n.kind === 'menu' ? `("${text}")` : n.kind === 'hangup' ? `{{"${text}"}}` : n.kind === 'transfer' ? `[/"${text}"/]` : `["${text}"]`
+    // Mermaid has no octagon: hang-ups are stadiums; transfers hexagons as in the SVG and DOT.
+    const shape = n.kind === 'menu' ? `("${text}")` : n.kind === 'hangup' ? `(["${text}"])` : n.kind === 'transfer' ? `{{"${text}"}}` : `["${text}"]`
     out.push(`  ${id}${shape}`)
   }
   for (const e of graph.edges) {
