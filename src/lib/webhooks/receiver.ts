@@ -181,7 +181,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     }
     opts.onEvent?.(ev, {duplicate, parsed})
 
-    if (opts.forwardTo && !duplicate) {
+    // A repeated VCA is relayed again: the platform is still waiting for its answer (the next callflow).
+    if (opts.forwardTo && (!duplicate || parsed.kind === 'vca')) {
       const target = opts.forwardTo.replace(/\/+$/, '') + (new URL(opts.forwardTo).pathname === '/' ? pathname : '')
       const result = await relay(target, bodyBuf, relayHeaders(req.headers), opts.forwardTimeoutMs)
       opts.onForward?.(result, ev)

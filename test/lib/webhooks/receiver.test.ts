@@ -127,12 +127,16 @@ describe('webhooks/receiver: real HTTP', () => {
     expect(got).to.have.length(1)
     expect(got[0]).to.include({path: '/vca', auth: 'tok'})
     expect(forwarded[0]).to.include({status: 200, url: `${appUrl}/vca`})
+    // The platform retrying a VCA still needs the callflow: relayed again, stored once.
+    const retry = await post(`${r.url}/vca`, JSON.stringify({eventType: 'CALL_ACTION', payload: {sessionId: 's', eventId: 'e1'}}), {authorization: 'tok'})
+    expect(JSON.parse(retry.body)).to.deep.equal({callflow: [{action: 'hangup'}]})
+    expect(got).to.have.length(2)
     await new Promise<void>((resolve) => app.close(() => resolve()))
 
     const down = await post(`${r.url}/vss`, JSON.stringify(vss('while-down')), {authorization: 'tok'})
     expect(down.status).to.equal(200)
-    expect(forwarded[1].status).to.equal(undefined)
-    expect(forwarded[1].error).to.match(/refused/)
+    expect(forwarded[2].status).to.equal(undefined)
+    expect(forwarded[2].error).to.match(/refused/)
     expect((await stored(file)).map((e) => e.sessionId)).to.deep.equal(['s', 'while-down'])
   })
 
