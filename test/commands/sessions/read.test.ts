@@ -48,6 +48,19 @@ describe('ivr sessions list / show / stats / replay', () => {
     expect(r.exitCode).to.equal(2)
   })
 
+  it('reads on past a torn last line with a warning (list and stats), losing nothing before it', async () => {
+    const torn = path.join(dir, 'torn.ndjson')
+    await fs.writeFile(torn, (await fs.readFile(store, 'utf8')) + '{"key":"SESSION_SUMMARY:dddd","receivedAt":"2026-11-2')
+    let r = await runIvr(['sessions', 'list', '--store', torn, '--json'])
+    expect(r.exitCode).to.equal(0)
+    expect(JSON.parse(r.stdout).sessions).to.have.length(3)
+    expect(r.stderr).to.match(/Warning: The last line of .*torn\.ndjson is incomplete/)
+    r = await runIvr(['sessions', 'stats', '--store', torn])
+    expect(r.exitCode).to.equal(0)
+    expect(r.stdout).to.match(/Sessions\s+3/)
+    expect(r.stderr).to.contain('incomplete')
+  })
+
   it('shows one session by prefix, and exits 5 for an unknown one', async () => {
     let r = await runIvr(['sessions', 'show', 'cccc', '--store', store])
     expect(r.exitCode, r.stderr).to.equal(0)
