@@ -11,7 +11,7 @@ import {fileURLToPath} from 'node:url'
 const here = path.dirname(fileURLToPath(import.meta.url))
 const MENU = path.join(here, '..', 'examples', 'menus', 'restaurant.yaml')
 const CONCURRENCY = 50
-const WARMUP_MS = 700
+const WARMUP_MS = Number(process.env.BENCH_SERVE_WARMUP_MS || 700)
 const MEASURE_MS = Number(process.env.BENCH_SERVE_MS || 4000)
 
 // ---- the servers (child side) -----------------------------------------------------------------
@@ -63,8 +63,8 @@ const BODIES = [
 
 interface Result {rate: number; p50: number; p99: number; errors: number}
 
-async function load(port: number): Promise<Result> {
-  const agent = new http.Agent({keepAlive: true, maxSockets: CONCURRENCY})
+async function load(port: number, concurrency: number, measureMs: number): Promise<Result> {
+  const agent = new http.Agent({keepAlive: true, maxSockets: concurrency})
   const latencies: number[] = []
   let errors = 0
   let measuring = false
@@ -89,11 +89,11 @@ async function load(port: number): Promise<Result> {
     let n = i
     while (!stop) await one(BODIES[n++ % BODIES.length])
   }
-  const workers = Array.from({length: CONCURRENCY}, (_, i) => worker(i))
+  const workers = Array.from({length: concurrency}, (_, i) => worker(i))
   await new Promise((r) => setTimeout(r, WARMUP_MS))
   measuring = true
   const started = process.hrtime.bigint()
-  await new Promise((r) => setTimeout(r, MEASURE_MS))
+  await new Promise((r) => setTimeout(r, measureMs))
   measuring = false
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   stop = true
@@ -104,14 +104,17 @@ async function load(port: number): Promise<Result> {
   return {rate: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors}
 }
 
-async function measure(kind: 'menu' | 'bare'): Promise<Result> {
+async function measure(kind: 'menu' | 'bare'): Promise<{loaded: Result; single: Result}> {
   const child = fork(fileURLToPath(import.meta.url), ['--server', kind], {execArgv: ['--import', 'tsx', '--no-warnings'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m: {port: number}) => resolve(m.port))
       child.once('exit', (code) => reject(new Error(`${kind} server exited ${code}`)))
     })
-    return await load(port)
+    const loaded = await load(port, CONCURRENCY, MEASURE_MS)
+    // One request at a time: the latency of a single answer, without queueing behind 49 others.
+    const single = await load(port, 1, 1500)
+    return {loaded, single}
   } finally {
     child.kill()
   }
@@ -123,7 +126,11 @@ if (process.argv[2] === '--server') {
   const bare = await measure('bare')
   const menu = await measure('menu')
   const f = (n: number) => Math.round(n).toLocaleString('en-US')
-  console.log(`  ivr serve: ${f(menu.rate)} VCA answers/s at ${CONCURRENCY} concurrent, p50 ${menu.p50.toFixed(2)} ms, p99 ${menu.p99.toFixed(2)} ms (target >= 2,000/s, p99 < 10 ms)`)
-  console.log(`  bare node:http JSON echo: ${f(bare.rate)} req/s, p99 ${bare.p99.toFixed(2)} ms; ratio ${(menu.rate / bare.rate).toFixed(2)}`)
-  if (menu.errors + bare.errors > 0) console.log(`  non-200 or failed requests: serve ${menu.errors}, bare ${bare.errors}`)
+  const m = menu.loaded
+  const b = bare.loaded
+  console.log(`  ivr serve: ${f(m.rate)} VCA answers/s at ${CONCURRENCY} concurrent, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms (target >= 2,000/s, p99 < 10 ms)`)
+  console.log(`  bare node:http JSON echo: ${f(b.rate)} req/s at ${CONCURRENCY} concurrent, p99 ${b.p99.toFixed(2)} ms; ratio ${(m.rate / b.rate).toFixed(2)}`)
+  console.log(`  one at a time: ivr serve p50 ${menu.single.p50.toFixed(2)} ms, p99 ${menu.single.p99.toFixed(2)} ms (bare p99 ${bare.single.p99.toFixed(2)} ms, ratio ${(menu.single.p99 / bare.single.p99).toFixed(2)})`)
+  const errors = m.errors + b.errors + menu.single.errors + bare.single.errors
+  if (errors > 0) console.log(`  non-200 or failed requests: ${errors}`)
 }
