@@ -226,7 +226,7 @@ function validateEmitted(menu: Menu, opts: CheckOptions): Problem[] {
       if (p.unchecked) {
         if (seenUnchecked.has(p.code)) continue
         seenUnchecked.add(p.code)
-        out.push({...p, path: '$', message: p.message.replace(/^.*?: /, '')})
+        out.push({...p, path: '$'})
         continue
       }
       // An unknown voice is named once, where it is first used, not in every handler that inherits it.

@@ -20,7 +20,7 @@ describe('menu check (command)', () => {
   it('passes the examples, saying once that voices were not checked', async () => {
     const r = await runIvr(['menu', 'check', 'examples/menus/restaurant.yaml', 'examples/menus/support-callback.yaml'], {env: offline})
     expect(r.exitCode).to.equal(0)
-    expect(r.stdout.match(/no profile list/g)).to.have.length(1)
+    expect(r.stdout.match(/voice profiles were not checked: no profile list at hand/g)).to.have.length(1)
     expect(r.stdout.trim().split('\n').at(-1)).to.equal('✔ 2 files valid (1 warning)')
   })
 
