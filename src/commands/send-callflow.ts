@@ -16,10 +16,28 @@ import {lookupCode} from '../lib/codes.js'
 import {invalidInput, usageError} from '../lib/errors.js'
 import {profileCacheFile} from '../lib/profiles.js'
 import {safeLine} from '../lib/render/safe.js'
+import {describeOutcome, menuStartRequest} from '../lib/menu/answer.js'
+import {loadMenuOrThrow} from '../lib/menu/files.js'
+import type {Menu} from '../lib/menu/model.js'
+import type {AnswerReport} from '../lib/menu/server.js'
+import {setPresses, type SandboxTarget} from '../lib/sandbox/control.js'
+import {serveMenuAsVca} from '../lib/send/menu-vca.js'
+import {destinationOf, parseWaitTimeout} from '../lib/send/options.js'
+import {receiverFor, waitOnSandbox, waitOnStore} from '../lib/send/wait.js'
+import {chooseStore} from '../lib/webhooks/location.js'
+
+const describeAnswer = (r: AnswerReport) => `${r.from ?? 'start'} ${r.taken} ${describeOutcome(r.answer.resolution.outcome)}`
 
 export type SendResult =
   | {dryRun: true; method: 'POST'; url: string; body: unknown; problems: Problem[]}
-  | (SendCallflowResponse & {dryRun?: false})
+  | (SendCallflowResponse & {dryRun?: false; outcome?: WaitResult})
+
+/** What --wait adds to the result: how the session ended. */
+interface WaitResult {
+  sessionStatus?: string
+  summary?: unknown
+  timeline?: unknown
+}
 
 const STEP_FLAGS = new Set(['say', 'play', 'capture', 'hangup', 'voice'])
 const QUICK_FLAGS = ['from', 'to', ...STEP_FLAGS, 'min-digits', 'max-digits', 'digit-timeout', 'overall-timeout', 'tries', 'complete-on-hash']
@@ -59,16 +77,71 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     'client-request-id': Flags.string({summary: 'Your id for this request; it comes back in the session summary.'}),
     validate: Flags.boolean({summary: 'Check the callflow locally before sending (--no-validate lets the platform judge).', default: true, allowNo: true}),
     'dry-run': Flags.boolean({summary: 'Print the URL and body that would be sent, and send nothing.'}),
+    menu: Flags.string({summary: 'Open a menu file: call --to from --from and play its entry node. With --sandbox the menu also answers the VCA webhooks for the length of the command.', helpGroup: 'SESSION'}),
+    wait: Flags.boolean({summary: 'Wait for the session summary, print it, and exit by outcome: 0 COMPLETED, 7 any other, 6 no summary in time.', helpGroup: 'SESSION'}),
+    timeout: Flags.string({summary: 'How long --wait waits (default 5m).', default: '5m', helpGroup: 'SESSION'}),
+    press: Flags.string({summary: 'Sandbox only: what the called party presses, one entry per capture, comma-separated ("1,2#"; an empty entry is silence).', helpGroup: 'SESSION'}),
   }
 
   /** Where the callflow came from, to point problems at lines of the file. */
   private source?: {name: string; doc: LoadedDocument}
 
   async run(): Promise<SendResult> {
-    const body = await this.buildRequest()
-    const problems = this.flags.validate ? await this.check(body) : []
-    if (this.flags['dry-run']) return this.dryRun(body, problems)
-    return this.send(body as CallflowRequest)
+    const f = this.flags
+    if (f.press !== undefined && !f.sandbox) throw usageError('--press scripts the sandbox\'s simulated callee; it needs --sandbox.', ['On a real call, the person who answers presses the keys.'])
+    const timeoutMs = f.wait ? parseWaitTimeout(f.timeout) : 0
+    const menu = f.menu === undefined ? undefined : (await loadMenuOrThrow(f.menu)).menu
+    const body = menu ? this.menuRequest(menu) : await this.buildRequest()
+    const problems = f.validate ? await this.check(body) : []
+    if (f['dry-run']) return this.dryRun(body, problems)
+    const request = body as CallflowRequest
+    const api = await this.api()
+    const served = menu && f.sandbox ? await serveMenuAsVca(api, menu, {onAnswer: (r) => this.status(this.errColors.dim(`  menu: ${describeAnswer(r)}`))}) : undefined
+    try {
+      if (f.press !== undefined) await setPresses(await this.sandboxTarget(), destinationOf(request), f.press.split(','), {once: true})
+      const res = await this.send(request)
+      if (!f.wait || !res.sessionId) return res
+      const outcome = await this.waitFor(res.sessionId, timeoutMs)
+      this.out(outcome.text)
+      const result: SendResult = {...res, outcome: {sessionStatus: outcome.sessionStatus, summary: outcome.summary, timeline: outcome.timeline}}
+      if (outcome.exitCode !== 0) this.exitWithResult(result, outcome.exitCode, `The session ended ${outcome.sessionStatus ?? 'without a status'}, not COMPLETED.`)
+      return result
+    } finally {
+      await served?.close()
+    }
+  }
+
+  /** The opening request of a menu: makeCall from --from to --to, then the entry node. */
+  private menuRequest(menu: Menu): CallflowRequest {
+    const f = this.flags
+    const steps = [...STEP_FLAGS].filter((k) => (f as Record<string, unknown>)[k] !== undefined && (f as Record<string, unknown>)[k] !== false)
+    if (this.args.file !== undefined || steps.length > 0) throw usageError('--menu builds the callflow from the menu: give no FILE and no step flags (--say, --capture ...).')
+    if (!f.from || !f.to) throw usageError('--menu needs --from (one of your virtual numbers) and --to (the number to call).')
+    return menuStartRequest(menu, {
+      from: f.from, to: f.to,
+      ...(f['client-request-id'] ? {clientRequestId: f['client-request-id']} : {}),
+      ...(f['valid-until'] ? {validUntil: parseValidUntil(f['valid-until'], new Date())} : {}),
+    })
+  }
+
+  private async sandboxTarget(): Promise<SandboxTarget> {
+    const c = await this.credentials()
+    return {baseUrl: c.baseUrl, apiKey: c.apiKey, subAccountId: c.account}
+  }
+
+  /** The sandbox is asked directly; a real account's summary comes through the store `ivr sessions tail` fills. */
+  private async waitFor(sessionId: string, timeoutMs: number) {
+    if (this.flags.sandbox) {
+      this.status(this.errColors.dim(`Waiting for session ${sessionId} on the sandbox...`))
+      return waitOnSandbox(await this.sandboxTarget(), sessionId, {timeoutMs, colors: this.colors})
+    }
+    const creds = await this.credentials()
+    const {file} = await chooseStore({dataDir: this.paths.dataDir, account: creds.account})
+    if (!(await receiverFor(file))) {
+      this.warnUser('No `ivr sessions tail` is running for this account, so no session summary can reach this machine. Start one in another terminal (`ivr sessions tail --register --public-url URL`); waiting anyway.')
+    }
+    this.status(this.errColors.dim(`Waiting up to ${Math.round(timeoutMs / 1000)} s for the summary of ${sessionId} in ${file}...`))
+    return waitOnStore(file, sessionId, {timeoutMs, colors: this.colors})
   }
 
   /** The request from the file (with --var) or from the quick flags, with --valid-until and --client-request-id. */
@@ -161,7 +234,7 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     return {dryRun: true, method: 'POST', url, body, problems}
   }
 
-  protected async send(body: CallflowRequest): Promise<SendResult> {
+  protected async send(body: CallflowRequest): Promise<SendCallflowResponse> {
     const api = await this.api()
     const res = await api.sendCallflow(body)
     if (res.sessionStatus !== 'CREATED') {

@@ -164,6 +164,16 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
 
   // ---- errors ---------------------------------------------------------------------------------
 
+  /**
+   * Ends the command with a non-zero exit code that is an outcome, not a failure (a session that was
+   * BUSY): the result is still printed under --json, and the message goes to stderr otherwise.
+   */
+  protected exitWithResult(result: unknown, exitCode: number, message: string): never {
+    if (this.jsonEnabled()) this.logJson(result)
+    else process.stderr.write(`${message}\n`)
+    throw new Errors.ExitError(exitCode)
+  }
+
   /** Turns anything thrown into an IvrError with a documented exit code. */
   protected toIvrError(err: unknown): IvrError {
     if (err instanceof IvrError) return err

@@ -352,7 +352,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       let t = engine.timeline(id)
       if (!t || t.subAccountId !== sub) fail(404, '1404', `No session ${id} in sub-account ${sub}`)
       if (wait > 0 && sinceRaw !== null) t = await engine.waitForChange(id, Number(sinceRaw) || 0, wait)
-      else if (wait > 0 && t!.state !== 'ended') t = await Promise.race([engine.waitForEnd(id), new Promise<Timeline>((r) => setTimeout(() => r(engine.timeline(id)!), wait))])
+      else if (wait > 0 && t!.state !== 'ended') {
+        // The long-poll's timer is cleared once the session ends: a pending one would keep a finished command alive.
+        let timer: NodeJS.Timeout | undefined
+        t = await Promise.race([engine.waitForEnd(id), new Promise<Timeline>((r) => (timer = setTimeout(() => r(engine.timeline(id)!), wait)))])
+        clearTimeout(timer)
+      }
       return {status: 200, body: t}
     }
     if (what === 'sessions' && id && extra === 'digits' && rest.length === 3 && method === 'POST') {

@@ -1,0 +1,121 @@
+import {expect} from 'chai'
+import {promises as fs} from 'node:fs'
+
+import {discoveryFile} from '../../src/lib/sandbox/connect.js'
+import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
+import {parseWebhook} from '../../src/lib/webhooks/parse.js'
+import {EventStore, makeStoredEvent, storeFileFor} from '../../src/lib/webhooks/store.js'
+import {startFakeApi} from '../helpers/fake-api.js'
+import {runIvr} from '../helpers/run.js'
+
+const MENU = 'examples/menus/support-callback.yaml'
+const FROM = '+6531591234'
+
+describe('send-callflow --wait, --press and --menu', () => {
+  beforeEach(() => fs.rm(process.env.IVR_DATA_DIR as string, {recursive: true, force: true}))
+
+  it('runs a whole IVR on the sandbox: prompt said, digit captured, menu answered, summary printed', async () => {
+    const r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox', '--wait', '--press', '1'])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.stdout).to.contain('CREATED')
+    expect(r.stdout).to.contain('prompt: "Hello, this is the support team')
+    expect(r.stdout).to.contain('caller pressed 1')
+    expect(r.stdout).to.match(/VCA ACTION_COMPLETED -> http:\/\/127\.0\.0\.1:\d+\/ 200/)
+    expect(r.stdout).to.contain('say: "Glad to hear it is solved.')
+    expect(r.stdout).to.match(/COMPLETED, last action HANGUP/)
+    expect(r.stderr).to.match(/menu: callback 1 \S/)
+  })
+
+  it('bridges to the agent when the callee presses 2 (two legs)', async () => {
+    const r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox', '--wait', '--press', '2', '--json'])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.sessionStatus).to.equal('CREATED')
+    expect(out.outcome.sessionStatus).to.equal('COMPLETED')
+    expect(out.outcome.summary.callCount).to.equal(2)
+    expect(out.outcome.summary.details.callB.destination).to.match(/6562225678$/)
+  })
+
+  it('exits 7 for a session that did not complete, with the outcome still in the JSON', async () => {
+    const r = await runIvr(['send-callflow', '--from', FROM, '--to', '+12025550101', '--say', 'Hello there.', '--hangup', '--sandbox', '--wait', '--json'])
+    expect(r.exitCode).to.equal(7)
+    expect(JSON.parse(r.stdout).outcome.sessionStatus).to.equal('BUSY')
+    const human = await runIvr(['send-callflow', '--from', FROM, '--to', '+12025550104', '--say', 'Hello there.', '--hangup', '--sandbox', '--wait'])
+    expect(human.exitCode).to.equal(7)
+    expect(human.stdout).to.contain('-2004')
+    expect(human.stderr).to.contain('The session ended ERROR, not COMPLETED')
+  })
+
+  it('refuses --press without --sandbox, and a bad --timeout, with exit 2', async () => {
+    let r = await runIvr(['send-callflow', '--from', FROM, '--to', '+6591234567', '--say', 'Hi.', '--press', '1'])
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('needs --sandbox')
+    r = await runIvr(['send-callflow', '--from', FROM, '--to', '+6591234567', '--say', 'Hi.', '--sandbox', '--wait', '--timeout', 'soon'])
+    expect(r.exitCode).to.equal(2)
+    r = await runIvr(['send-callflow', 'examples/callflows/tts-reminder.json', '--menu', MENU, '--from', FROM, '--to', '+6591234567'])
+    expect(r.exitCode).to.equal(2)
+  })
+
+  describe('against a running sandbox', () => {
+    let sb: RunningSandbox
+    beforeEach(async () => {
+      sb = await startSandbox({host: '127.0.0.1', port: 0})
+      const dataDir = process.env.IVR_DATA_DIR as string
+      await fs.mkdir(dataDir, {recursive: true})
+      await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    })
+    afterEach(() => sb.close())
+
+    it('puts the previous VCA webhook back after a --menu run', async () => {
+      let r = await runIvr(['webhooks', 'create', '--sandbox', '--type', 'VCA', '--url', 'https://mine.example.com/vca'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox', '--wait', '--press', '1'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      r = await runIvr(['webhooks', 'list', '--sandbox', '--json'])
+      expect(JSON.parse(r.stdout).webhooks.find((w: any) => w.type === 'VCA').url).to.equal('https://mine.example.com/vca')
+    })
+
+    it('refuses to replace a VCA webhook whose auth header it could not restore', async () => {
+      await sb.engine.registerWebhook(sb.subAccountId, 'VCA', 'https://mine.example.com/vca', 'Bearer s3cret-hdr')
+      const r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox'])
+      expect(r.exitCode).to.equal(2)
+      expect(r.stderr).to.contain('could not restore the header')
+      expect(r.stderr).not.to.contain('s3cret-hdr')
+    })
+  })
+
+  describe('with a real account', () => {
+    let api: Awaited<ReturnType<typeof startFakeApi>>
+    let env: Record<string, string>
+    before(async () => {
+      api = await startFakeApi({routes: {'POST /callflows': () => ({status: 200, body: {sessionId: 'sess-real-1', sessionStatus: 'CREATED', callFlowRequestId: 'req-1', statusCode: 1, statusMessage: 'Created'}})}})
+      env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+    })
+    after(() => api.close())
+
+    it('waits on the local store, says when no receiver runs, and exits 6 when nothing arrives', async () => {
+      const r = await runIvr(['send-callflow', '--from', FROM, '--to', '+6591234567', '--say', 'Hi.', '--wait', '--timeout', '1s'], {env})
+      expect(r.exitCode).to.equal(6)
+      expect(r.stderr).to.contain('No `ivr sessions tail` is running')
+      expect(r.stderr).to.contain('No session summary for sess-real-1')
+    })
+
+    it('prints the summary once the receiver stores it, and exits by its outcome', async () => {
+      const store = await EventStore.open(storeFileFor(process.env.IVR_DATA_DIR as string, 'acme'))
+      const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', payload: {
+        sessionId: 'sess-real-1', subAccountId: 'acme', sessionStatus: 'NO_ANSWER', startTime: '2026-11-23T10:00:00Z', endTime: '2026-11-23T10:00:30Z',
+        lastAction: 'MAKE_CALL', callCount: 1, details: {callA: {callId: 'c1', callDirection: 'OUTBOUND', callType: 'PSTN', initiatedTimestamp: '2026-11-23T10:00:00Z', disconnectedTimestamp: '2026-11-23T10:00:30Z', source: '6531591234', destination: '6591234567', sourceFormat: 'MSISDN', destinationFormat: 'MSISDN', sourceCountryCode: 'SG', destinationCountryCode: 'SG', callStatus: 'NO_ANSWER', callDuration: 0}},
+      }}
+      const text = JSON.stringify(body)
+      setTimeout(() => void store.append(makeStoredEvent(parseWebhook(body), {bodyText: text})), 300)
+      try {
+        const r = await runIvr(['send-callflow', '--from', FROM, '--to', '+6591234567', '--say', 'Hi.', '--wait', '--timeout', '10s'], {env})
+        expect(r.exitCode, r.stderr).to.equal(7)
+        expect(r.stdout).to.contain('NO_ANSWER')
+      } finally {
+        await store.close()
+      }
+    })
+  })
+})
+
