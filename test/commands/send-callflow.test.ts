@@ -5,8 +5,6 @@ import path from 'node:path'
 import {sampleProfiles, startFakeApi, type RecordedRequest} from '../helpers/fake-api.js'
 import {runBin, runIvr} from '../helpers/run.js'
 
-/** runIvr goes through @oclif/test, which joins the arguments and splits them again: quote those with spaces. */
-const q = (s: string) => `"${s}"`
 
 const CREATED = {sessionId: '03cc8cac-376b-11ef-a28b-0582ff0039d5', sessionStatus: 'CREATED', callFlowRequestId: '03cc3e8b-376b-11ef-a28b-4dd5d900ecb3', statusCode: 1, statusMessage: 'Created'}
 
@@ -35,7 +33,7 @@ describe('send-callflow', () => {
 
   it('builds a callflow from quick flags in the order given, and prints the session, status and request id', async () => {
     const r = await runIvr(['send-callflow', '--from', '+6531591234', '--to', '+6591234567', '--voice', 'en-GB-Emma', '--say', 'Hello.',
-      '--capture', q('Press 1 to confirm.'), '--max-digits', '2', '--say', 'Goodbye.', '--hangup'], {env})
+      '--capture', 'Press 1 to confirm.', '--max-digits', '2', '--say', 'Goodbye.', '--hangup'], {env})
     expect(r.exitCode, r.stderr).to.equal(0)
     const [req] = posts()
     expect(req.path).to.equal('/api/v1/subaccounts/acme/callflows')
