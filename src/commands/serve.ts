@@ -11,7 +11,6 @@ import {checkMenuFile} from '../lib/menu/files.js'
 import type {Menu} from '../lib/menu/model.js'
 import {answerLine, answerRecord} from '../lib/menu/report.js'
 import {startMenuServer} from '../lib/menu/server.js'
-import {readCachedProfiles, profileCacheFile} from '../lib/profiles.js'
 import {safeLine} from '../lib/render/safe.js'
 import {readSecretFromStdin} from '../lib/stdin.js'
 import {registerTemporarily, restoreLease, type Registered} from '../lib/webhooks/lease.js'
@@ -65,7 +64,7 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     if (!authHeader && !loopback) this.warnUser(`Listening on ${f.host} without an auth header: anyone who can reach it can walk the menu. Set one with --auth-header-stdin or IVR_WEBHOOK_AUTH.`)
 
     const servePath = f.path === undefined ? undefined : f.path.startsWith('/') ? f.path : `/${f.path}`
-    const knownProfiles = await this.knownProfiles()
+    const knownProfiles = await this.cachedVoiceProfiles()
     const first = await this.load(file, knownProfiles)
     if (!first) this.exit(4)
 
@@ -129,15 +128,6 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     return loaded.menu
   }
 
-  private async knownProfiles(): Promise<ReadonlySet<string> | undefined> {
-    try {
-      const creds = await this.credentials()
-      const cached = await readCachedProfiles(profileCacheFile(this.paths.cacheDir, creds.account, creds.baseUrl))
-      return cached ? new Set(cached.profiles.map((p) => p.speechProfileCode)) : undefined
-    } catch {
-      return undefined
-    }
-  }
 
   /** Reloads on change (editors replace files, so the folder is watched); refuses a menu that fails the check. */
   private watchFile(file: string, knownProfiles: ReadonlySet<string> | undefined, use: (m: Menu) => void): FSWatcher {

@@ -127,6 +127,21 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     return this.creds
   }
 
+  /**
+   * Voice profile codes from the cached list of the account in force, for offline checks; undefined
+   * when there is no account or no fresh cache (the checks then say voices were not checked).
+   */
+  protected async cachedVoiceProfiles(): Promise<ReadonlySet<string> | undefined> {
+    try {
+      const creds = await this.credentials()
+      const {profileCacheFile, readCachedProfiles} = await import('./profiles.js')
+      const cached = await readCachedProfiles(profileCacheFile(this.paths.cacheDir, creds.account, creds.baseUrl))
+      return cached ? new Set(cached.profiles.map((p) => p.speechProfileCode)) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   /** Starts (or finds) the local sandbox; closed again when the command ends if we started it. */
   protected async sandbox(): Promise<SandboxHandle> {
     if (this.sandboxHandle) return this.sandboxHandle

@@ -1,14 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
-import {fetchFlags, exportUi, onInterrupt, waitOptions} from '../../lib/logs/cli.js'
+import {fetchFlags, onInterrupt} from '../../lib/logs/cli.js'
+import {ExportJobCommand} from '../../lib/logs/command.js'
 import {resolveRange} from '../../lib/logs/dates.js'
-import {exportRequest, startExport, waitAndDownload, type ExportReport} from '../../lib/logs/export.js'
+import {exportRequest, startExport, type ExportReport} from '../../lib/logs/export.js'
 import {resumeHints} from '../../lib/logs/jobs.js'
-import {renderSummary} from '../../lib/logs/render.js'
-import {summarizeFiles} from '../../lib/logs/summarize.js'
 
-export default class LogsExport extends IvrCommand<typeof LogsExport> {
+export default class LogsExport extends ExportJobCommand<typeof LogsExport> {
   static override summary = 'Export call records: start a job, wait for it, download the CSV files, and sum up the cost.'
   static override description = `8x8 hands out call records only through export jobs. This starts one, shows its progress on stderr, downloads every file when it is ready (streamed to disk; an interrupted download resumes), and prints the paths. With --summary it also prints calls, answered calls, billable minutes and cost per currency, by day, destination country and product.
 
@@ -33,7 +31,6 @@ Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6
   async run(): Promise<ExportReport> {
     const range = resolveRange({from: this.flags.from, to: this.flags.to, since: this.flags.since}, new Date())
     const body = exportRequest(range, this.flags.limit)
-    const wait = waitOptions(this.flags)
     const api = await this.api()
     // Listening for Ctrl-C before the job exists: pressed while it is being created, it still ends
     // with the new job's id on screen (and the cancel question) rather than a job nobody knows of.
@@ -54,26 +51,9 @@ Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6
     }
     this.status(`Started export job ${jobId} for ${range.description}.`)
     try {
-      const outcome = await waitAndDownload(api, {
-        jobId, range: range.description, wait, cancelOnInterrupt: this.flags['cancel-on-interrupt'], out: this.flags.out, cwd: process.cwd(),
-        force: this.flags.force, signal: interrupt.signal,
-      }, exportUi({write: (t) => process.stderr.write(t), status: (t) => this.status(t), tty: Boolean(process.stderr.isTTY), quiet: this.jsonEnabled(), interactive: this.isInteractive}))
-      for (const f of outcome.files) this.out(f.path)
-      const result: ExportReport = {...base, status: outcome.status, expires: outcome.expires, files: outcome.files}
-      if (this.flags.summary) {
-        result.summary = await summarizeFiles(outcome.files.map((f) => f.path))
-        for (const w of result.summary.warnings) this.warnUser(w)
-        this.out(`\n${renderSummary(result.summary, this.colors)}`)
-      }
-      return result
+      return await this.fetchJob(api, base, {range: range.description, signal: interrupt.signal})
     } finally {
       interrupt.dispose()
     }
-  }
-
-  /** A second Ctrl-C: say where the job stands and go, now. */
-  private leave(words: string): never {
-    process.stderr.write(`\n${words}\n`)
-    process.exit(130)
   }
 }

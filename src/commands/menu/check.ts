@@ -5,7 +5,6 @@ import {formatProblem, formatSummary} from '../../lib/callflow/report.js'
 import {countBySeverity, type Problem} from '../../lib/callflow/validate.js'
 import {ExitCode} from '../../lib/errors.js'
 import {checkMenuFile} from '../../lib/menu/files.js'
-import {profileCacheFile, readCachedProfiles} from '../../lib/profiles.js'
 
 export interface MenuCheckResult {
   valid: boolean
@@ -31,7 +30,7 @@ Warnings: unreachable nodes, menus without invalid-input or no-input handling, v
 
   async run(): Promise<MenuCheckResult> {
     const {argv} = await this.parse(MenuCheck)
-    const knownProfiles = await this.knownProfiles()
+    const knownProfiles = await this.cachedVoiceProfiles()
     const result: MenuCheckResult = {valid: true, errors: 0, warnings: 0, files: []}
     let saidUnchecked = false
     for (const file of argv as string[]) {
@@ -51,16 +50,5 @@ Warnings: unreachable nodes, menus without invalid-input or no-input handling, v
       this.exit(ExitCode.INVALID_INPUT)
     }
     return result
-  }
-
-  private async knownProfiles(): Promise<ReadonlySet<string> | undefined> {
-    try {
-      const creds = await this.credentials()
-      const cached = await readCachedProfiles(profileCacheFile(this.paths.cacheDir, creds.account, creds.baseUrl))
-      return cached ? new Set(cached.profiles.map((p) => p.speechProfileCode)) : undefined
-    } catch {
-      // No account set up: check offline, and say that voices were not checked.
-      return undefined
-    }
   }
 }

@@ -11,6 +11,7 @@ import type {VoiceApi} from '../api/client.js'
 import type {Webhook, WebhookType} from '../api/types.js'
 import {usageError} from '../errors.js'
 import {writeFileAtomic} from '../fs-atomic.js'
+import {processAlive} from '../process-alive.js'
 
 export interface Lease {
   version: 1
@@ -29,14 +30,6 @@ export const leaseDir = (configDir: string) => path.join(configDir, 'webhook-lea
 export const leaseFileFor = (configDir: string, account: string, type: WebhookType) =>
   path.join(leaseDir(configDir), `${account.replace(/[^A-Za-z0-9._&-]/g, '_')}.${type}.json`)
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 export async function readLease(file: string): Promise<Lease | undefined> {
   try {
@@ -54,7 +47,7 @@ export async function listLeases(configDir: string): Promise<Array<{file: string
   for (const n of names.filter((x) => x.endsWith('.json')).sort()) {
     const file = path.join(leaseDir(configDir), n)
     const lease = await readLease(file)
-    if (lease) out.push({file, lease, holderRunning: lease.pid !== process.pid && alive(lease.pid)})
+    if (lease) out.push({file, lease, holderRunning: lease.pid !== process.pid && processAlive(lease.pid)})
   }
   return out
 }
@@ -79,7 +72,7 @@ export async function registerTemporarily(api: VoiceApi, opts: {
   const file = leaseFileFor(opts.configDir, opts.account, opts.type)
   const earlier = await readLease(file)
   if (earlier) {
-    if (earlier.pid !== opts.pid && alive(earlier.pid)) {
+    if (earlier.pid !== opts.pid && processAlive(earlier.pid)) {
       throw usageError(`Another receiver (pid ${earlier.pid}) holds the ${opts.type} webhook of ${opts.account}.`, ['Stop it first (it restores the registration on exit).'])
     }
     throw usageError(`An earlier temporary registration of the ${opts.type} webhook of ${opts.account} was never undone (the receiver stopped without cleaning up).`, [

@@ -5,6 +5,7 @@
 import {promises as fs} from 'node:fs'
 
 import {IvrError, ExitCode} from '../errors.js'
+import {processAlive} from '../process-alive.js'
 
 export interface ReceiverInfo {
   pid: number
@@ -14,20 +15,12 @@ export interface ReceiverInfo {
 
 export const lockFileFor = (storeFile: string) => `${storeFile}.receiver.json`
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** The receiver filling this store, if one is running. */
 export async function runningReceiver(storeFile: string): Promise<ReceiverInfo | undefined> {
   try {
     const info = JSON.parse(await fs.readFile(lockFileFor(storeFile), 'utf8')) as ReceiverInfo
-    return Number.isInteger(info.pid) && alive(info.pid) ? info : undefined
+    return Number.isInteger(info.pid) && processAlive(info.pid) ? info : undefined
   } catch {
     return undefined
   }
