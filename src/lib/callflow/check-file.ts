@@ -2,14 +2,13 @@
  * One callflow text, checked end to end: parsed (JSON/YAML), placeholders filled, validated,
  * and every problem located in the text. Shared by `callflow validate` and `send-callflow`.
  */
-import {promises as fs} from 'node:fs'
 import type {Readable} from 'node:stream'
 
-import {usageError} from '../errors.js'
 import {readAllText} from '../stdin.js'
 import {locateProblems, parseCallflowText, type LoadedDocument} from './load.js'
 import {applyOverrides, fillPlaceholders, type RequestOverrides} from './request.js'
 import {validateCallflow, type Problem, type ValidateOptions} from './validate.js'
+import {readInputFile} from '../input-file.js'
 
 export interface CheckedText {
   /** The document with placeholders filled; undefined when it did not parse. */
@@ -39,16 +38,10 @@ export function checkCallflowText(text: string, fileName: string, opts: Validate
   return {value: filled.value, problems: locateProblems([...placeholderProblems, ...problems], doc), unusedVars: filled.unused, format: doc.format}
 }
 
-/** The text of a callflow file, or of stdin for `-`; an unreadable file is a usage error (exit 2). */
+/** The text of a callflow file, or of stdin for `-`; an unreadable file is invalid input (exit 4). */
 export async function readCallflowSource(file: string, stdin: Readable & {isTTY?: boolean}): Promise<{name: string; text: string}> {
   if (file === '-') return {name: '<stdin>', text: await readAllText(stdin, 'The callflow')}
-  try {
-    return {name: file, text: await fs.readFile(file, 'utf8')}
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message
-    throw usageError(`Cannot read ${file}: ${why}.`, ['Give a JSON or YAML callflow file, or - to read standard input.'])
-  }
+  return {name: file, text: await readInputFile(file, 'Give a JSON or YAML callflow file, or - to read standard input.')}
 }
 
 export interface LoadedRequest {

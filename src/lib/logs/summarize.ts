@@ -1,9 +1,10 @@
 import {createReadStream, promises as fs} from 'node:fs'
 import {createGunzip} from 'node:zlib'
 
-import {ExitCode, IvrError, invalidInput, notFound} from '../errors.js'
+import {ExitCode, IvrError, invalidInput} from '../errors.js'
 import {safeLine} from '../render/safe.js'
 import {CsvReader} from './csv.js'
+import {unreadableReason} from '../input-file.js'
 
 /** An amount of money in one currency. */
 export interface Money {
@@ -270,9 +271,10 @@ export async function summarizeFiles(files: string[], opts: {stdin?: AsyncIterab
   for (const file of files) {
     const fromStdin = file === '-' && opts.stdin !== undefined
     if (!fromStdin) {
-      const st = await fs.stat(file).catch(() => undefined)
-      if (!st) throw notFound(`${safeLine(file)} does not exist.`, ['Give the CSV files of an export (ivr logs export writes them).'])
-      if (!st.isFile()) throw invalidInput(`${safeLine(file)} is not a file.`)
+      const st = await fs.stat(file).catch((error: unknown) => error as Error)
+      const hint = 'Give the CSV files of an export (ivr logs export writes them).'
+      if (st instanceof Error) throw invalidInput(`Cannot read ${safeLine(file)}: ${unreadableReason(st)}.`, [hint], 'FILE_UNREADABLE')
+      if (!st.isFile()) throw invalidInput(`Cannot read ${safeLine(file)}: it is not a file.`, [hint], 'FILE_UNREADABLE')
     }
     summarizer.beginFile(fromStdin ? '(stdin)' : file)
     try {

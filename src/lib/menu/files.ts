@@ -1,20 +1,13 @@
 /** Reading a menu file from disk, checked: shared by serve, menu check/test/graph/start and send-callflow --menu. */
-import {promises as fs} from 'node:fs'
-
 import {countBySeverity} from '../callflow/validate.js'
-import {invalidInput, usageError} from '../errors.js'
+import {invalidInput} from '../errors.js'
 import {checkMenuText, type CheckOptions} from './check.js'
 import type {LoadedMenu, Menu} from './model.js'
+import {readInputFile} from '../input-file.js'
 
-/** The text of a menu file; an unreadable file is a usage error (exit 2). */
+/** The text of a menu file; an unreadable file is invalid input (exit 4). */
 export async function readMenuSource(file: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message
-    throw usageError(`Cannot read ${file}: ${why}.`, ['Give a menu file (YAML or JSON); see docs/menus.md.'])
-  }
+  return readInputFile(file, 'Give a menu file (YAML or JSON); see docs/menus.md.')
 }
 
 /** Reads and checks a menu file. */

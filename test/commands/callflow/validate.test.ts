@@ -90,9 +90,9 @@ describe('callflow validate', () => {
     expect(r.stdout).to.contain('-1017')
   })
 
-  it('refuses a file it cannot read with exit 2', async () => {
+  it('refuses a file it cannot read with exit 4', async () => {
     const r = await runIvr(['callflow', 'validate', path.join(dir, 'nope.json')], {env: offline})
-    expect(r.exitCode).to.equal(2)
+    expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.contain('no such file')
   })
 

@@ -54,9 +54,9 @@ describe('menu check (command)', () => {
     expect(out.files[0].problems.map((p: any) => p.message)).to.include('loop with no way out: main → other → main; no choice from main, other leads to a hang-up or transfer')
   })
 
-  it('says what is wrong with a file it cannot read (exit 2)', async () => {
+  it('says what is wrong with a file it cannot read (exit 4)', async () => {
     const r = await runIvr(['menu', 'check', path.join(dir, 'missing.yaml')], {env: offline})
-    expect(r.exitCode).to.equal(2)
+    expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.contain('missing.yaml: no such file')
   })
 })
