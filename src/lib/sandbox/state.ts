@@ -1,7 +1,7 @@
 /** What the sandbox remembers per sub-account, and its (de)serialisation for `--state FILE`. */
 import {parsePhoneNumberFromString} from 'libphonenumber-js'
 
-import type {VirtualNumber, WebhookType} from '../api/types.js'
+import type {RecordingPushConfigRequest, VirtualNumber, WebhookType} from '../api/types.js'
 import {normalizeNumber, type Outcome} from './magic.js'
 
 /** Seeded virtual numbers: the first is the documented default caller id (+6531591234, SG). */
@@ -50,14 +50,8 @@ export interface ExportJob {
   expires?: string
 }
 
-export interface RecordingConfig {
-  protocol: string
-  host: string
-  port?: number
-  username?: string
-  password?: string
-  path?: string
-}
+/** The push config as the sandbox keeps it: the request body of POST /recording-push-config. */
+export type RecordingConfig = RecordingPushConfigRequest
 
 export interface SubAccountState {
   webhooks: Partial<Record<WebhookType, RegisteredWebhook>>
