@@ -1,6 +1,7 @@
 // Answers `ivr --version` and `ivr [COMMAND...] --help` without loading oclif: startup is the
 // budget that matters most for a CLI run hundreds of times a day. Help comes from a cache the
-// build writes (scripts/help-cache.js); anything unusual falls through to oclif.
+// build writes (scripts/help-cache.js: oclif's own output, plain and coloured, 80 columns wide);
+// anything unusual falls through to oclif.
 import {readFileSync} from 'node:fs'
 
 const root = new URL('../', import.meta.url)
@@ -18,8 +19,9 @@ export function fastPath(argv) {
   }
   const help = argv.at(-1) === '--help' || argv.at(-1) === '-h' || (argv[0] === 'help' && argv.length <= 3)
   if (!help) return false
-  // Colours and terminal width change oclif's rendering: only plain output comes from the cache.
-  if (process.stdout.isTTY && process.env.NO_COLOR === undefined) return false
+  // The cache is rendered 80 columns wide; a narrower terminal gets oclif's own wrapping.
+  if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return false
+  const color = process.env.NO_COLOR === undefined && (Boolean(process.stdout.isTTY) || (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0'))
   const words = argv[0] === 'help' ? argv.slice(1) : argv.slice(0, -1)
   if (words.some((w) => w.startsWith('-'))) return false
   let cache
@@ -28,6 +30,6 @@ export function fastPath(argv) {
   } catch {
     return false
   }
-  const text = cache[words.join(' ')]
+  const text = cache[color ? 'color' : 'plain']?.[words.join(' ')]
   return typeof text === 'string' ? print(text) : false
 }

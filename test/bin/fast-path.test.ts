@@ -34,6 +34,15 @@ describe('startup fast paths (built CLI)', () => {
     })
   }
 
+  it('answers with oclif\'s coloured help when colour is on', () => {
+    const clean = {...process.env, NODE_ENV: 'production', COLUMNS: '80', FORCE_COLOR: '1'} as Record<string, string>
+    delete clean.NO_COLOR
+    const run = (extra: Record<string, string>) => spawnSync(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), 'webhooks', 'create', '--help'], {encoding: 'utf8', env: {...clean, ...extra}}).stdout
+    const fast = run({})
+    expect(fast).to.contain('\u001B[1mUSAGE')
+    expect(fast).to.equal(run({IVR_NO_FAST_PATH: '1'}))
+  })
+
   it('lists every topic with a summary in the root help', () => {
     const out = ivr(['--help']).stdout
     for (const topic of ['accounts', 'numbers', 'profiles', 'webhooks']) expect(out).to.match(new RegExp(`^  ${topic}\\s+\\S`, 'm'))
