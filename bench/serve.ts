@@ -13,6 +13,7 @@ const MENU = path.join(here, '..', 'examples', 'menus', 'restaurant.yaml')
 const CONCURRENCY = 50
 const WARMUP_MS = Number(process.env.BENCH_SERVE_WARMUP_MS || 700)
 const MEASURE_MS = Number(process.env.BENCH_SERVE_MS || 4000)
+const TARGET_RATE = 2000
 
 // ---- the servers (child side) -----------------------------------------------------------------
 
@@ -63,14 +64,21 @@ const BODIES = [
 
 interface Result {rate: number; p50: number; p99: number; errors: number}
 
-async function load(port: number, concurrency: number, measureMs: number): Promise<Result> {
+/**
+ * Closed-loop load with `concurrency` requests in flight. With `rate`, requests are offered on a fixed
+ * schedule instead (open loop, at most `concurrency` in flight) and latency counts from the scheduled
+ * moment, so a stall shows up in p99 rather than hiding as fewer requests sent.
+ */
+async function load(port: number, concurrency: number, measureMs: number, rate?: number): Promise<Result> {
   const agent = new http.Agent({keepAlive: true, maxSockets: concurrency})
   const latencies: number[] = []
   let errors = 0
   let measuring = false
   let stop = false
-  const one = (body: string) => new Promise<void>((resolve) => {
-    const t = process.hrtime.bigint()
+  const one = (body: string, scheduled?: bigint) => new Promise<void>((resolve) => {
+    // Timers may fire a fraction of a millisecond early: never count from a moment still ahead.
+    const now = process.hrtime.bigint()
+    const t = scheduled !== undefined && scheduled < now ? scheduled : now
     const req = http.request({host: '127.0.0.1', port, method: 'POST', path: '/vca', agent, headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Basic YmVuY2g6YmVuY2g='}}, (res) => {
       res.resume()
       res.on('end', () => {
@@ -85,9 +93,21 @@ async function load(port: number, concurrency: number, measureMs: number): Promi
     })
     req.end(body)
   })
+  const t0 = process.hrtime.bigint()
+  let slot = 0
   const worker = async (i: number) => {
     let n = i
-    while (!stop) await one(BODIES[n++ % BODIES.length])
+    while (!stop) {
+      if (rate) {
+        const due = t0 + BigInt(Math.round((slot++ * 1e9) / rate))
+        const wait = Number(due - process.hrtime.bigint()) / 1e6
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        if (stop) break
+        await one(BODIES[n++ % BODIES.length], due)
+      } else {
+        await one(BODIES[n++ % BODIES.length])
+      }
+    }
   }
   const workers = Array.from({length: concurrency}, (_, i) => worker(i))
   await new Promise((r) => setTimeout(r, WARMUP_MS))
@@ -104,7 +124,7 @@ async function load(port: number, concurrency: number, measureMs: number): Promi
   return {rate: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors}
 }
 
-async function measure(kind: 'menu' | 'bare'): Promise<{loaded: Result; single: Result}> {
+async function measure(kind: 'menu' | 'bare'): Promise<{loaded: Result; paced: Result; single: Result}> {
   const child = fork(fileURLToPath(import.meta.url), ['--server', kind], {execArgv: ['--import', 'tsx', '--no-warnings'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
   try {
     const port = await new Promise<number>((resolve, reject) => {
@@ -112,9 +132,11 @@ async function measure(kind: 'menu' | 'bare'): Promise<{loaded: Result; single: 
       child.once('exit', (code) => reject(new Error(`${kind} server exited ${code}`)))
     })
     const loaded = await load(port, CONCURRENCY, MEASURE_MS)
+    // At the target rate: the latency a platform sending 2,000 webhooks a second would see.
+    const paced = await load(port, CONCURRENCY, MEASURE_MS, TARGET_RATE)
     // One request at a time: the latency of a single answer, without queueing behind 49 others.
     const single = await load(port, 1, 1500)
-    return {loaded, single}
+    return {loaded, paced, single}
   } finally {
     child.kill()
   }
@@ -128,9 +150,10 @@ if (process.argv[2] === '--server') {
   const f = (n: number) => Math.round(n).toLocaleString('en-US')
   const m = menu.loaded
   const b = bare.loaded
-  console.log(`  ivr serve: ${f(m.rate)} VCA answers/s at ${CONCURRENCY} concurrent, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms (target >= 2,000/s, p99 < 10 ms)`)
+  console.log(`  ivr serve, saturated: ${f(m.rate)} VCA answers/s at ${CONCURRENCY} concurrent, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms (target >= 2,000/s, p99 < 10 ms)`)
   console.log(`  bare node:http JSON echo: ${f(b.rate)} req/s at ${CONCURRENCY} concurrent, p99 ${b.p99.toFixed(2)} ms; ratio ${(m.rate / b.rate).toFixed(2)}`)
+  console.log(`  at ${f(TARGET_RATE)}/s offered, up to ${CONCURRENCY} in flight: ivr serve p50 ${menu.paced.p50.toFixed(2)} ms, p99 ${menu.paced.p99.toFixed(2)} ms (bare p99 ${bare.paced.p99.toFixed(2)} ms; target p99 < 10 ms)`)
   console.log(`  one at a time: ivr serve p50 ${menu.single.p50.toFixed(2)} ms, p99 ${menu.single.p99.toFixed(2)} ms (bare p99 ${bare.single.p99.toFixed(2)} ms, ratio ${(menu.single.p99 / bare.single.p99).toFixed(2)})`)
-  const errors = m.errors + b.errors + menu.single.errors + bare.single.errors
+  const errors = m.errors + b.errors + menu.single.errors + bare.single.errors + menu.paced.errors + bare.paced.errors
   if (errors > 0) console.log(`  non-200 or failed requests: ${errors}`)
 }
