@@ -12,6 +12,7 @@ import {fileURLToPath} from 'node:url'
 
 const self = fileURLToPath(import.meta.url)
 const SECONDS = Number(process.env.BENCH_RECEIVER_SECONDS || 2.5)
+const TARGET_RATE = 2000
 const SUMMARIES = Number(process.env.BENCH_STATS_SUMMARIES || 1_000_000)
 
 function bodyObject(i: number) {
@@ -98,15 +99,29 @@ function child(args: string[]): {proc: ReturnType<typeof spawn>; firstLine: Prom
   return {proc, firstLine}
 }
 
-async function load(port: number, concurrency: number, seconds: number, offset: number): Promise<{perSec: number; p99: number}> {
+/**
+ * `concurrency` senders as fast as they go; with `rate`, summaries are offered on a fixed schedule
+ * (at most `concurrency` in flight) and each latency counts from its scheduled moment.
+ */
+async function load(port: number, concurrency: number, seconds: number, offset: number, rate?: number): Promise<{perSec: number; p99: number}> {
   const agent = new http.Agent({keepAlive: true, maxSockets: concurrency})
   const latencies: number[] = []
   const until = Date.now() + seconds * 1000
+  const t0 = process.hrtime.bigint()
+  let slot = 0
   let i = offset
   const worker = async () => {
     while (Date.now() < until) {
       const data = Buffer.from(loadBody(i++))
-      const t = process.hrtime.bigint()
+      let t = process.hrtime.bigint()
+      if (rate) {
+        const due = t0 + BigInt(Math.round((slot++ * 1e9) / rate))
+        const wait = Number(due - t) / 1e6
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        if (Date.now() >= until) break
+        const now = process.hrtime.bigint()
+        t = due < now ? due : now
+      }
       await new Promise<void>((resolve, reject) => {
         const req = http.request({host: '127.0.0.1', port, path: '/vss', method: 'POST', agent, headers: {'content-type': 'application/json', 'content-length': data.length}}, (res) => {
           res.resume()
@@ -138,6 +153,10 @@ async function driver(): Promise<void> {
         servers[kind] = {port: Number(await c.firstLine), proc: c.proc}
         await load(servers[kind].port, concurrency, 0.5, 10_000_000 + offset++ * 100_000) // warm-up
       }
+      // At the target rate first, before the saturated rounds leave the disk busy writing back their burst:
+      // the acknowledgement time a platform sending 2,000 summaries a second would see.
+      const paced: Record<string, {perSec: number; p99: number}> = {}
+      for (const kind of ['bare', 'receiver']) paced[kind] = await load(servers[kind].port, concurrency, SECONDS / 2, offset++ * 100_000, TARGET_RATE)
       // Alternating rounds, best of each: this machine may be shared, and a burst of someone else's load should not decide.
       for (let round = 0; round < 2; round++) {
         for (const kind of ['bare', 'receiver']) {
@@ -148,7 +167,8 @@ async function driver(): Promise<void> {
       for (const s of Object.values(servers)) s.proc.kill('SIGTERM')
       const r = results.receiver
       const b = results.bare
-      console.log(`  receiver: ${Math.round(r.perSec)} VSS/s durably stored at ${concurrency} senders, p99 ack ${r.p99.toFixed(1)} ms (bare node:http ${Math.round(b.perSec)} req/s, p99 ${b.p99.toFixed(1)} ms; ratio ${(r.perSec / b.perSec).toFixed(2)}); target >= 2000/s, p99 < 20 ms`)
+      console.log(`  receiver, saturated: ${Math.round(r.perSec)} VSS/s durably stored at ${concurrency} senders, p99 ack ${r.p99.toFixed(1)} ms (bare node:http ${Math.round(b.perSec)} req/s, p99 ${b.p99.toFixed(1)} ms; ratio ${(r.perSec / b.perSec).toFixed(2)}); target >= 2000/s`)
+      console.log(`  receiver, at ${TARGET_RATE}/s offered by ${concurrency} senders: ${Math.round(paced.receiver.perSec)} VSS/s stored, p99 ack ${paced.receiver.p99.toFixed(1)} ms (bare node:http p99 ${paced.bare.p99.toFixed(1)} ms); target p99 < 20 ms`)
     }
 
     // 1,000,000 summaries, as the store writes them: 1,000 lines made by the store's own code, then
