@@ -14,6 +14,7 @@ import {startMenuServer} from '../lib/menu/server.js'
 import {safeLine} from '../lib/render/safe.js'
 import {readSecretFromStdin} from '../lib/stdin.js'
 import {registerTemporarily, restoreLease, type Registered} from '../lib/webhooks/lease.js'
+import {isLoopbackHost} from '../lib/webhooks/receiver.js'
 
 export interface ServeResult {
   url: string
@@ -60,8 +61,7 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     const file = this.args.menu
     if (f.register && !f['public-url']) throw usageError('--register needs --public-url: the address the platform reaches this server at.', ['e.g. --public-url https://abc.ngrok.app/vca (a tunnel to this port).'])
     const authHeader = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : process.env.IVR_WEBHOOK_AUTH || undefined
-    const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/.test(f.host)
-    if (!authHeader && !loopback) this.warnUser(`Listening on ${f.host} without an auth header: anyone who can reach it can walk the menu. Set one with --auth-header-stdin or IVR_WEBHOOK_AUTH.`)
+    if (!authHeader && !isLoopbackHost(f.host)) this.warnUser(`Listening on ${f.host} without an auth header: anyone who can reach it can walk the menu. Set one with --auth-header-stdin or IVR_WEBHOOK_AUTH.`)
 
     const servePath = f.path === undefined ? undefined : f.path.startsWith('/') ? f.path : `/${f.path}`
     const knownProfiles = await this.cachedVoiceProfiles()
@@ -106,12 +106,11 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     // Said on stderr also under --json: whoever runs it needs the URL.
     process.stderr.write(`Serving ${file} (${first!.nodes.size} node${first!.nodes.size === 1 ? '' : 's'}, entry ${first!.entry}) on ${server.url}${f.watch ? '; reloading on change' : ''}; Ctrl-C to stop\n`)
 
-    const {reason, dispose} = await this.waitForStop()
+    const reason = await this.waitForStop().stopped
     watcher?.close()
     await server.close()
     if (registered) await this.unregister(registered)
     if (reason !== 'EPIPE') this.status(`Answered ${counts.answered} request${counts.answered === 1 ? '' : 's'} (${counts.apologies} with the apology); refused ${counts.refused}.`)
-    dispose()
     return undefined
   }
 
@@ -172,27 +171,5 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     } catch (error) {
       this.warnUser(`Could not put the VCA webhook back (${safeLine((error as Error).message)}). Run \`ivr webhooks restore\`.`)
     }
-  }
-
-  /** Resolves on Ctrl-C, SIGTERM, or a closed stdout (`| head`); `dispose` removes the handlers once shut down. */
-  private waitForStop(): Promise<{reason: string; dispose: () => void}> {
-    return new Promise((resolve) => {
-      // A second Ctrl-C while shutting down means: stop now.
-      const hard = () => process.exit(130)
-      const dispose = () => process.off('SIGINT', hard)
-      const done = (reason: string) => {
-        process.off('SIGINT', onInt)
-        process.off('SIGTERM', onTerm)
-        process.once('SIGINT', hard)
-        resolve({reason, dispose})
-      }
-      const onInt = () => done('Ctrl-C')
-      const onTerm = () => done('SIGTERM')
-      process.once('SIGINT', onInt)
-      process.once('SIGTERM', onTerm)
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EPIPE') done('EPIPE')
-      })
-    })
   }
 }

@@ -177,6 +177,42 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     return this.apiClient
   }
 
+  // ---- long-running commands ------------------------------------------------------------------
+
+  /**
+   * For commands that serve until stopped: `stopped` resolves on Ctrl-C, SIGTERM, or a closed stdout
+   * (`| head`); cancel() removes the listeners. A second Ctrl-C while finishing up exits at once.
+   */
+  protected waitForStop(): {stopped: Promise<string>; cancel(): void} {
+    let settle!: (reason: string) => void
+    const stopped = new Promise<string>((resolve) => (settle = resolve))
+    const onInt = () => done('Ctrl-C')
+    const onTerm = () => done('SIGTERM')
+    const onPipe = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') done('EPIPE')
+    }
+    const cancel = () => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      process.stdout.off('error', onPipe)
+    }
+    let settled = false
+    const done = (reason: string) => {
+      if (settled) return
+      settled = true
+      cancel()
+      // Later writes to a closed stdout must not throw.
+      process.stdout.on('error', () => {})
+      // A second Ctrl-C while finishing up means: stop now.
+      process.once('SIGINT', () => process.exit(130))
+      settle(reason)
+    }
+    process.once('SIGINT', onInt)
+    process.once('SIGTERM', onTerm)
+    process.stdout.on('error', onPipe)
+    return {stopped, cancel}
+  }
+
   // ---- errors ---------------------------------------------------------------------------------
 
   /**
