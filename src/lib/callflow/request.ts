@@ -6,6 +6,7 @@
 import {usageError} from '../errors.js'
 import {childPath} from './validate.js'
 import {CAPTURE_DEFAULTS, DEFAULT_VOICE_PROFILE, type Action, type CallflowRequest, type SayAndCaptureParams} from './types.js'
+import {parseDurationMs} from '../duration.js'
 
 // ---- --var and {{placeholders}} -------------------------------------------------------------
 
@@ -64,7 +65,6 @@ export function fillPlaceholders(value: unknown, vars: Readonly<Record<string, s
 
 // ---- validUntil -----------------------------------------------------------------------------
 
-const UNIT_MS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
 
 /**
  * `--valid-until`: a duration from now (`90s`, `10m`, `1h30m`, `2d`) or a date-time (ISO 8601;
@@ -72,9 +72,8 @@ const UNIT_MS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86
  */
 export function parseValidUntil(input: string, now: Date): string {
   const text = input.trim()
-  if (/^(?:\d+(?:\.\d+)?[smhd])+$/i.test(text)) {
-    let ms = 0
-    for (const m of text.toLowerCase().matchAll(/(\d+(?:\.\d+)?)([smhd])/g)) ms += Number(m[1]) * UNIT_MS[m[2]]
+  const ms = parseDurationMs(text)
+  if (ms !== undefined) {
     if (ms <= 0) throw usageError(`--valid-until ${input} is not in the future.`)
     return new Date(now.getTime() + ms).toISOString()
   }

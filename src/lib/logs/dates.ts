@@ -1,3 +1,4 @@
+import {parseDurationMs} from '../duration.js'
 import {invalidInput, usageError} from '../errors.js'
 
 /**
@@ -13,15 +14,6 @@ export interface DateInput {
 }
 
 const DAY_MS = 86_400_000
-const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS}
-const UNIT_WORDS: Record<string, string> = {
-  ms: 'ms', s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
-  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-  d: 'd', day: 'd', days: 'd',
-  w: 'w', wk: 'w', week: 'w', weeks: 'w',
-}
-
 const pad = (n: number, w = 2) => String(n).padStart(w, '0')
 
 /** `yyyy-MM-dd` of an instant, in UTC. */
@@ -35,13 +27,7 @@ export function utcDateTime(d: Date): string {
 }
 
 /** A duration such as `7d`, `36h`, `90m`, `2w`, `7 days`; undefined when the text is not one. */
-export function parseDuration(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(text)
-  if (!m) return undefined
-  const unit = UNIT_WORDS[m[2].toLowerCase()]
-  if (!unit) return undefined
-  return Number(m[1]) * UNIT_MS[unit]
-}
+export const parseDuration = parseDurationMs
 
 function validCalendarDate(y: number, mo: number, d: number): boolean {
   if (mo < 1 || mo > 12 || d < 1) return false

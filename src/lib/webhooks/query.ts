@@ -9,14 +9,14 @@ import {mosBand, SESSION_STATUSES} from './payloads.js'
 import {fromCompact, statRowOf, type StatRow} from './row.js'
 import {forEachLine, parseStoredLine, readEvents, SUMMARIES_ONLY, type StoredEvent, type Warn} from './store.js'
 import {sessionRow, type SessionRow} from './view.js'
+import {parseDurationMs} from '../duration.js'
 
-const UNIT_MS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
 
 /** `--since`: a span back from now (90s, 30m, 1h, 2d, 1w), a day (2026-11-01, local midnight) or an ISO date-time. */
 export function parseSince(value: string, now: Date = new Date()): Date {
   const v = value.trim()
-  const rel = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(v)
-  if (rel) return new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()])
+  const span = parseDurationMs(v)
+  if (span !== undefined) return new Date(now.getTime() - span)
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v)
   if (day) {
     const d = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]))
