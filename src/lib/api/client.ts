@@ -4,6 +4,7 @@ import {HttpProxyAgent, HttpsProxyAgent} from 'hpagent'
 import type {CallflowRequest} from '../callflow/types.js'
 import {redactSecrets, scrubText} from '../render/redact.js'
 import {ApiError, apiErrorFromResponse, apiErrorFromTransport} from './errors.js'
+import {subAccountPath} from './paths.js'
 import type {
   CreateWebhookRequest, DeleteWebhookResponse, LogExportJob, LogExportRequest, NumberCheckResponse, NumbersResponse,
   RecordingPushConfig, RecordingPushConfigRequest, RecordingsResponse, SendCallflowResponse, SpeechProfilesResponse,
@@ -130,7 +131,7 @@ export class VoiceApi {
   }
 
   private path(rest: string): string {
-    return `api/v1/subaccounts/${encodeURIComponent(this.subAccountId)}/${rest}`
+    return subAccountPath(this.subAccountId, rest)
   }
 
   private async request<T>(method: 'GET' | 'POST' | 'DELETE', rest: string, json?: unknown): Promise<{status: number; body: T}> {

@@ -7,6 +7,7 @@ import {usageError} from '../errors.js'
 import {childPath} from './validate.js'
 import {CAPTURE_DEFAULTS, DEFAULT_VOICE_PROFILE, type Action, type CallflowRequest, type SayAndCaptureParams} from './types.js'
 import {parseDurationMs} from '../duration.js'
+import {operationUrl} from '../api/paths.js'
 
 // ---- --var and {{placeholders}} -------------------------------------------------------------
 
@@ -192,5 +193,5 @@ export function quickRequest(input: QuickCallflowInput, overrides: RequestOverri
 
 /** Where Send Callflow is POSTed, for --dry-run (the same path the API client uses). */
 export function callflowsUrl(baseUrl: string, subAccountId: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/api/v1/subaccounts/${encodeURIComponent(subAccountId)}/callflows`
+  return operationUrl(baseUrl, subAccountId, 'callflows')
 }
