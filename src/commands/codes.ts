@@ -7,7 +7,7 @@ import {renderRows} from '../lib/render/views.js'
 import {safeLine} from '../lib/render/safe.js'
 
 export default class Codes extends IvrCommand<typeof Codes> {
-  static override summary = 'Explain the platform\'s status codes (-1xxx) and session error codes (-2xxx).'
+  static override summary = 'Explain the platform\'s status codes (-1001 to -1020) and session error codes (-2001 to -2010).'
   static override description = 'Status codes come back from Send Callflow (NOT_CREATED); session error codes arrive later in a session summary (VSS errorDetails.errorCode). The callflow validator reports the same codes.'
   static override examples = [
     '<%= config.bin %> codes',
