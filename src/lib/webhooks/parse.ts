@@ -40,21 +40,39 @@ export interface ParsedWebhook {
 type Obj = Record<string, unknown>
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const norm = (key: string) => key.toLowerCase().replace(/[_\-\s]/g, '')
+const normalize = (key: string) => key.toLowerCase().replace(/[_\-\s]/g, '')
+/**
+ * Normalized keys, remembered: the receiver looks up the same few dozen keys thousands of times a
+ * second, and most misses (an optional field not sent) would otherwise normalize every key again.
+ * Bounded, so odd payloads cannot grow it without end.
+ */
+const normalized = new Map<string, string>()
+function norm(key: string): string {
+  let n = normalized.get(key)
+  if (n === undefined) {
+    n = normalize(key)
+    if (normalized.size < 4096) normalized.set(key, n)
+  }
+  return n
+}
 
 /** A field by name, whatever its casing or separators (callA, CallA, call_a). */
 function field(obj: unknown, name: string): unknown {
   if (!isObj(obj)) return undefined
   if (name in obj) return obj[name]
   const want = norm(name)
-  for (const k of Object.keys(obj)) if (norm(k) === want) return obj[k]
+  for (const k in obj) if (Object.hasOwn(obj, k) && norm(k) === want) return obj[k]
   return undefined
 }
+
+const printableAscii = (c: number) => c > 32 && c < 127
 
 /** "null", "undefined", "" and null all mean absent. */
 function present(v: unknown): unknown {
   if (v === null || v === undefined) return undefined
   if (typeof v === 'string') {
+    // Longer than "undefined" and not padded: a value (most strings; no trim or regex needed).
+    if (v.length > 9 && printableAscii(v.charCodeAt(0)) && printableAscii(v.charCodeAt(v.length - 1))) return v
     const t = v.trim()
     if (t === '' || /^(null|undefined|none|n\/a)$/i.test(t)) return undefined
   }
@@ -153,9 +171,11 @@ export function readLeg(o: unknown): ReadLeg {
   })
 }
 
+/** A copy without the undefined fields (copying, not deleting, keeps objects in V8's fast mode). */
 function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k]
-  return o
+  const out = {} as T
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k]
+  return out
 }
 
 /** A session summary payload (or a whole VSS envelope) read tolerantly. */

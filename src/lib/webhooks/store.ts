@@ -8,6 +8,7 @@
  */
 import {createHash} from 'node:crypto'
 import {EventEmitter} from 'node:events'
+import {isUtf8} from 'node:buffer'
 import {createReadStream, promises as fs} from 'node:fs'
 import path from 'node:path'
 
@@ -202,8 +203,27 @@ function keyAtStart(buf: Buffer, start: number, end: number): string | undefined
   return undefined
 }
 
+const LINE_END = Buffer.from('}\n')
+
+/**
+ * An event as one store line. `received`, when given, is the JSON ev.body was parsed from: it is
+ * stored as received rather than serialized again (the receiver's hot path). JSON allows raw line
+ * breaks only as whitespace between tokens, so where there are any they become spaces: the line
+ * stays one line and the body the same.
+ */
+export function storeLine(ev: StoredEvent, received?: Buffer | string): Buffer {
+  const head = JSON.stringify({key: ev.key, receivedAt: ev.receivedAt, type: ev.type, sessionId: ev.sessionId, path: ev.path, row: ev.row ?? compactRow(ev)})
+  const start = `${head.slice(0, -1)},"body":`
+  // The bytes as they came, when they are UTF-8 on one line: nothing to encode again.
+  if (Buffer.isBuffer(received) && received.indexOf(10) === -1 && received.indexOf(13) === -1 && isUtf8(received)) {
+    return Buffer.concat([Buffer.from(start), received, LINE_END])
+  }
+  const text = received === undefined ? JSON.stringify(ev.body) ?? 'null' : received.toString()
+  return Buffer.from(`${start}${text.replace(/[\r\n]/g, ' ')}}\n`)
+}
+
 interface Pending {
-  line: string
+  line: Buffer
   resolve: () => void
   reject: (e: unknown) => void
 }
@@ -293,14 +313,15 @@ export class EventStore extends EventEmitter {
    * Appends an event durably. Resolves {stored: false} for a duplicate (same key) once the original
    * is itself durable, so an acknowledgement never runs ahead of the disk.
    */
-  async append(ev: StoredEvent): Promise<{stored: boolean}> {
+  /** `received`: the body as it came (see storeLine). */
+  async append(ev: StoredEvent, received?: Buffer | string): Promise<{stored: boolean}> {
     if (this.closed) throw new Error('The store is closed.')
     if (this.keys.has(ev.key)) {
       await this.inFlight.get(ev.key)
       return {stored: false}
     }
     this.keys.add(ev.key)
-    const line = `${JSON.stringify({key: ev.key, receivedAt: ev.receivedAt, type: ev.type, sessionId: ev.sessionId, path: ev.path, row: ev.row ?? compactRow(ev), body: ev.body})}\n`
+    const line = storeLine(ev, received)
     const done = new Promise<void>((resolve, reject) => this.queue.push({line, resolve, reject}))
     this.inFlight.set(ev.key, done)
     void this.kick()
@@ -330,7 +351,7 @@ export class EventStore extends EventEmitter {
       const batch = this.queue
       this.queue = []
       try {
-        const buf = Buffer.from(batch.map((p) => p.line).join(''), 'utf8')
+        const buf = batch.length === 1 ? batch[0].line : Buffer.concat(batch.map((p) => p.line))
         let off = 0
         while (off < buf.length) off += (await this.handle!.write(buf, off, buf.length - off)).bytesWritten
         await this.handle!.datasync()

@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {isUtf8} from 'node:buffer'
 import {promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -46,6 +47,25 @@ describe('webhooks/store: the durable NDJSON store', () => {
     const evs = await all(file)
     expect(evs.map((e) => `${e.type}:${e.sessionId}`)).to.deep.equal(['SESSION_SUMMARY:a', 'SESSION_SUMMARY:b', 'CALL_STATUS:a', 'CALL_STATUS:a'])
     expect(evs[0].body).to.deep.equal(vss('a'))
+  })
+
+  it('stores a body as it was received: pretty-printed JSON stays one line, odd bytes are re-encoded, and every body reads back the same', async () => {
+    const file = path.join(dir, 'received.ndjson')
+    const store = await EventStore.open(file)
+    const pretty = JSON.stringify(vss('pretty'), null, 2).replace(/\n/g, '\r\n')
+    const compact = JSON.stringify(vss('compact', {lastAction: 'SAY \u00e9\u2028'}))
+    const latin1 = Buffer.from(JSON.stringify(vss('latin1', {lastAction: 'caf\u00e9'})), 'latin1') // not UTF-8
+    for (const received of [Buffer.from(pretty), Buffer.from(compact), latin1]) {
+      const text = received.toString('utf8')
+      await store.append(makeStoredEvent(parseWebhook(JSON.parse(text)), {bodyText: text}), received)
+    }
+    await store.close()
+    const raw = await fs.readFile(file)
+    expect(raw.toString('utf8').split('\n')).to.have.length(4) // three lines and the final newline
+    expect(raw.toString('utf8')).to.include(compact) // bytes kept as they came
+    expect(isUtf8(raw), 'the store file is UTF-8').to.equal(true)
+    const evs = await all(file)
+    expect(evs.map((e) => e.body)).to.deep.equal([vss('pretty'), vss('compact', {lastAction: 'SAY \u00e9\u2028'}), JSON.parse(latin1.toString('utf8'))])
   })
 
   it('has every concurrent append on disk, each once, when the promises resolve', async () => {
