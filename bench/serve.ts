@@ -8,6 +8,8 @@ import http from 'node:http'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {httpLoad, type LoadResult} from './lib/http-load.js'
+
 const here = path.dirname(fileURLToPath(import.meta.url))
 const MENU = path.join(here, '..', 'examples', 'menus', 'restaurant.yaml')
 const CONCURRENCY = 50
@@ -62,67 +64,11 @@ const BODIES = [
   vca({callStatus: 'ACTION_COMPLETED', clientActionId: 'staff', eventData: {dtmf: '9'}}),
 ]
 
-interface Result {rate: number; p50: number; p99: number; errors: number}
+type Result = LoadResult
 
-/**
- * Closed-loop load with `concurrency` requests in flight. With `rate`, requests are offered on a fixed
- * schedule instead (open loop, at most `concurrency` in flight) and latency counts from the scheduled
- * moment, so a stall shows up in p99 rather than hiding as fewer requests sent.
- */
-async function load(port: number, concurrency: number, measureMs: number, rate?: number): Promise<Result> {
-  const agent = new http.Agent({keepAlive: true, maxSockets: concurrency})
-  const latencies: number[] = []
-  let errors = 0
-  let measuring = false
-  let stop = false
-  const one = (body: string, scheduled?: bigint) => new Promise<void>((resolve) => {
-    // Timers may fire a fraction of a millisecond early: never count from a moment still ahead.
-    const now = process.hrtime.bigint()
-    const t = scheduled !== undefined && scheduled < now ? scheduled : now
-    const req = http.request({host: '127.0.0.1', port, method: 'POST', path: '/vca', agent, headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Basic YmVuY2g6YmVuY2g='}}, (res) => {
-      res.resume()
-      res.on('end', () => {
-        if (res.statusCode !== 200) errors++
-        if (measuring) latencies.push(Number(process.hrtime.bigint() - t) / 1e6)
-        resolve()
-      })
-    })
-    req.on('error', () => {
-      errors++
-      resolve()
-    })
-    req.end(body)
-  })
-  const t0 = process.hrtime.bigint()
-  let slot = 0
-  const worker = async (i: number) => {
-    let n = i
-    while (!stop) {
-      if (rate) {
-        const due = t0 + BigInt(Math.round((slot++ * 1e9) / rate))
-        const wait = Number(due - process.hrtime.bigint()) / 1e6
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-        if (stop) break
-        await one(BODIES[n++ % BODIES.length], due)
-      } else {
-        await one(BODIES[n++ % BODIES.length])
-      }
-    }
-  }
-  const workers = Array.from({length: concurrency}, (_, i) => worker(i))
-  await new Promise((r) => setTimeout(r, WARMUP_MS))
-  measuring = true
-  const started = process.hrtime.bigint()
-  await new Promise((r) => setTimeout(r, measureMs))
-  measuring = false
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  stop = true
-  await Promise.all(workers)
-  agent.destroy()
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-  return {rate: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors}
-}
+/** `concurrency` connections posting the menu walk's VCAs in turn (see httpLoad for `rate`). */
+const load = (port: number, concurrency: number, measureMs: number, rate?: number): Promise<Result> =>
+  httpLoad({port, path: '/vca', headers: {authorization: 'Basic YmVuY2g6YmVuY2g='}, concurrency, warmupMs: WARMUP_MS, measureMs, rate, body: (n) => BODIES[n % BODIES.length]})
 
 async function measure(kind: 'menu' | 'bare'): Promise<{loaded: Result; paced: Result; single: Result}> {
   const child = fork(fileURLToPath(import.meta.url), ['--server', kind], {execArgv: ['--import', 'tsx', '--no-warnings'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
