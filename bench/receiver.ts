@@ -117,8 +117,9 @@ async function driver(): Promise<void> {
         const c = child(['--serve', kind, path.join(dir, `store-${concurrency}.ndjson`)])
         servers[kind] = {port: Number(await c.firstLine), proc: c.proc}
       }
-      // At the target rate first, before the saturated rounds leave the disk busy writing back their burst:
-      // the acknowledgement time a platform sending 2,000 summaries a second would see.
+      // Warmed up first (a receiver runs for hours; its first second of compiling is not its speed), then at
+      // the target rate: the acknowledgement time a platform sending 2,000 summaries a second would see.
+      for (const kind of ['bare', 'receiver']) await load(servers[kind].port, concurrency, offset++ * 1_000_000)
       const paced: Record<string, LoadResult> = {}
       for (const kind of ['bare', 'receiver']) paced[kind] = await load(servers[kind].port, concurrency, offset++ * 1_000_000, TARGET_RATE)
       // Alternating rounds, best of each: this machine may be shared, and a burst of someone else's load should not decide.
@@ -134,8 +135,8 @@ async function driver(): Promise<void> {
       const f = (n: number) => Math.round(n).toLocaleString('en-US')
       const ms = (n: number) => `${n.toFixed(1)} ms`
       const errors = [r, b, paced.receiver, paced.bare].reduce((sum, x) => sum + x.errors, 0)
-      console.log(`  receiver, ${concurrency} senders as fast as answered: ${f(r.rate)} VSS/s durably stored, p50 ${ms(r.p50)}, p99 ack ${ms(r.p99)} (bare node:http ${f(b.rate)} req/s, p99 ${ms(b.p99)}; ratio ${(r.rate / b.rate).toFixed(2)}); target >= 2,000/s, p99 < 20 ms`)
-      console.log(`  receiver, ${f(TARGET_RATE)}/s offered by ${concurrency} senders: ${f(paced.receiver.rate)} VSS/s stored, p50 ${ms(paced.receiver.p50)}, p99 ack ${ms(paced.receiver.p99)} (bare node:http p99 ${ms(paced.bare.p99)}); target p99 < 20 ms`)
+      console.log(`  receiver, ${concurrency} senders as fast as answered: ${f(r.rate)} VSS/s durably stored, p50 ${ms(r.p50)}, p99 ack ${ms(r.p99)} (bare node:http ${f(b.rate)} req/s, p99 ${ms(b.p99)}; ratio ${(r.rate / b.rate).toFixed(2)}); target >= 2,000/s`)
+      console.log(`  receiver, ${f(TARGET_RATE)}/s offered by ${concurrency} senders: ${f(paced.receiver.rate)} VSS/s stored, p50 ${ms(paced.receiver.p50)}, p99 ack ${ms(paced.receiver.p99)} (bare node:http p99 ${ms(paced.bare.p99)}); target p99 < 20 ms at >= 2,000/s`)
       if (errors > 0) console.log(`  non-200 answers or failed connections: ${errors}`)
     }
 
