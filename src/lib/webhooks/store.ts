@@ -9,9 +9,11 @@
 import {createHash} from 'node:crypto'
 import {EventEmitter} from 'node:events'
 import {isUtf8} from 'node:buffer'
-import {createReadStream, promises as fs} from 'node:fs'
+import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import {invalidInput} from '../errors.js'
+import {unreadableReason} from '../input-file.js'
 import type {ParsedWebhook} from './parse.js'
 import {compactRow, type CompactRow} from './row.js'
 
@@ -76,15 +78,33 @@ export interface Line {
   torn: boolean
 }
 
+const STORE_HINT = 'Check the path and its permissions, or give --store FILE to use another store file.'
+
+/**
+ * A store file opened for reading, or undefined when there is none yet (a store that does not exist
+ * has no events). Anything else that stops the reading (a folder, no permission) is the user's to
+ * fix: invalid input, exit 4, never read as "no events".
+ */
+async function openStore(file: string): Promise<fs.FileHandle | undefined> {
+  let fh: fs.FileHandle
+  try {
+    fh = await fs.open(file, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw invalidInput(`Cannot read ${file}: ${unreadableReason(error)}.`, [STORE_HINT], 'FILE_UNREADABLE')
+  }
+  if ((await fh.stat()).isDirectory()) {
+    await fh.close()
+    throw invalidInput(`Cannot read ${file}: it is a folder.`, [STORE_HINT], 'FILE_UNREADABLE')
+  }
+  return fh
+}
+
 /** The lines of a file, streamed. A missing file has none. */
 export async function* readLines(file: string, opts: {start?: number} = {}): AsyncGenerator<Line> {
-  let stream
-  try {
-    await fs.access(file)
-    stream = createReadStream(file, {start: opts.start ?? 0, highWaterMark: 1 << 20})
-  } catch {
-    return
-  }
+  const fh = await openStore(file)
+  if (!fh) return
+  const stream = fh.createReadStream({start: opts.start ?? 0, highWaterMark: 1 << 20})
   let rest: Buffer | undefined
   let lineNo = 0
   for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -108,12 +128,8 @@ export async function* readLines(file: string, opts: {start?: number} = {}): Asy
  * line may be torn.
  */
 export async function forEachLine(file: string, fn: (buf: Buffer, start: number, end: number, lineNo: number, torn: boolean) => void): Promise<void> {
-  let fh: fs.FileHandle
-  try {
-    fh = await fs.open(file, 'r')
-  } catch {
-    return
-  }
+  const fh = await openStore(file)
+  if (!fh) return
   try {
     // One reused buffer: the unfinished line is moved to its front before the next read.
     let buf = Buffer.allocUnsafe(8 << 20)
@@ -261,7 +277,11 @@ export class EventStore extends EventEmitter {
       const ev = parseStoredLine({text: buf.toString('utf8', start, end), lineNo, torn}, file, opts.warn)
       if (ev && typeof ev.key === 'string') store.keys.add(ev.key)
     })
-    store.handle = await fs.open(file, 'a', 0o600)
+    try {
+      store.handle = await fs.open(file, 'a', 0o600)
+    } catch (error) {
+      throw invalidInput(`Cannot write to ${file}: ${unreadableReason(error)}.`, [STORE_HINT], 'FILE_UNWRITABLE')
+    }
     return store
   }
 

@@ -61,6 +61,18 @@ describe('ivr sessions list / show / stats / replay', () => {
     expect(r.stderr).to.contain('incomplete')
   })
 
+  it('refuses a store that is a folder (exit 4), saying so; a store not made yet is simply empty', async () => {
+    let r = await runIvr(['sessions', 'list', '--store', dir])
+    expect(r.exitCode).to.equal(4)
+    expect(r.stderr).to.contain(`Cannot read ${dir}: it is a folder.`)
+    expect(r.stderr).not.to.match(/Unexpected|EISDIR/)
+    r = await runIvr(['sessions', 'stats', '--store', dir])
+    expect(r.exitCode).to.equal(4)
+    r = await runIvr(['sessions', 'list', '--store', path.join(dir, 'not-yet.ndjson')])
+    expect(r.exitCode).to.equal(0)
+    expect(r.stderr).to.contain('No session summaries stored yet')
+  })
+
   it('shows one session by prefix, and exits 5 for an unknown one', async () => {
     let r = await runIvr(['sessions', 'show', 'cccc', '--store', store])
     expect(r.exitCode, r.stderr).to.equal(0)
