@@ -232,8 +232,11 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError' || e?.message === 'SIGINT') {
       return new IvrError('Interrupted.', {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED})
     }
-    if (e instanceof Errors.CLIError && 'parse' in e) {
-      return usageError(String(e.message).replace(/\n\s*See more help with --help$/, ''), [`See \`ivr ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`])
+    // oclif's own parse errors, and a flag value its parser refused (an integer out of range...), which
+    // oclif marks with our usage exit code (package.json oclif.exitCodes.failedFlagParsing).
+    if ((e instanceof Errors.CLIError && 'parse' in e) || (e?.oclif?.exit === ExitCode.USAGE && typeof e.message === 'string')) {
+      const message = String(e.message).replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ').replace(/\n\s*See more help with --help$/, '')
+      return usageError(message, [`See \`ivr ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`])
     }
     if (e?.code === 'EPIPE') return new IvrError('Output closed.', {code: 'EPIPE', exitCode: ExitCode.OK})
     return new IvrError(`Unexpected error: ${safeText(e?.message ?? String(e))}`, {

@@ -123,7 +123,7 @@ describe('ivr sessions tail', function () {
     expect(live.stderr).not.to.match(/Error|EPIPE|at .*\.js/)
   })
 
-  it('refuses a port in use (exit 2) and a bad --status (exit 2), clearly', async () => {
+  it('refuses a port in use, a port out of range, a bad --status (exit 2) and a folder as the store (exit 4), clearly', async () => {
     const blocker = http.createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     const port = String((blocker.address() as any).port)
@@ -137,5 +137,12 @@ describe('ivr sessions tail', function () {
     r = await runIvr(['sessions', 'tail', '--port', '0', '--store', store, '--register'])
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.contain('--register needs --public-url')
+    r = await runIvr(['sessions', 'tail', '--port', '99999', '--store', store])
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('less than or equal to 65535')
+    expect(r.stderr).not.to.contain('Unexpected')
+    r = await runIvr(['sessions', 'tail', '--port', '0', '--store', path.dirname(store)])
+    expect(r.exitCode).to.equal(4)
+    expect(r.stderr).to.contain('it is a folder')
   })
 })
