@@ -6,7 +6,7 @@ import {Args, Flags} from '@oclif/core'
 import {IvrCommand} from '../lib/base-command.js'
 import {formatProblem} from '../lib/callflow/report.js'
 import {countBySeverity} from '../lib/callflow/validate.js'
-import {usageError} from '../lib/errors.js'
+import {listenError, usageError} from '../lib/errors.js'
 import {checkMenuFile} from '../lib/menu/files.js'
 import type {Menu} from '../lib/menu/model.js'
 import {answerLine, answerRecord} from '../lib/menu/report.js'
@@ -86,10 +86,8 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
         // On stderr also under --json: a refused platform request is what the operator must see.
         process.stderr.write(`${this.errColors.yellow(`${r.status} ${safeLine(r.method)} ${safeLine(r.path)}: ${r.reason}`)}\n`)
       },
-    }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') throw usageError(`Port ${f.port} on ${f.host} is in use.`, ['Choose another with --port (0 picks a free one).'])
-      if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw usageError(`Cannot listen on ${f.host}: no such local address.`)
-      throw error
+    }).catch((error: unknown) => {
+      throw listenError(error, f.host, f.port) ?? error
     })
 
     let registered: Registered | undefined

@@ -47,3 +47,17 @@ export const networkError = (message: string, suggestions: string[] = [], code =
 
 /** Raised when the user pressed Ctrl-C at a prompt or during a wait. */
 export const interrupted = () => new IvrError('Interrupted.', {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED})
+
+/**
+ * A server's listen failure as what the user can change (--host, --port): a usage error, exit 2.
+ * Undefined for any other failure. One reading for every command that listens.
+ */
+export function listenError(error: unknown, host: string, port: number): IvrError | undefined {
+  const e = error as NodeJS.ErrnoException
+  if (e?.code === 'EADDRINUSE') return usageError(`Port ${port} on ${host} is in use.`, ['Choose another with --port (0 picks a free one), or stop what uses it.'])
+  if (e?.code === 'EADDRNOTAVAIL' || e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') {
+    return usageError(`Cannot listen on ${host}: not an address of this machine.`, ['Use --host 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).'])
+  }
+  if (e?.code === 'EACCES' && e.syscall === 'listen') return usageError(`Not allowed to listen on port ${port} (ports below 1024 need privileges).`, ['Choose another with --port.'])
+  return undefined
+}

@@ -4,7 +4,7 @@
  * stop. The command supplies the callbacks that print.
  */
 import type {VoiceApi} from '../api/client.js'
-import {usageError} from '../errors.js'
+import {listenError} from '../errors.js'
 import {registerTemporarily, restoreLease, type Registered, type RestoreResult} from './lease.js'
 import {acquireReceiverLock} from './lock.js'
 import {startReceiver, type ReceiverOptions} from './receiver.js'
@@ -49,11 +49,7 @@ export async function startTail(opts: TailOptions): Promise<Tail> {
   } catch (error) {
     await lock.release()
     await store.close()
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EADDRINUSE') throw usageError(`Port ${opts.port} on ${opts.host} is in use.`, ['Choose another with --port (0 picks a free one).'])
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw usageError(`Cannot listen on ${opts.host}: not an address of this machine.`)
-    if (code === 'EACCES') throw usageError(`Not allowed to listen on port ${opts.port} (ports below 1024 need privileges).`, ['Choose another with --port.'])
-    throw error
+    throw listenError(error, opts.host, opts.port) ?? error
   }
   const shutDown = async () => {
     await receiver.close()
