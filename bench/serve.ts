@@ -64,13 +64,11 @@ const BODIES = [
   vca({callStatus: 'ACTION_COMPLETED', clientActionId: 'staff', eventData: {dtmf: '9'}}),
 ]
 
-type Result = LoadResult
-
 /** `concurrency` connections posting the menu walk's VCAs in turn (see httpLoad for `rate`). */
-const load = (port: number, concurrency: number, measureMs: number, rate?: number): Promise<Result> =>
+const load = (port: number, concurrency: number, measureMs: number, rate?: number): Promise<LoadResult> =>
   httpLoad({port, path: '/vca', headers: {authorization: 'Basic YmVuY2g6YmVuY2g='}, concurrency, warmupMs: WARMUP_MS, measureMs, rate, body: (n) => BODIES[n % BODIES.length]})
 
-async function measure(kind: 'menu' | 'bare'): Promise<{loaded: Result; paced: Result; single: Result}> {
+async function measure(kind: 'menu' | 'bare'): Promise<{loaded: LoadResult; paced: LoadResult; single: LoadResult}> {
   const child = fork(fileURLToPath(import.meta.url), ['--server', kind], {execArgv: ['--import', 'tsx', '--no-warnings'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
   try {
     const port = await new Promise<number>((resolve, reject) => {
