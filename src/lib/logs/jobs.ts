@@ -2,6 +2,7 @@ import type {VoiceApi} from '../api/client.js'
 import type {LogExportJob, LogExportStatus} from '../api/types.js'
 import {ExitCode, IvrError} from '../errors.js'
 import {safeLine} from '../render/safe.js'
+import {formatSeconds} from '../render/time.js'
 
 export const TERMINAL_STATUSES: readonly LogExportStatus[] = ['succeeded', 'failed', 'cancelled', 'empty', 'error']
 
@@ -144,12 +145,4 @@ export function withJobHints(error: unknown, jobId: string): unknown {
 }
 
 /** 75 s → "1m15s"; 4 s → "4s". */
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000))
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m${pad2(s % 60)}s`
-  return `${Math.floor(m / 60)}h${pad2(m % 60)}m`
-}
-
-const pad2 = (n: number) => String(n).padStart(2, '0')
+export const formatElapsed = (ms: number): string => formatSeconds(Math.max(0, ms / 1000))

@@ -3,13 +3,11 @@ import type {Colors} from '../render/colors.js'
 import {safeLine} from '../render/safe.js'
 import {describeOutcome} from './answer.js'
 import type {AnswerReport} from './server.js'
-
-const pad2 = (n: number) => String(n).padStart(2, '0')
+import {clockTime} from '../render/time.js'
 
 /** `12:03:04  3f2a9c1e  main  1  → reservations  0.4 ms` (local time, the session's first 8 characters). */
 export function answerLine(r: AnswerReport, c: Colors): string {
-  const t = r.at
-  const time = c.dim(`${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`)
+  const time = c.dim(clockTime(r.at))
   const session = safeLine(r.sessionId ?? '-').slice(0, 8).padEnd(8)
   const from = c.bold(safeLine(r.from ?? (r.taken === 'call received' ? 'CALL' : '-')).padEnd(12))
   const taken = safeLine(r.taken === 'call received' ? 'received' : r.taken || '-').padEnd(9)

@@ -10,6 +10,7 @@ import {fromCompact, statRowOf, type StatRow} from './row.js'
 import {forEachLine, parseStoredLine, readEvents, SUMMARIES_ONLY, type StoredEvent, type Warn} from './store.js'
 import {sessionRow, type SessionRow} from './view.js'
 import {parseDurationMs} from '../duration.js'
+import {localDay, pad2} from '../render/time.js'
 
 
 /** `--since`: a span back from now (90s, 30m, 1h, 2d, 1w), a day (2026-11-01, local midnight) or an ISO date-time. */
@@ -167,8 +168,6 @@ export interface SessionStats {
   to?: string
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0')
-
 function groupKey(row: StatRow, by: Grouping): string {
   switch (by) {
     case 'status': return row.status
@@ -177,7 +176,7 @@ function groupKey(row: StatRow, by: Grouping): string {
     case 'hour': case 'day': {
       const d = new Date(row.time)
       if (Number.isNaN(d.getTime())) return 'unknown'
-      return by === 'hour' ? `${pad2(d.getHours())}:00` : `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`
+      return by === 'hour' ? `${pad2(d.getHours())}:00` : localDay(d)
     }
   }
 }

@@ -11,6 +11,7 @@ import type {SessionStats} from './query.js'
 import {readCallEvent, readSummary, type ReadLeg, type ReadSummary} from './parse.js'
 import {mosBand} from './payloads.js'
 import type {StoredEvent} from './store.js'
+import {clockTime, formatSeconds, localDay} from '../render/time.js'
 
 export interface ViewOptions {
   colors: Colors
@@ -93,30 +94,20 @@ export function sessionRow(ev: StoredEvent, summary: ReadSummary = readSummary(e
 
 // ---- small formatters -----------------------------------------------------------------------
 
-export function formatDuration(sec: number | undefined): string {
-  if (sec === undefined) return '-'
-  const s = Math.round(sec)
-  if (s < 60) return `${s}s`
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const r = s % 60
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(r).padStart(2, '0')}s`
-}
-
-const pad2 = (n: number) => String(n).padStart(2, '0')
+export const formatDuration = (sec: number | undefined): string => (sec === undefined ? '-' : formatSeconds(sec))
 
 /** Local wall-clock time, HH:MM:SS. */
 export function localTime(iso: string | undefined): string {
   const d = iso ? new Date(iso) : undefined
   if (!d || Number.isNaN(d.getTime())) return '--:--:--'
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
+  return clockTime(d)
 }
 
 /** Local date and time, YYYY-MM-DD HH:MM:SS. */
 export function localDateTime(iso: string | undefined): string {
   const d = iso ? new Date(iso) : undefined
   if (!d || Number.isNaN(d.getTime())) return iso ? safeLine(iso) : '-'
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${localTime(iso)}`
+  return `${localDay(d)} ${clockTime(d)}`
 }
 
 export const shortId = (id: string | undefined) => (id ? safeLine(id).slice(0, 8) : '--------')
