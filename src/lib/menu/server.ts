@@ -3,10 +3,10 @@
  * platform: a body it cannot read, an unknown clientActionId or a bug of ours gets the menu's spoken
  * apology and a hang-up (200), and an `onAnswer` report with the problem for a warning.
  */
-import {createHash, timingSafeEqual} from 'node:crypto'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {sameSecret} from '../secret.js'
 import {readCallEvent, type ReadCallEvent} from '../webhooks/parse.js'
 import {answerCall, apologyResolution, startNode, type MenuAnswer} from './answer.js'
 import type {Menu} from './model.js'
@@ -52,12 +52,6 @@ export interface MenuServer {
   close(): Promise<void>
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest()
-/** Compares in constant time (digests of equal length), so the header cannot be guessed byte by byte. */
-function sameSecret(given: string | undefined, expected: Buffer): boolean {
-  return given !== undefined && timingSafeEqual(digest(given), expected)
-}
-
 /** Turns one request body into the answer; the part of the server that has no HTTP in it. */
 export function answerBody(menu: Menu, text: string, firstNode = startNode(menu)): {event?: ReadCallEvent; answer: MenuAnswer} {
   let body: unknown
@@ -75,7 +69,6 @@ export async function startMenuServer(opts: MenuServerOptions): Promise<MenuServ
   let menu = opts.menu
   let first = startNode(menu)
   const sockets = new Set<import('node:net').Socket>()
-  const expectedAuth = opts.authHeader === undefined ? undefined : digest(opts.authHeader)
 
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint()
@@ -88,7 +81,7 @@ export async function startMenuServer(opts: MenuServerOptions): Promise<MenuServ
     }
     if (opts.path !== undefined && path !== opts.path) return refuse(404, `not the menu's path (${opts.path})`)
     if (req.method !== 'POST') return refuse(405, 'the menu answers POST only', {allow: 'POST'})
-    if (expectedAuth !== undefined && !sameSecret(req.headers.authorization, expectedAuth)) {
+    if (opts.authHeader !== undefined && !sameSecret(req.headers.authorization, opts.authHeader)) {
       return refuse(401, req.headers.authorization ? 'wrong Authorization header' : 'missing Authorization header')
     }
     const declared = Number(req.headers['content-length'])

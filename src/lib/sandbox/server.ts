@@ -2,12 +2,13 @@
  * The sandbox's HTTP server: the 14 operations of the 8x8 Voice API under the same paths, bodies
  * and status codes, plus sandbox-only control endpoints under /sandbox/ (docs/sandbox.md).
  */
-import {randomUUID, timingSafeEqual} from 'node:crypto'
+import {randomUUID} from 'node:crypto'
 import {promises as fs} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {WEBHOOK_TYPES, type WebhookType} from '../api/types.js'
+import {sameSecret} from '../secret.js'
 import {writeFileAtomic} from '../fs-atomic.js'
 import {CallEngine, checkPresses, isSandboxError, parsePresses, SandboxError, type Deliver, type Timeline} from './engine.js'
 import {newExportJob, parseExportDate, pollExportJob} from './exports.js'
@@ -99,12 +100,6 @@ function objectBody(text: string): Json {
   const v = (parsed as {value: unknown}).value ?? {}
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(400, '1001', 'Invalid JSON request body: an object is expected')
   return v as Json
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 /** Starts the sandbox; resolves once it listens. */

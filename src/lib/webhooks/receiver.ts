@@ -4,11 +4,11 @@
  * each answered, none fatal), and optionally relays each one to the user's own app. It never
  * prints: the command gets callbacks.
  */
-import {createHash, timingSafeEqual} from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type {AddressInfo} from 'node:net'
 
+import {sameSecret} from '../secret.js'
 import {parseWebhook, type ParsedWebhook} from './parse.js'
 import {makeStoredEvent, type EventStore, type StoredEvent} from './store.js'
 
@@ -65,13 +65,6 @@ export interface Receiver {
 export function isLoopbackHost(host: string): boolean {
   const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '')
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-}
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
-
-/** Constant-time equality of two header values (hashing first makes the lengths equal). */
-export function sameSecret(given: string | undefined, expected: string): boolean {
-  return timingSafeEqual(digest(given ?? ''), digest(expected)) && given !== undefined
 }
 
 /** Headers worth relaying to the user's app: the body's type, the platform's auth header, and x-*. */
