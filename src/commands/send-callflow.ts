@@ -24,7 +24,7 @@ import {setPresses, type SandboxTarget} from '../lib/sandbox/control.js'
 import {serveMenuAsVca} from '../lib/send/menu-vca.js'
 import {destinationOf, parseWaitTimeout} from '../lib/send/options.js'
 import {receiverFor, waitOnSandbox, waitOnStore} from '../lib/send/wait.js'
-import {chooseStore} from '../lib/webhooks/location.js'
+import {chooseStore} from '../lib/sessions/location.js'
 
 const describeAnswer = (r: AnswerReport) => `${r.from ?? 'start'} ${r.taken} ${describeOutcome(r.answer.resolution.outcome)}`
 
@@ -96,7 +96,11 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     if (f['dry-run']) return this.dryRun(body, problems)
     const request = body as CallflowRequest
     const api = await this.api()
-    const served = menu && f.sandbox ? await serveMenuAsVca(api, menu, {onAnswer: (r) => this.status(this.errColors.dim(`  menu: ${describeAnswer(r)}`))}) : undefined
+    const creds = await this.credentials()
+    const served = menu && f.sandbox ? await serveMenuAsVca(menu, {
+      api, configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, pid: process.pid,
+      onAnswer: (r) => this.status(this.errColors.dim(`  menu: ${describeAnswer(r)}`)),
+    }) : undefined
     try {
       if (f.press !== undefined) await setPresses(await this.sandboxTarget(), destinationOf(request), f.press.split(','), {once: true})
       const res = await this.send(request)
@@ -107,7 +111,8 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
       if (outcome.exitCode !== 0) this.exitWithResult(result, outcome.exitCode, `The session ended ${outcome.sessionStatus ?? 'without a status'}, not COMPLETED.`)
       return result
     } finally {
-      await served?.close()
+      const stopped = await served?.close()
+      if (stopped?.restoreError) this.warnUser(`Could not put the VCA webhook back (${safeLine((stopped.restoreError as Error).message)}). Run \`ivr webhooks restore\`.`)
     }
   }
 

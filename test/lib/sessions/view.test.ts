@@ -2,9 +2,10 @@ import {expect} from 'chai'
 
 import {makeColors} from '../../../src/lib/render/colors.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {makeStoredEvent} from '../../../src/lib/webhooks/store.js'
-import {bar, eventLine, renderSession, sessionRow, summaryLine} from '../../../src/lib/webhooks/view.js'
-import {vss} from './fixtures.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {sessionRow} from '../../../src/lib/sessions/row.js'
+import {bar, eventLine, renderSession, summaryLine} from '../../../src/lib/sessions/view.js'
+import {vss} from '../webhooks/fixtures.js'
 
 const colors = makeColors(false)
 const event = (body: unknown) => makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body)})
