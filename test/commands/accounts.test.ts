@@ -16,6 +16,7 @@ describe('login and accounts', () => {
   })
   after(() => api.close())
   beforeEach(() => fs.rm(configDir(), {recursive: true, force: true}))
+  after(() => fs.rm(configDir(), {recursive: true, force: true}))
 
   it('stores a verified key from stdin in a 0600 file inside a 0700 folder', async () => {
     const r = await runBin(['login', '--account', 'acme-support', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-good-9876\n'})
