@@ -60,6 +60,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     this.env = {
       IVR_ACCOUNT: env.IVR_ACCOUNT, IVR_API_KEY: env.IVR_API_KEY, IVR_BASE_URL: env.IVR_BASE_URL,
       IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT,
+      IVR_DATABASE_URL: env.IVR_DATABASE_URL,
     }
     this.paths = {
       configDir: env.IVR_CONFIG_DIR || this.config.configDir,
