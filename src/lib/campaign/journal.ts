@@ -170,11 +170,13 @@ export interface CampaignJournal {
   recordUncertain(claim: Claim, reason: string): Promise<void>
 
   /**
-   * A summary for attempt `attempt` of contact `contactId` (from its clientRequestId). With `retryAt`
-   * the contact is due again then; otherwise the status is final. 'ignored' when it is not the
-   * contact's current attempt or was already applied (summaries may arrive twice).
+   * A summary for attempt `attempt` of contact `contactId` (from its clientRequestId). `retryAt` is
+   * asked with the number of calls the platform created for the contact, this one included (what the
+   * retry policy counts): a time makes the contact due again then, undefined makes the status final.
+   * 'ignored' when it is not the contact's current attempt or was already applied (summaries may
+   * arrive twice).
    */
-  recordOutcome(contactId: number, attempt: number, outcome: AttemptOutcome, next: {retryAt?: number}): Promise<'applied' | 'ignored'>
+  recordOutcome(contactId: number, attempt: number, outcome: AttemptOutcome, retryAt: (placed: number) => number | undefined): Promise<'applied' | 'ignored'>
   /** A menu step of a live call, found by its session id; false when no contact has that session. */
   recordStep(sessionId: string, step: MenuStep): Promise<boolean>
   /** Live calls created before `createdBefore` (epoch ms) and still without a summary become NO_SUMMARY. */

@@ -305,7 +305,8 @@ export class LocalJournal implements CampaignJournal {
         return
       }
       case 'cr': {
-        if (this.attempts[c] !== l.a) return
+        // Only from dialing: a summary that overtook the POST's answer has already settled it.
+        if (this.attempts[c] !== l.a || this.state[c] !== S_DIALING) return
         this.setState(c, S_LIVE)
         this.placed[c]++
         this.createdCount++
@@ -517,13 +518,15 @@ export class LocalJournal implements CampaignJournal {
     await this.write({t: 'u', c: claim.contact.id, a: claim.attempt, reason})
   }
 
-  async recordOutcome(contactId: number, attempt: number, o: AttemptOutcome, next: {retryAt?: number}): Promise<'applied' | 'ignored'> {
+  async recordOutcome(contactId: number, attempt: number, o: AttemptOutcome, retryAt: (placed: number) => number | undefined): Promise<'applied' | 'ignored'> {
     await this.ensureWriter()
     if (!this.validContact(contactId) || this.attempts[contactId] !== attempt) return 'ignored'
     const s = this.state[contactId]
     const late = s === S_DONE && this.outcomes[this.outcomeIdx[contactId]] === NO_SUMMARY
     if (s !== S_LIVE && s !== S_DIALING && s !== S_UNCERTAIN && !late) return 'ignored'
-    await this.write(outcomeLine(contactId, attempt, o, next.retryAt))
+    // A late summary (after NO_SUMMARY) settles the contact; it does not start retries.
+    const placed = this.placed[contactId] + (s === S_LIVE || late ? 0 : 1)
+    await this.write(outcomeLine(contactId, attempt, o, late ? undefined : retryAt(placed)))
     return 'applied'
   }
 
@@ -554,7 +557,7 @@ export class LocalJournal implements CampaignJournal {
   }
 
   async settle(s: Settlement): Promise<boolean> {
-    return (await this.recordOutcome(s.contactId, s.attempt, s.outcome, {})) === 'applied'
+    return (await this.recordOutcome(s.contactId, s.attempt, s.outcome, () => undefined)) === 'applied'
   }
 
   async retryUncertain(): Promise<number> {

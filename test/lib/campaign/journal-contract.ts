@@ -119,9 +119,9 @@ export function journalContract(label: string, setup: () => Promise<{store: Camp
       await j.recordCreated(c, 'sess-1', now + 5)
       expect(await j.recordStep('sess-1', {node: 'main', taken: '1'})).to.equal(true)
       expect((await j.counts()).live).to.equal(1)
-      expect(await j.recordOutcome(1, 1, {sessionId: 'sess-1', status: 'BUSY'}, {retryAt: now + 1000})).to.equal('applied')
+      expect(await j.recordOutcome(1, 1, {sessionId: 'sess-1', status: 'BUSY'}, (placed) => (placed <= 1 ? now + 1000 : undefined))).to.equal('applied')
       // The same summary twice: applied once.
-      expect(await j.recordOutcome(1, 1, {sessionId: 'sess-1', status: 'BUSY'}, {retryAt: now + 1000})).to.equal('ignored')
+      expect(await j.recordOutcome(1, 1, {sessionId: 'sess-1', status: 'BUSY'}, () => now + 1000)).to.equal('ignored')
       expect(await j.claimNext('r1', now + 10, {maxLive: 10})).to.deep.equal({wait: 'due', nextDueAt: now + 1000})
       const again = await claimOf(j, 'r1', now + 1000)
       expect(again.attempt).to.equal(2)
@@ -129,7 +129,7 @@ export function journalContract(label: string, setup: () => Promise<{store: Camp
       expect(again.clientRequestId).to.equal('c4/1/2')
       await j.recordIntent(again, {at: now + 1000, from: '+6531591234', validUntil: new Date(now + 61_000).toISOString()})
       await j.recordCreated(again, 'sess-2', now + 1005)
-      await j.recordOutcome(1, 2, {sessionId: 'sess-2', status: 'COMPLETED', durationSec: 12, legs: 1}, {})
+      await j.recordOutcome(1, 2, {sessionId: 'sess-2', status: 'COMPLETED', durationSec: 12, legs: 1}, () => undefined)
       const counts = await j.counts(now + 2000)
       expect(counts).to.include({done: 1, attempts: 2, created: 2, live: 0, pending: 0})
       expect(counts.byOutcome).to.deep.equal({COMPLETED: 1})
@@ -188,8 +188,26 @@ export function journalContract(label: string, setup: () => Promise<{store: Camp
       await j.recordCreated(c, 'sess-x', now)
       expect(await j.expireLive(now + 1)).to.equal(1)
       expect((await j.counts()).byOutcome).to.deep.equal({NO_SUMMARY: 1})
-      expect(await j.recordOutcome(1, 1, {sessionId: 'sess-x', status: 'NO_ANSWER'}, {})).to.equal('applied')
+      expect(await j.recordOutcome(1, 1, {sessionId: 'sess-x', status: 'NO_ANSWER'}, () => Date.now())).to.equal('applied')
+      // A late summary settles; it starts no retry.
       expect((await j.counts()).byOutcome).to.deep.equal({NO_ANSWER: 1})
+    })
+
+    it('a summary that overtakes the answer to its POST is not undone by that answer', async () => {
+      await createCampaign(store, 'c10', ['+6591230001'])
+      const j = await openJ(store, 'c10')
+      await j.join({runnerId: 'r1', pid: process.pid, host: 'h', startedAt: new Date().toISOString()})
+      const c = await claimOf(j)
+      await j.recordIntent(c, {at: Date.now(), from: '+6531591234', validUntil: new Date().toISOString()})
+      let placedSeen = -1
+      await j.recordOutcome(1, 1, {sessionId: 's1', status: 'COMPLETED'}, (placed) => {
+        placedSeen = placed
+        return undefined
+      })
+      await j.recordCreated(c, 's1', Date.now())
+      const counts = await j.counts()
+      expect(placedSeen).to.equal(1)
+      expect(counts).to.include({done: 1, live: 0, created: 1})
     })
 
     it('a refusal that may be sent again keeps the contact; a final one is REJECTED', async () => {
