@@ -6,7 +6,6 @@ import {checkPopulation, parseWeights, PopulationDraw, populationFromText} from 
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {capture, request, TestReceiver} from './receiver.js'
 
-const SUB = 'population-test'
 const POPULATION = {outcomes: {answer: 70, busy: 10, 'no-answer': 15, failed: 5}, presses: {'1': 60, '2': 30, none: 10}, seed: 7}
 /** 2,000 fictional Singapore mobile numbers. */
 const NUMBERS = Array.from({length: 2000}, (_, i) => `+659${String(1_000_000 + i).padStart(7, '0')}`)
