@@ -6,6 +6,7 @@ import {ExitCode, IvrError, usageError} from './errors.js'
 import {makeColors, type Colors} from './render/colors.js'
 import {redactSecrets} from './render/redact.js'
 import {safeText} from './render/safe.js'
+import type {SandboxOptions} from './sandbox/server.js'
 import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from './settings.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof IvrCommand)['baseFlags'] & T['flags']>
@@ -60,6 +61,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     this.env = {
       IVR_ACCOUNT: env.IVR_ACCOUNT, IVR_API_KEY: env.IVR_API_KEY, IVR_BASE_URL: env.IVR_BASE_URL,
       IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT,
+      IVR_DATABASE_URL: env.IVR_DATABASE_URL,
     }
     this.paths = {
       configDir: env.IVR_CONFIG_DIR || this.config.configDir,
@@ -153,11 +155,14 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     }
   }
 
-  /** Starts (or finds) the local sandbox; closed again when the command ends if we started it. */
-  protected async sandbox(): Promise<SandboxHandle> {
+  /**
+   * Starts (or finds) the local sandbox; closed again when the command ends if we started it.
+   * `inProcess`: options for one started here (population, cps, maxCalls...); call this before credentials() to use them.
+   */
+  protected async sandbox(inProcess?: SandboxOptions): Promise<SandboxHandle> {
     if (this.sandboxHandle) return this.sandboxHandle
     const {connectSandbox} = await import('./sandbox/connect.js')
-    this.sandboxHandle = await connectSandbox({dataDir: this.paths.dataDir, debug: (this.flags as any).debug ? this.debugLog : undefined})
+    this.sandboxHandle = await connectSandbox({dataDir: this.paths.dataDir, debug: (this.flags as any).debug ? this.debugLog : undefined, inProcess})
     return this.sandboxHandle
   }
 

@@ -87,7 +87,7 @@ describe('ivr sandbox start', function () {
   it('prints the credentials, writes the discovery file, serves, and cleans up on Ctrl-C', async () => {
     const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'start-'))
     const env = {...process.env, IVR_DATA_DIR: dir}
-    const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--api-key', 'k-123'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--api-key', 'k-123', '--population', 'answer=70,busy=30', '--presses', '1=60,none=40', '--seed', '7', '--cps', '50', '--max-calls', '20'], {env, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += d))
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
@@ -95,6 +95,8 @@ describe('ivr sandbox start', function () {
     while (!/Sandbox running at (\S+)/.test(stdout) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
     const baseUrl = /Sandbox running at (\S+)/.exec(stdout)![1]
     expect(stdout).to.include('API key:      k-123')
+    expect(stdout).to.include('population:   answers answer=70,busy=30; presses 1=60,none=40; seed 7')
+    expect(stdout).to.include('limits:       50 calls/s, 20 live calls')
     const d = JSON.parse(await fs.readFile(discoveryFile(dir), 'utf8'))
     expect(d).to.include({baseUrl, apiKey: 'k-123', subAccountId: 'sandbox', pid: child.pid})
     expect((await fs.stat(discoveryFile(dir))).mode & 0o777).to.equal(0o600)
@@ -113,6 +115,19 @@ describe('ivr sandbox start', function () {
     expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.include('broken-state.json is not valid JSON')
     expect(r.stderr).not.to.match(/\n\s+at /)
+  })
+
+  it('refuses a population, presses or limit it cannot read, saying which, before serving', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--population', 'answer=70,bussy=30'], /--population: "bussy" is not an outcome/],
+      [['--presses', '1=60,x'], /--presses: "x" is not name=weight/],
+      [['--cps', '0'], /--cps: "0" is not a number of calls per second above 0/],
+    ]
+    for (const [flags, message] of cases) {
+      const r = await runIvr(['sandbox', 'start', '--port', '0', ...flags])
+      expect(r.exitCode, flags.join(' ')).to.equal(4)
+      expect(r.stderr).to.match(message)
+    }
   })
 
   it('says so when the port is taken', async () => {
