@@ -2,7 +2,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {credentialsError, invalidInput, IvrError, ExitCode} from '../errors.js'
-import {withFileLock} from '../file-lock.js'
+import {withFileLock} from '../file-claim.js'
 import {writeFileAtomic} from '../fs-atomic.js'
 
 export const SUBACCOUNT_ID_PATTERN = /^[A-Za-z0-9\-._&]{3,50}$/
@@ -96,14 +96,14 @@ export class AccountStore {
 
   /** Read, change, write, under the file's lock; `change` may throw to leave the file as it was. */
   private async update<T>(change: (data: AccountsFile) => T): Promise<T> {
-    return withFileLock(this.file, async () => {
+    return withFileLock(`${this.file}.lock`, async () => {
       const data = await this.read()
       const result = change(data)
       await writeFileAtomic(this.file, JSON.stringify(data, null, 2) + '\n', {mode: 0o600, dirMode: 0o700})
       // mkdir leaves an existing folder's mode alone: a 0755 folder from elsewhere is closed here.
       await fs.chmod(this.dir, 0o700)
       return result
-    }, {dirMode: 0o700})
+    }, {pid: process.pid})
   }
 
   /** Adds or replaces an account; the first one stored becomes the default. */

@@ -5,7 +5,6 @@ import path from 'node:path'
 
 import {AccountStore} from '../../../src/lib/accounts/store.js'
 import {IvrError} from '../../../src/lib/errors.js'
-import {acquireFileLock, withFileLock} from '../../../src/lib/file-lock.js'
 
 describe('account store', () => {
   let dir: string
@@ -60,43 +59,5 @@ describe('account store', () => {
     await fs.chmod(store.file, 0o640)
     await store.setDefault('acme-two')
     expect((await fs.stat(store.file)).mode & 0o777).to.equal(0o600)
-  })
-})
-
-describe('file lock', () => {
-  let dir: string
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-lock-'))
-  })
-  afterEach(() => fs.rm(dir, {recursive: true, force: true}))
-
-  it('runs holders one at a time', async () => {
-    const file = path.join(dir, 'shared.json')
-    let inside = 0
-    let most = 0
-    await Promise.all(Array.from({length: 8}, () => withFileLock(file, async () => {
-      inside++
-      most = Math.max(most, inside)
-      await new Promise((r) => setTimeout(r, 5))
-      inside--
-    })))
-    expect(most).to.equal(1)
-  })
-
-  it('takes over a lock whose holder died', async () => {
-    const file = path.join(dir, 'shared.json')
-    // pid 2^22+1 is above Linux's pid_max ceiling: no such process.
-    await fs.writeFile(`${file}.lock`, `${2 ** 22 + 1} deadbeef`)
-    const ran = await withFileLock(file, async () => 'ran', {timeoutMs: 2000})
-    expect(ran).to.equal('ran')
-  })
-
-  it('gives up on a live holder after the timeout, naming it', async () => {
-    const file = path.join(dir, 'shared.json')
-    const release = await acquireFileLock(file)
-    const error = await withFileLock(file, async () => 'ran', {timeoutMs: 100}).then(() => undefined, (e: unknown) => e)
-    await release()
-    expect(error).to.be.instanceOf(IvrError)
-    expect((error as IvrError).message).to.contain(`pid ${process.pid}`)
   })
 })
