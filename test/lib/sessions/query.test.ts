@@ -10,7 +10,7 @@ import {vss} from '../webhooks/fixtures.js'
 
 const at = (iso: string) => ({startTime: iso, endTime: iso})
 
-describe('webhooks/query: list, find, stats', () => {
+describe('sessions/query: list, find, stats', () => {
   let dir: string
   let file: string
   before(async () => {

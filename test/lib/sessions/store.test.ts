@@ -16,7 +16,7 @@ async function all(file: string, warn?: (m: string) => void) {
   return out
 }
 
-describe('webhooks/store: the durable NDJSON store', () => {
+describe('sessions/store: the durable NDJSON store', () => {
   let dir: string
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-store-'))

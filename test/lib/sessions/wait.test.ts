@@ -10,7 +10,7 @@ import {vss} from '../webhooks/fixtures.js'
 
 const event = (body: unknown) => makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body)})
 
-describe('webhooks/wait: waiting for a session summary', () => {
+describe('sessions/wait: waiting for a session summary', () => {
   let dir: string
   let file: string
   beforeEach(async () => {
