@@ -3,7 +3,7 @@
 // oclif. oclif decides on colour when it loads, so each variant is rendered by one child process
 // (this script with --render), which asks oclif's own Help class for every entry in turn, as `ivr ... --help` does.
 import {execFileSync} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 
 const root = new URL('../', import.meta.url)
 
