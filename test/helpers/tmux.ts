@@ -7,6 +7,11 @@ export function hasTmux(): boolean {
   return spawnSync('tmux', ['-V']).status === 0
 }
 
+/** The terminal tests need tmux: without it they fail (never skip) and say how to get it. */
+export function requireTmux(): void {
+  if (!hasTmux()) throw new Error('tmux is not installed, and the terminal tests run the CLI inside it: install it (apt-get install tmux, brew install tmux) and run the tests again')
+}
+
 /** A real terminal: the CLI runs inside a detached tmux session; keys are typed, the screen is read. */
 export class TmuxSession {
   readonly name = `ivr-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`

@@ -8,7 +8,7 @@ import {writeFileAtomic} from '../../../src/lib/fs-atomic.js'
 import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {projectRoot, runIvr} from '../../helpers/run.js'
-import {hasTmux, TmuxSession} from '../../helpers/tmux.js'
+import {requireTmux, TmuxSession} from '../../helpers/tmux.js'
 import {TestReceiver} from '../../lib/sandbox/receiver.js'
 
 const dataDir = () => process.env.IVR_DATA_DIR!
@@ -147,10 +147,7 @@ describe('ivr sandbox call --interactive (tmux)', function () {
   this.timeout(40_000)
 
   it('prints prompts as they play and sends the keys typed', async function () {
-    if (!hasTmux()) {
-      console.log('      (skipped: tmux is not installed)')
-      this.skip()
-    }
+    requireTmux()
     const sb = await startSandbox({})
     sb.engine.registerWebhook('sandbox', 'VCA', `${sb.baseUrl}/sandbox/demo-vca`)
     const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'tmux-'))
