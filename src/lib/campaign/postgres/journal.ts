@@ -235,6 +235,11 @@ export class PostgresCampaignJournal implements CampaignJournal {
         "SELECT count(*)::int AS n FROM ivr_contacts WHERE campaign = $1 AND state IN ('claimed', 'dialing', 'live')", [this.name],
       )
       if (live.rows[0].n >= limits.maxLive) return {wait: 'live-limit'}
+      // Nothing due: say when something will be (the pace does not matter then).
+      const due = await db.query(
+        "SELECT 1 FROM ivr_contacts WHERE campaign = $1 AND state = 'pending' AND due_at <= $2 LIMIT 1", [this.name, now],
+      )
+      if (!due.rowCount) return this.nothingDue(db, now)
       // The global pace, judged by the database's clock (runners' clocks may disagree).
       const pace = await db.query<{next_slot_at: number; db_now: number}>(
         `INSERT INTO ivr_pace (campaign) VALUES ($1) ON CONFLICT (campaign) DO UPDATE SET campaign = EXCLUDED.campaign
