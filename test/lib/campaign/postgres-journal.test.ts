@@ -117,7 +117,7 @@ describe('campaign/postgres: several runners on one campaign', function () {
   })
 
   it('a runner that stops renewing its lease: its dialing contact becomes uncertain, its held one goes to the others', async () => {
-    const leaseMs = 400
+    const leaseMs = 1500
     await createCampaign(await openStore(leaseMs), 'lease', ['+6591230001', '+6591230002', '+6591230003'], {rate: 1000})
     const dying = await (await openStore(leaseMs)).open('lease')
     const alive = await (await openStore(leaseMs)).open('lease')
@@ -165,7 +165,7 @@ describe('campaign/postgres: several runners on one campaign', function () {
   })
 
   it('a status command alone settles a dead runner after its lease (no runner left to do it)', async () => {
-    const leaseMs = 300
+    const leaseMs = 1500
     await createCampaign(await openStore(leaseMs), 'alone', ['+6591230001'], {rate: 1000})
     const dying = await (await openStore(leaseMs)).open('alone')
     await dying.join(runner('dying'))
