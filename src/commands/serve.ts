@@ -123,9 +123,19 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
   /** --record FILE, else the decision log of the sub-account in force (the sandbox's under --sandbox; `default` with no account). */
   private async openDecisionLog(recordFlag: string | undefined): Promise<DecisionLog> {
     const f = this.flags
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox || f.register ? (await this.credentials()).account : (await this.accountStore().read()).default) ?? 'default'
+    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox || f.register ? (await this.credentials()).account : await this.storedDefaultAccount()) ?? 'default'
     const file = recordFlag ? path.resolve(recordFlag) : decisionsFileFor(this.paths.dataDir, account)
     return DecisionLog.open(file, {onError: (m) => this.warnUser(m)})
+  }
+
+  /** Serving needs no account: a stored-accounts file that cannot be read only costs the choice of log. */
+  private async storedDefaultAccount(): Promise<string | undefined> {
+    try {
+      return (await this.accountStore().read()).default
+    } catch (error) {
+      this.warnUser(`${safeLine((error as Error).message)} Recording decisions under "default"; choose with --account or --record.`)
+      return undefined
+    }
   }
 
   /** The menu, checked; problems printed on stderr. Undefined when it has errors. */

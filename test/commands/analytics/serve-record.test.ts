@@ -35,11 +35,13 @@ describe('serve records decisions', function () {
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(process.env.IVR_DATA_DIR ?? '/tmp', '..', 'serve-record-'))
   })
+  // Its own config folder: what other tests leave in the shared one is not this test's business.
+  const env = (more: Record<string, string> = {}) => ({IVR_CONFIG_DIR: path.join(dir, 'config'), ...more})
   afterEach(() => fs.rm(dir, {recursive: true, force: true}))
 
   it("by default in the sub-account's decision log in the data folder, and says where", async () => {
     const dataDir = path.join(dir, 'data')
-    const r = await serveAndWalk(['--account', 'acme-1'], {IVR_DATA_DIR: dataDir})
+    const r = await serveAndWalk(['--account', 'acme-1'], env({IVR_DATA_DIR: dataDir}))
     expect(r.exitCode).to.equal(0)
     const file = path.join(dataDir, 'decisions', 'acme-1.ndjson')
     expect(r.stderr).to.contain(`recording decisions in ${file}`)
@@ -55,19 +57,29 @@ describe('serve records decisions', function () {
   it('in the file --record names, and nowhere with --no-record', async () => {
     const dataDir = path.join(dir, 'data')
     const file = path.join(dir, 'mine.ndjson')
-    expect((await serveAndWalk(['--record', file], {IVR_DATA_DIR: dataDir})).exitCode).to.equal(0)
+    expect((await serveAndWalk(['--record', file], env({IVR_DATA_DIR: dataDir}))).exitCode).to.equal(0)
     expect(await lines(file)).to.have.length(3)
-    const r = await serveAndWalk(['--no-record'], {IVR_DATA_DIR: dataDir})
+    const r = await serveAndWalk(['--no-record'], env({IVR_DATA_DIR: dataDir}))
     expect(r.exitCode).to.equal(0)
     expect(r.stderr).not.to.contain('recording decisions')
     expect(await fs.readdir(dataDir).catch(() => [])).not.to.include('decisions')
     expect(await lines(file)).to.have.length(3)
   })
 
+  it('still serves when the stored accounts cannot be read, recording under "default" and saying so', async () => {
+    const dataDir = path.join(dir, 'data')
+    await fs.mkdir(path.join(dir, 'config'), {recursive: true})
+    await fs.writeFile(path.join(dir, 'config', 'accounts.json'), '{not json', {mode: 0o600})
+    const r = await serveAndWalk([], env({IVR_DATA_DIR: dataDir}))
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.stderr).to.contain('Recording decisions under "default"')
+    expect(await lines(path.join(dataDir, 'decisions', 'default.ndjson'))).to.have.length(3)
+  })
+
   it('refuses to start when --record cannot be written (exit 4), before listening', async () => {
     const blocker = path.join(dir, 'a-file')
     await fs.writeFile(blocker, '')
-    const r = await runIvr(['serve', 'examples/menus/restaurant.yaml', '--port', String(await freePort()), '--record', path.join(blocker, 'x.ndjson')])
+    const r = await runIvr(['serve', 'examples/menus/restaurant.yaml', '--port', String(await freePort()), '--record', path.join(blocker, 'x.ndjson')], {env: env()})
     expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.contain('Cannot record decisions in')
     expect(r.stderr).to.contain('--no-record')
