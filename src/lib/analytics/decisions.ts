@@ -170,39 +170,45 @@ export class DecisionLog {
 
   /** Appends one decision; resolves once it is on disk (or has failed, which onError reports). */
   record(d: Decision): Promise<void> {
+    if (!this.handle) {
+      this.failed++
+      return Promise.resolve()
+    }
     const line = `${JSON.stringify(d)}\n`
     const done = new Promise<void>((resolve) => this.queue.push({line, resolve}))
-    if (!this.flushing) {
-      this.flushing = this.flushLoop().finally(() => {
-        this.flushing = undefined
-      })
-    }
+    this.flushing ??= this.flushLoop()
     return done
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0 && this.handle) {
-      const batch = this.queue
-      this.queue = []
-      this.batches++
-      let text = batch.length === 1 ? batch[0].line : batch.map((p) => p.line).join('')
-      if (this.needsNewline) text = `\n${text}`
-      try {
-        const buf = Buffer.from(text)
-        let off = 0
-        while (off < buf.length) off += (await this.handle.write(buf, off, buf.length - off)).bytesWritten
-        await this.handle.datasync()
-        this.needsNewline = false
-        this.written += batch.length
-        this.failing = false
-      } catch (error) {
-        this.failed += batch.length
-        // A partial write leaves a line without its end: the next batch starts on a new line.
-        this.needsNewline = true
-        if (!this.failing) this.onError(`Could not record ${batch.length} decision${batch.length === 1 ? '' : 's'} in ${this.file}: ${unreadableReason(error)}. Still answering calls.`)
-        this.failing = true
+    // `flushing` is cleared in the same turn as the last look at the queue (no await between them):
+    // a decision queued after that starts a new loop, and none is left waiting.
+    try {
+      while (this.queue.length > 0 && this.handle) {
+        const batch = this.queue
+        this.queue = []
+        this.batches++
+        let text = batch.length === 1 ? batch[0].line : batch.map((p) => p.line).join('')
+        if (this.needsNewline) text = `\n${text}`
+        try {
+          const buf = Buffer.from(text)
+          let off = 0
+          while (off < buf.length) off += (await this.handle.write(buf, off, buf.length - off)).bytesWritten
+          await this.handle.datasync()
+          this.needsNewline = false
+          this.written += batch.length
+          this.failing = false
+        } catch (error) {
+          this.failed += batch.length
+          // A partial write leaves a line without its end: the next batch starts on a new line.
+          this.needsNewline = true
+          if (!this.failing) this.onError(`Could not record ${batch.length} decision${batch.length === 1 ? '' : 's'} in ${this.file}: ${unreadableReason(error)}. Still answering calls.`)
+          this.failing = true
+        }
+        for (const p of batch) p.resolve()
       }
-      for (const p of batch) p.resolve()
+    } finally {
+      this.flushing = undefined
     }
   }
 

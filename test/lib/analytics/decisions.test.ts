@@ -108,6 +108,18 @@ describe('decision log', () => {
     expect(kept.map((k) => k.session)).to.deep.equal(Array.from({length: 500}, (_, i) => `s${i}`))
   })
 
+  it('keeps decisions recorded one after another, each waited for', async () => {
+    const file = path.join(dir, 'one-by-one.ndjson')
+    const log = await DecisionLog.open(file)
+    for (let i = 0; i < 3; i++) await log.record({time: new Date(i).toISOString(), session: `s${i}`, menu: 'm', version: 'v', node: null, digits: null, input: 'call', outcome: 'menu', entered: ['main']})
+    await log.close()
+    expect((await readDecisions(file)).map((k) => k.session)).to.deep.equal(['s0', 's1', 's2'])
+    // After close nothing is written, and nothing waits forever.
+    await log.record({time: new Date(9).toISOString(), session: 'late', menu: 'm', version: 'v', node: null, digits: null, input: 'call', outcome: 'menu', entered: []})
+    await log.flush()
+    expect(await readDecisions(file)).to.have.length(3)
+  })
+
   it('starts a fresh line after a line cut short, so the cut line does not swallow the next decision', async () => {
     const file = path.join(dir, 'torn.ndjson')
     await fs.writeFile(file, '{"time":"2026-12-01T08:00:00.000Z","session":"a"}\n{"time":"2026-12-01T08:0')
