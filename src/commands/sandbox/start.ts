@@ -7,6 +7,7 @@ import {IvrError, ExitCode, invalidInput} from '../../lib/errors.js'
 import {writeFileAtomic} from '../../lib/fs-atomic.js'
 import {discoveryFile, probeSandbox, readDiscovery, type SandboxDiscovery} from '../../lib/sandbox/connect.js'
 import {isSandboxError} from '../../lib/sandbox/engine.js'
+import {describePopulation, populationFromText} from '../../lib/sandbox/population.js'
 import {formatSummary} from '../../lib/sandbox/timeline-view.js'
 
 export default class SandboxStart extends IvrCommand<typeof SandboxStart> {
@@ -19,6 +20,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     '<%= config.bin %> sandbox start --port 0 --state sandbox-state.json',
     '<%= config.bin %> sandbox start --realtime --duplicates',
     '<%= config.bin %> sandbox start --demo',
+    '<%= config.bin %> sandbox start --population answer=70,busy=10,no-answer=15,failed=5 --presses 1=60,2=30,none=10 --seed 7 --cps 50 --max-calls 20',
   ]
   static override flags = {
     port: Flags.integer({summary: 'Port to listen on (0 = any free port).', default: 8765, min: 0, max: 65_535, env: 'IVR_SANDBOX_PORT'}),
@@ -30,6 +32,11 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     'any-source': Flags.boolean({summary: 'Accept any makeCall source (no -1014 for numbers outside the sub-account).'}),
     duplicates: Flags.boolean({summary: 'Deliver some session summaries (VSS) twice, to test that receivers are idempotent.'}),
     demo: Flags.boolean({summary: 'Start every sub-account with the built-in demo responder as its VCA webhook, so a first IVR needs nothing else.'}),
+    population: Flags.string({summary: 'How called numbers answer, as relative weights: answer=70,busy=10,no-answer=15,failed=5 (any outcome of docs/sandbox.md). Magic numbers and scripts still win.'}),
+    presses: Flags.string({summary: 'What called numbers press, as relative weights: 1=60,2=30,none=10 (keys per capture joined by /, e.g. 1/3).'}),
+    seed: Flags.integer({summary: 'Seed of --population and --presses: the same seed gives each number the same behaviour.', default: 0}),
+    cps: Flags.string({summary: 'Send Callflow requests accepted per second; more are answered 429 with Retry-After.'}),
+    'max-calls': Flags.integer({summary: 'Calls live at once; more end with ERROR -2010 (trunk capacity exceeded).', min: 1}),
   }
 
   async run(): Promise<void> {
@@ -37,6 +44,14 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     const numbers = flags.numbers?.split(',').map((n) => n.trim()).filter(Boolean)
     const bad = numbers?.find((n) => !/^\+?[1-9]\d{6,14}$/.test(n))
     if (bad) throw invalidInput(`--numbers: "${bad}" is not a phone number in E.164 form.`, ['For example --numbers +6531591234,+14155550123'])
+    let population
+    try {
+      population = populationFromText({population: flags.population, presses: flags.presses, seed: flags.seed})
+    } catch (error) {
+      throw invalidInput(`${(error as Error).message}.`, ['For example --population answer=70,busy=10,no-answer=15,failed=5 --presses 1=60,2=30,none=10'])
+    }
+    const cps = flags.cps === undefined ? undefined : Number(flags.cps)
+    if (cps !== undefined && !(Number.isFinite(cps) && cps > 0)) throw invalidInput(`--cps: "${flags.cps}" is not a number of calls per second above 0.`, ['For example --cps 10 or --cps 0.5'])
 
     const existing = await readDiscovery(this.paths.dataDir)
     if (existing && existing.pid !== process.pid && (await probeSandbox(existing.baseUrl))) {
@@ -49,6 +64,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
       sb = await startSandbox({
         host: flags.host, port: flags.port, apiKey: flags['api-key'], stateFile: flags.state, realtime: flags.realtime,
         numbers, enforceSourceNumbers: !flags['any-source'], duplicates: flags.duplicates, demoVca: flags.demo,
+        population, cps, maxCalls: flags['max-calls'],
         onSessionEnd: (t) => this.status(this.errColors.dim(formatSummary(t, this.errColors))),
       })
     } catch (error) {
@@ -74,6 +90,8 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
         `  sub-account:  ${sb.subAccountId} (any id of 3-50 letters, digits, - . _ & works)`,
         `  caller id:    +6531591234 (and the other numbers of \`ivr numbers list --sandbox\`)`,
         `  demo VCA URL: ${sb.baseUrl}/sandbox/demo-vca${flags.demo ? ' (registered as every sub-account\'s VCA webhook)' : ''}`,
+        ...(population ? [`  population:   ${describePopulation(population)}`] : []),
+        ...(cps === undefined && flags['max-calls'] === undefined ? [] : [`  limits:       ${[cps && `${cps} calls/s`, flags['max-calls'] && `${flags['max-calls']} live calls`].filter(Boolean).join(', ')}`]),
       ].join('\n'))
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') this.warnUser(`bound to ${flags.host}: other machines can reach the sandbox.`)
       this.status('Use --sandbox on any command. Press Ctrl-C to stop.')

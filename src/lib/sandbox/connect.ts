@@ -3,6 +3,7 @@ import http from 'node:http'
 import path from 'node:path'
 
 import type {SandboxHandle} from '../base-command.js'
+import type {SandboxOptions} from './server.js'
 
 /** What `ivr sandbox start` writes so other commands find it: <dataDir>/sandbox.json. */
 export interface SandboxDiscovery {
@@ -38,15 +39,18 @@ export function probeSandbox(baseUrl: string, timeoutMs = 500): Promise<boolean>
   })
 }
 
-/** The running sandbox named by the discovery file, or a fresh in-process one for this command's lifetime. */
-export async function connectSandbox(opts: {dataDir: string; debug?: (line: string) => void}): Promise<SandboxHandle> {
+/**
+ * The running sandbox named by the discovery file, or a fresh in-process one for this command's
+ * lifetime, created with `inProcess` (population, limits...; a running sandbox keeps its own).
+ */
+export async function connectSandbox(opts: {dataDir: string; debug?: (line: string) => void; inProcess?: SandboxOptions}): Promise<SandboxHandle> {
   const found = await readDiscovery(opts.dataDir)
   if (found && (await probeSandbox(found.baseUrl))) {
     opts.debug?.(`using the running sandbox at ${found.baseUrl} (pid ${found.pid})`)
     return {baseUrl: found.baseUrl, apiKey: found.apiKey, subAccountId: found.subAccountId, inProcess: false, close: async () => {}}
   }
   const {startSandbox} = await import('./server.js')
-  const sb = await startSandbox({host: '127.0.0.1', port: 0})
+  const sb = await startSandbox({...opts.inProcess, host: '127.0.0.1', port: 0})
   opts.debug?.(`started an in-process sandbox at ${sb.baseUrl}`)
   return {baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, inProcess: true, sandbox: sb, close: () => sb.close()} as SandboxHandle
 }

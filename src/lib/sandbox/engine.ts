@@ -16,6 +16,8 @@ import {platformRejection, validateCallflow} from '../callflow/validate.js'
 import {lookupCode} from '../codes.js'
 import type {CallEventPayload, CallLeg, LastAction, SessionSummaryPayload, WebhookEnvelope} from '../webhooks/payloads.js'
 import {isOutcome, magicFor, normalizeNumber, type Outcome} from './magic.js'
+import {checkLimits, RateLimiter} from './limits.js'
+import {checkPopulation, PopulationDraw, type Population} from './population.js'
 import {PROFILE_CODES} from './profiles.js'
 import {DEFAULT_SUBACCOUNT, DEFAULT_NUMBERS, SandboxState} from './state.js'
 
@@ -94,6 +96,12 @@ export interface EngineOptions {
   maxSessions?: number
   /** Called whenever a session ends (the server saves its state file then). */
   onSessionEnd?: (t: Timeline) => void
+  /** How destinations without a script or a magic number behave (docs/sandbox.md, "A callee population"). */
+  population?: Population
+  /** Send Callflow requests accepted per second; more are answered 429 with Retry-After. */
+  cps?: number
+  /** Calls live at once; a Send Callflow over it is CREATED and ends with ERROR -2010 (trunk capacity). */
+  maxCalls?: number
 }
 
 export class SandboxError extends Error {
@@ -112,6 +120,8 @@ export interface SubmitResult {
   httpStatus: number
   body: {sessionId?: string; sessionStatus: string; callFlowRequestId: string; validUntil?: string; statusCode: number; statusMessage: string}
   sessionId?: string
+  /** With a 429: the whole seconds to wait (the Retry-After header). */
+  retryAfter?: number
 }
 
 /** The platform's documented defaults (the API reference's reading, see docs/sandbox.md). */
@@ -208,6 +218,20 @@ class LiveInput implements InputSource {
   interactive = true
   private queue: string[] = []
   private waiter?: (keys: string) => void
+  /** The person hung up (end of input, Ctrl-D, Ctrl-C); keys typed before it are still pressed. */
+  private hangingUp = false
+  /** Whether the caller has gone: hung up with no typed keys left to press. */
+  get gone(): boolean {
+    return this.hangingUp && this.queue.length === 0
+  }
+
+  hangUp(): void {
+    this.hangingUp = true
+    const w = this.waiter
+    this.waiter = undefined
+    w?.('')
+  }
+
   push(keys: string): void {
     if (this.waiter) {
       const w = this.waiter
@@ -219,6 +243,7 @@ class LiveInput implements InputSource {
   next(timeoutMs: number): Promise<string> {
     const queued = this.queue.shift()
     if (queued !== undefined) return Promise.resolve(queued)
+    if (this.hangingUp) return Promise.resolve('')
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.waiter = undefined; resolve('') }, timeoutMs)
       this.waiter = (keys) => { clearTimeout(timer); resolve(keys) }
@@ -262,6 +287,8 @@ interface SessionRecord {
   waiters: Array<(t: Timeline) => void>
   listeners: Set<() => void>
   endedAt?: string
+  /** The call holds one of the maxCalls places until it is over. */
+  holdsPlace?: boolean
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -292,10 +319,18 @@ export class CallEngine {
   private readonly sessions = new Map<string, SessionRecord>()
   private readonly finished: string[] = []
   private vssCount = 0
+  private readonly population?: PopulationDraw
+  private readonly limiter?: RateLimiter
+  /** Calls holding a place under maxCalls. */
+  private liveCalls = 0
 
   constructor(opts: EngineOptions = {}) {
     this.opts = opts
     this.now = opts.now ?? (() => new Date())
+    const invalid = (opts.population && checkPopulation(opts.population)) ?? checkLimits({cps: opts.cps, maxCalls: opts.maxCalls})
+    if (invalid) throw new SandboxError(invalid, 400)
+    if (opts.population) this.population = new PopulationDraw(opts.population)
+    if (opts.cps !== undefined) this.limiter = new RateLimiter(opts.cps, this.now().getTime())
     this.state = opts.state ?? new SandboxState(DEFAULT_NUMBERS, this.now)
     // The transport's own deadline must not cut a VCA shorter than the VCA timeout.
     this.deliver = opts.deliver ?? httpDeliver(Math.max(opts.deliveryTimeoutMs ?? 5000, opts.vcaTimeoutMs ?? 5000))
@@ -326,6 +361,10 @@ export class CallEngine {
    */
   submitCallflow(subAccountId: string, body: unknown, opts: {outcome?: Outcome; interactive?: boolean} = {}): SubmitResult {
     const callFlowRequestId = randomUUID()
+    const wait = this.limiter?.take(this.now().getTime()) ?? 0
+    if (wait > 0) {
+      return {httpStatus: 429, retryAfter: wait, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId, statusCode: 429, statusMessage: `Too many requests: more than ${this.opts.cps} Send Callflow requests per second; retry after ${wait} s`}}
+    }
     const sub = this.state.sub(subAccountId)
     const vca = sub.webhooks.VCA
     const problems = validateCallflow(body, {context: 'request', now: this.now(), knownProfiles: PROFILE_CODES, vcaWebhookRegistered: Boolean(vca?.enabled), warnUnchecked: false})
@@ -342,7 +381,10 @@ export class CallEngine {
     const destination = first.params.destination
     const record = this.createRecord({sessionId, subAccountId, direction: 'OUTBOUND', source, destination, clientRequestId: request.clientRequestId, interactive: opts.interactive})
     if (request.callflow.some((a) => a.action === 'makeCall' && a.params.callRecording === true)) record.timeline.callRecording = true
-    void this.run(record, () => this.runOutbound(record, request, opts.outcome))
+    // Over trunk capacity the platform still creates the session; the call fails with -2010.
+    const full = this.opts.maxCalls !== undefined && this.liveCalls >= this.opts.maxCalls
+    if (!full) this.takePlace(record)
+    void this.run(record, () => this.runOutbound(record, request, full ? 'trunk-capacity' : opts.outcome))
     return {
       httpStatus: 200,
       sessionId,
@@ -373,6 +415,7 @@ export class CallEngine {
     if (bad) throw new SandboxError(bad, 400)
     const sessionId = randomUUID()
     const record = this.createRecord({sessionId, subAccountId, direction: 'INBOUND', source: input.from, destination: number.msisdn, interactive: input.interactive, presses})
+    this.takePlace(record)
     void this.run(record, () => this.runInbound(record, number.referenceId))
     return sessionId
   }
@@ -384,6 +427,14 @@ export class CallEngine {
     if (!(r.input instanceof LiveInput)) throw new SandboxError(`session ${sessionId} is not interactive`, 409)
     if (!KEYS.test(keys)) throw new SandboxError(`"${keys}" holds keys a phone does not have (use 0-9, * and #)`, 400)
     r.input.push(keys)
+  }
+
+  /** The person on an interactive session hangs up (after any keys they already typed). */
+  hangUp(sessionId: string): void {
+    const r = this.sessions.get(sessionId)
+    if (!r) throw new SandboxError(`no session ${sessionId}`, 404)
+    if (!(r.input instanceof LiveInput)) throw new SandboxError(`session ${sessionId} is not interactive`, 409)
+    r.input.hangUp()
   }
 
   // -- reading sessions --
@@ -449,10 +500,30 @@ export class CallEngine {
     return this.sessions.size - this.finished.length
   }
 
+  /** Calls in progress that count against maxCalls. */
+  get liveCallCount(): number {
+    return this.liveCalls
+  }
+
+  private takePlace(record: SessionRecord): void {
+    record.holdsPlace = true
+    this.liveCalls++
+  }
+
+  /** The call is over (its summary is made): its place under maxCalls is free again. */
+  releasePlace(record: SessionRecord): void {
+    if (!record.holdsPlace) return
+    record.holdsPlace = false
+    this.liveCalls--
+  }
+
   // ---- internals ------------------------------------------------------------------------------
 
   private createRecord(s: {sessionId: string; subAccountId: string; direction: 'OUTBOUND' | 'INBOUND'; source: string; destination: string; clientRequestId?: string; interactive?: boolean; presses?: string[]}): SessionRecord {
-    const presses = s.presses ?? this.state.takePresses(s.subAccountId, s.direction === 'OUTBOUND' ? s.destination : s.source) ?? []
+    const presses = s.presses
+      ?? this.state.takePresses(s.subAccountId, s.direction === 'OUTBOUND' ? s.destination : s.source)
+      ?? (s.direction === 'OUTBOUND' ? this.population?.presses(s.destination) : undefined)
+      ?? []
     const record: SessionRecord = {
       timeline: {
         sessionId: s.sessionId, subAccountId: s.subAccountId, direction: s.direction, source: s.source, destination: s.destination,
@@ -478,6 +549,7 @@ export class CallEngine {
         t.sessionStatus = 'ERROR'
       }
     }
+    this.releasePlace(record)
     const t = record.timeline
     t.state = 'ended'
     record.endedAt = t.summary?.endTime ?? this.now().toISOString()
@@ -546,7 +618,7 @@ export class CallEngine {
     if (override) return override
     const scripted = this.state.script(subAccountId, destination)?.outcome
     if (isOutcome(scripted)) return scripted
-    return magicFor(destination)?.outcome ?? 'answer'
+    return magicFor(destination)?.outcome ?? this.population?.outcome(destination) ?? 'answer'
   }
 }
 
@@ -575,6 +647,15 @@ class Run {
 
   private iso(ms = this.t): string {
     return new Date(ms).toISOString()
+  }
+
+  /** Whether an interactive caller hung up; records it once. */
+  private callerLeft(): boolean {
+    if (this.hungUpByCaller) return true
+    if (!(this.record.input instanceof LiveInput) || !this.record.input.gone) return false
+    this.event({kind: 'hangup', by: 'caller'})
+    this.hungUpByCaller = true
+    return true
   }
 
   async advance(ms: number): Promise<void> {
@@ -659,7 +740,7 @@ class Run {
   /** Runs actions in order; a sayAndCapture's VCA answer runs next, before what followed it. */
   async actions(list: Action[]): Promise<void> {
     const queue = [...list]
-    while (queue.length > 0 && !this.ended && !this.error && !this.hungUpByCaller) {
+    while (queue.length > 0 && !this.ended && !this.error && !this.callerLeft()) {
       const action = queue.shift()!
       this.lastAction = ACTION_CODES[action.action] ?? this.lastAction
       switch (action.action) {
@@ -735,7 +816,7 @@ class Run {
       return false
     }
     await this.advance(ms)
-    return true
+    return !this.callerLeft()
   }
 
   /** A sayAndCapture: tries, then a VCA; returns the answer's actions, or undefined when the session ends. */
@@ -754,6 +835,7 @@ class Run {
       this.event({kind: 'waiting', attempt, minDigits, maxDigits, completeOnHash: onHash, timeoutMs: overall})
       const started = Date.now()
       const keys = await this.record.input.next(overall)
+      if (keys === '' && this.callerLeft()) return undefined
       if (this.record.input.interactive) {
         // A person took real time; the virtual clock follows it (at least the keys' own time).
         this.t += Date.now() - started
@@ -922,6 +1004,7 @@ class Run {
     }
     this.tl.summary = summary
     this.tl.sessionStatus = status
+    this.engine.releasePlace(this.record)
     const hook = this.engine.webhook(this.tl.subAccountId, 'VSS')
     if (!hook) return
     const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', description: 'Session summary', version: '1', payload: summary}

@@ -13,6 +13,7 @@ import {writeFileAtomic} from '../fs-atomic.js'
 import {CallEngine, checkPresses, isSandboxError, parsePresses, SandboxError, type Deliver, type Timeline} from './engine.js'
 import {newExportJob, parseExportDate, pollExportJob} from './exports.js'
 import {isOutcome, OUTCOMES, type Outcome} from './magic.js'
+import type {Population} from './population.js'
 import {SPEECH_PROFILES} from './profiles.js'
 import {seedSessions} from './seed.js'
 import {DEFAULT_API_KEY, DEFAULT_EXPORT_BEHAVIOUR, DEFAULT_NUMBERS, DEFAULT_SUBACCOUNT, SandboxState, SUBACCOUNT_ID, type ForcedExportOutcome} from './state.js'
@@ -36,6 +37,12 @@ export interface SandboxOptions {
   demoVca?: boolean
   /** Called when a session has ended (after its VSS). */
   onSessionEnd?: (t: Timeline) => void
+  /** How destinations without a script or a magic number behave: outcome and presses drawn per number from the seed. */
+  population?: Population
+  /** Send Callflow requests accepted per second; more are answered 429 with Retry-After. */
+  cps?: number
+  /** Calls live at once; a Send Callflow over it ends with ERROR -2010 (trunk capacity). */
+  maxCalls?: number
 }
 
 export interface RunningSandbox {
@@ -112,6 +119,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const engine: CallEngine = new CallEngine({
     state, now, deliver: opts.deliver, realtime: opts.realtime, enforceSourceNumbers: opts.enforceSourceNumbers,
     duplicates: opts.duplicates, vcaTimeoutMs: opts.vcaTimeoutMs, retryDelaysMs: opts.retryDelaysMs, maxSessions: opts.maxSessions,
+    population: opts.population, cps: opts.cps, maxCalls: opts.maxCalls,
     onSessionEnd: (t) => {
       scheduleSave()
       opts.onSessionEnd?.(t)
@@ -180,7 +188,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         }
         const outcome = typeof header === 'string' ? (header as Outcome) : undefined
         const res = engine.submitCallflow(sub, parsed.value, {outcome})
-        return {status: res.httpStatus, body: res.body}
+        return {status: res.httpStatus, body: res.body, ...(res.retryAfter ? {headers: {'retry-after': String(res.retryAfter)}} : {})}
       }
       case 'GET speech-profiles': {
         return {status: 200, body: {speechProfiles: SPEECH_PROFILES, statusCode: 0, statusMessage: 'ok'}}
@@ -359,6 +367,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       const b = objectBody(await readBody(req))
       engine.sendDigits(id, typeof b.keys === 'string' ? b.keys.replace(/\s+/g, '') : '')
       return {status: 200, body: {sessionId: id, accepted: b.keys}}
+    }
+    if (what === 'sessions' && id && extra === 'hangup' && rest.length === 3 && method === 'POST') {
+      engine.hangUp(id)
+      return {status: 200, body: {sessionId: id, hungUp: true}}
     }
     if (what === 'calls' && rest.length === 1 && method === 'POST') {
       const b = objectBody(await readBody(req))

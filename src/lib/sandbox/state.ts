@@ -120,7 +120,8 @@ export class SandboxState {
     const script = this.script(sub, number)
     if (!script?.presses) return undefined
     if (script.once) this.setScript(sub, number, {outcome: script.outcome})
-    return script.presses
+    // A copy: the session consumes its presses, and the script serves the next call too.
+    return [...script.presses]
   }
 
   toJSON(): Record<string, SubAccountState> {

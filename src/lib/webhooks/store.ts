@@ -14,6 +14,7 @@ import path from 'node:path'
 
 import {invalidInput} from '../errors.js'
 import {unreadableReason} from '../input-file.js'
+import {acquireReceiverLock, type ReceiverLock} from './lock.js'
 import type {ParsedWebhook} from './parse.js'
 import {compactRow, type CompactRow} from './row.js'
 
@@ -245,12 +246,14 @@ interface Pending {
 }
 
 /**
- * The writer side of a store. One writer per file at a time (the receiver holds a lock, see
- * lock.ts). Emits 'event' (StoredEvent) after each durable append.
+ * The writer side of a store. One writer per file at a time: opening claims the store (lock.ts)
+ * before anything else, and closing gives the claim up. Emits 'event' (StoredEvent) after each
+ * durable append.
  */
 export class EventStore extends EventEmitter {
   readonly file: string
   private handle?: fs.FileHandle
+  private lock?: ReceiverLock
   private readonly keys = new Set<string>()
   /** Appends written but not yet synced, by key: a duplicate waits for its original to be durable. */
   private readonly inFlight = new Map<string, Promise<void>>()
@@ -263,26 +266,48 @@ export class EventStore extends EventEmitter {
     this.file = file
   }
 
-  /** Opens (creating, 0600) the store, cuts off a torn last line, and loads the keys already stored. */
-  static async open(file: string, opts: {warn?: Warn} = {}): Promise<EventStore> {
+  /**
+   * Claims the store for this process (refused, untouched, while another live writer holds it), then
+   * opens it (creating, 0600), cuts off a torn last line, and loads the keys already stored. Only
+   * the claim's holder may repair: a torn tail may be a write still under way.
+   */
+  static async open(file: string, opts: {warn?: Warn; pid?: number} = {}): Promise<EventStore> {
     const store = new EventStore(file)
     await fs.mkdir(path.dirname(file), {recursive: true, mode: 0o700})
-    await store.repairTornTail(opts.warn)
+    const pid = opts.pid ?? process.pid
+    store.lock = await acquireReceiverLock(file, {pid, url: '', startedAt: new Date().toISOString()})
+    try {
+      await store.load(opts.warn)
+    } catch (error) {
+      await store.handle?.close()
+      await store.lock.release()
+      throw error
+    }
+    return store
+  }
+
+  /** Says in the claim where the receiver filling this store listens (for `send-callflow --wait` and a refused second receiver). */
+  async announce(url: string, pid = process.pid): Promise<void> {
+    await this.lock?.update({pid, url, startedAt: new Date().toISOString()})
+  }
+
+  private async load(warn?: Warn): Promise<void> {
+    const file = this.file
+    await this.repairTornTail(warn)
     await forEachLine(file, (buf, start, end, lineNo, torn) => {
       const key = keyAtStart(buf, start, end)
       if (key !== undefined) {
-        store.keys.add(key)
+        this.keys.add(key)
         return
       }
-      const ev = parseStoredLine({text: buf.toString('utf8', start, end), lineNo, torn}, file, opts.warn)
-      if (ev && typeof ev.key === 'string') store.keys.add(ev.key)
+      const ev = parseStoredLine({text: buf.toString('utf8', start, end), lineNo, torn}, file, warn)
+      if (ev && typeof ev.key === 'string') this.keys.add(ev.key)
     })
     try {
-      store.handle = await fs.open(file, 'a', 0o600)
+      this.handle = await fs.open(file, 'a', 0o600)
     } catch (error) {
       throw invalidInput(`Cannot write to ${file}: ${unreadableReason(error)}.`, [STORE_HINT], 'FILE_UNWRITABLE')
     }
-    return store
   }
 
   /** A crash mid-write leaves a last line without its newline; it was never acknowledged, so it is cut off. */
@@ -388,9 +413,12 @@ export class EventStore extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return
     await this.flush()
     this.closed = true
     await this.handle?.close()
     this.handle = undefined
+    await this.lock?.release()
+    this.lock = undefined
   }
 }

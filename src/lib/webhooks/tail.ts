@@ -6,7 +6,6 @@
 import type {VoiceApi} from '../api/client.js'
 import {listenError} from '../errors.js'
 import {registerTemporarily, restoreLease, type Registered, type RestoreResult} from './lease.js'
-import {acquireReceiverLock} from './lock.js'
 import {startReceiver, type ReceiverOptions} from './receiver.js'
 import {EventStore, type Warn} from './store.js'
 
@@ -35,26 +34,18 @@ export interface Tail {
 }
 
 export async function startTail(opts: TailOptions): Promise<Tail> {
-  const store = await EventStore.open(opts.storeFile, {warn: opts.warn})
-  let lock: Awaited<ReturnType<typeof acquireReceiverLock>>
-  try {
-    lock = await acquireReceiverLock(opts.storeFile, {pid: opts.pid, url: '', startedAt: new Date().toISOString()})
-  } catch (error) {
-    await store.close()
-    throw error
-  }
+  // Claims the store first: a second receiver is refused before it reads or repairs a byte.
+  const store = await EventStore.open(opts.storeFile, {warn: opts.warn, pid: opts.pid})
   let receiver
   try {
     receiver = await startReceiver({...opts, store})
   } catch (error) {
-    await lock.release()
     await store.close()
     throw listenError(error, opts.host, opts.port) ?? error
   }
   const shutDown = async () => {
     await receiver.close()
     await store.close()
-    await lock.release()
   }
 
   let registered: Registered | undefined
@@ -73,7 +64,7 @@ export async function startTail(opts: TailOptions): Promise<Tail> {
       throw error
     }
   }
-  await lock.update({pid: opts.pid, url: receiver.url, startedAt: new Date().toISOString()})
+  await store.announce(receiver.url, opts.pid)
 
   let stopped: Promise<StopResult> | undefined
   return {

@@ -7,8 +7,8 @@ import {expect} from 'chai'
 import {writeFileAtomic} from '../../../src/lib/fs-atomic.js'
 import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
-import {projectRoot, runIvr} from '../../helpers/run.js'
-import {hasTmux, TmuxSession} from '../../helpers/tmux.js'
+import {cliSpawnArgs, projectRoot, runBin, runIvr} from '../../helpers/run.js'
+import {TmuxSession} from '../../helpers/tmux.js'
 import {TestReceiver} from '../../lib/sandbox/receiver.js'
 
 const dataDir = () => process.env.IVR_DATA_DIR!
@@ -87,7 +87,7 @@ describe('ivr sandbox start', function () {
   it('prints the credentials, writes the discovery file, serves, and cleans up on Ctrl-C', async () => {
     const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'start-'))
     const env = {...process.env, IVR_DATA_DIR: dir}
-    const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--api-key', 'k-123'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--api-key', 'k-123', '--population', 'answer=70,busy=30', '--presses', '1=60,none=40', '--seed', '7', '--cps', '50', '--max-calls', '20'], {env, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += d))
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
@@ -95,6 +95,8 @@ describe('ivr sandbox start', function () {
     while (!/Sandbox running at (\S+)/.test(stdout) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
     const baseUrl = /Sandbox running at (\S+)/.exec(stdout)![1]
     expect(stdout).to.include('API key:      k-123')
+    expect(stdout).to.include('population:   answers answer=70,busy=30; presses 1=60,none=40; seed 7')
+    expect(stdout).to.include('limits:       50 calls/s, 20 live calls')
     const d = JSON.parse(await fs.readFile(discoveryFile(dir), 'utf8'))
     expect(d).to.include({baseUrl, apiKey: 'k-123', subAccountId: 'sandbox', pid: child.pid})
     expect((await fs.stat(discoveryFile(dir))).mode & 0o777).to.equal(0o600)
@@ -115,6 +117,19 @@ describe('ivr sandbox start', function () {
     expect(r.stderr).not.to.match(/\n\s+at /)
   })
 
+  it('refuses a population, presses or limit it cannot read, saying which, before serving', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--population', 'answer=70,bussy=30'], /--population: "bussy" is not an outcome/],
+      [['--presses', '1=60,x'], /--presses: "x" is not name=weight/],
+      [['--cps', '0'], /--cps: "0" is not a number of calls per second above 0/],
+    ]
+    for (const [flags, message] of cases) {
+      const r = await runIvr(['sandbox', 'start', '--port', '0', ...flags])
+      expect(r.exitCode, flags.join(' ')).to.equal(4)
+      expect(r.stderr).to.match(message)
+    }
+  })
+
   it('says so when the port is taken', async () => {
     const sb = await startSandbox({})
     try {
@@ -128,22 +143,32 @@ describe('ivr sandbox start', function () {
   })
 })
 
-describe('ivr sandbox call --interactive (tmux)', function () {
+describe('ivr sandbox call --interactive', function () {
   this.timeout(40_000)
-
-  it('prints prompts as they play and sends the keys typed', async function () {
-    if (!hasTmux()) {
-      console.log('      (skipped: tmux is not installed)')
-      this.skip()
-    }
-    const sb = await startSandbox({})
+  let sb: RunningSandbox
+  let dir: string
+  beforeEach(async () => {
+    sb = await startSandbox({})
     sb.engine.registerWebhook('sandbox', 'VCA', `${sb.baseUrl}/sandbox/demo-vca`)
-    const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'tmux-'))
+    dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'tmux-'))
     await writeFileAtomic(discoveryFile(dir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: 'sandbox', pid: process.pid, startedAt: new Date().toISOString()}))
-    const tmux = new TmuxSession(['sandbox', 'call', '--from', '+6598765432', '--interactive', '--mute'], {IVR_DATA_DIR: dir, NO_COLOR: '1', NODE_ENV: 'test'})
+  })
+  afterEach(async () => {
+    await sb.close()
+    await fs.rm(dir, {recursive: true, force: true})
+  })
+  const call = ['sandbox', 'call', '--from', '+6598765432', '--interactive', '--mute']
+  const onlySession = () => {
+    const sessions = sb.engine.listSessions('sandbox')
+    expect(sessions).to.have.length(1)
+    return sessions[0]
+  }
+
+  it('on a terminal, prints prompts as they play and sends the keys typed', async () => {
+    const tmux = new TmuxSession(call, {IVR_DATA_DIR: dir, NO_COLOR: '1'})
     try {
       await tmux.waitFor(/Press any key/)
-      await tmux.waitFor(/Your keys/)
+      await tmux.waitFor(/Your keys \(1 digit\)/)
       tmux.type('8')
       tmux.keys('Enter')
       const screen = await tmux.waitFor(/EXIT=\d+/)
@@ -151,7 +176,52 @@ describe('ivr sandbox call --interactive (tmux)', function () {
       expect(screen).to.include('EXIT=0')
     } finally {
       tmux.kill()
-      await sb.close()
     }
+  })
+
+  it('Ctrl-D hangs up as the caller: a COMPLETED session, exit 0', async () => {
+    const tmux = new TmuxSession(call, {IVR_DATA_DIR: dir, NO_COLOR: '1'})
+    try {
+      await tmux.waitFor(/Your keys/)
+      tmux.keys('C-d')
+      const screen = await tmux.waitFor(/EXIT=\d+/)
+      expect(screen).to.include('the caller hung up').and.include('EXIT=0')
+      expect(onlySession()).to.include({state: 'ended', sessionStatus: 'COMPLETED'})
+    } finally {
+      tmux.kill()
+    }
+  })
+
+  it('Ctrl-C hangs up too (the session ends in the sandbox), then exits 130', async () => {
+    const tmux = new TmuxSession(call, {IVR_DATA_DIR: dir, NO_COLOR: '1'})
+    try {
+      await tmux.waitFor(/Your keys/)
+      tmux.keys('C-c')
+      const screen = await tmux.waitFor(/EXIT=\d+/)
+      expect(screen).to.include('EXIT=130')
+      expect(onlySession()).to.include({state: 'ended', sessionStatus: 'COMPLETED'})
+    } finally {
+      tmux.kill()
+    }
+  })
+
+  it('without a terminal and without piped keys, refuses with exit 2 and places no call', async () => {
+    const cli = cliSpawnArgs(call)
+    const child = spawn(cli.command, cli.args, {env: {...process.env, ...cli.env, IVR_DATA_DIR: dir}, stdio: ['ignore', 'pipe', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(code).to.equal(2)
+    expect(stderr).to.contain('needs a terminal').and.contain('pipe')
+    expect(sb.engine.listSessions('sandbox')).to.have.length(0)
+  })
+
+  it('with keys on a pipe, presses them and hangs up when they run out', async () => {
+    const r = await runBin(call, {input: '8\n', env: {IVR_DATA_DIR: dir}})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.stdout).to.include('caller pressed 8')
+    const empty = await runBin(call, {input: '', env: {IVR_DATA_DIR: dir}})
+    expect(empty.exitCode, empty.stderr).to.equal(0)
+    expect(empty.stdout).to.include('the caller hung up')
   })
 })

@@ -181,6 +181,18 @@ describe('sandbox HTTP server', () => {
       expect(t2.events.some((e) => e.kind === 'say' && /did not get your choice/.test(e.text))).to.equal(true)
     })
 
+    it('a destination\'s press script serves every call to it unless set with once', async () => {
+      await api.createWebhook({type: 'VCA', url: `${sb.baseUrl}/sandbox/demo-vca`})
+      const put = await raw(sb, 'PUT', '/sandbox/subaccounts/sandbox/destinations/+6591234570', {body: {presses: '1'}})
+      expect(put.status).to.equal(200)
+      for (let i = 0; i < 2; i++) {
+        const res = await api.sendCallflow(request('+6591234570', capture()) as any)
+        const t = await getTimeline(target, res.sessionId!, {waitMs: 10_000})
+        expect(t.events.filter((e) => e.kind === 'capture').map((e) => (e as any).digits), `call ${i + 1}`).to.deep.equal(['1'])
+      }
+      expect((await raw(sb, 'GET', '/sandbox/subaccounts/sandbox/destinations/+6591234570')).body).to.deep.include({presses: ['1']})
+    })
+
     it('starts inbound calls through the control endpoint', async () => {
       await api.createWebhook({type: 'VCA', url: `${sb.baseUrl}/sandbox/demo-vca`})
       const {sessionId} = await startInboundCall(target, {from: '+6598765432', to: '+6531591234', presses: '9'})
