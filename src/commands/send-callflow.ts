@@ -7,7 +7,7 @@ import {cachedAccountFacts} from '../lib/callflow/account-checks.js'
 import {loadRequestText, readCallflowSource} from '../lib/callflow/check-file.js'
 import {locateProblems, type LoadedDocument} from '../lib/callflow/load.js'
 import {
-  callflowsUrl, parseValidUntil, parseVars, quickRequest, type CaptureOptions, type QuickStep, type RequestOverrides,
+  callflowsUrl, parseValidUntil, parseVars, quickRequest, varFlag, type CaptureOptions, type QuickStep, type RequestOverrides,
 } from '../lib/callflow/request.js'
 import {formatProblem} from '../lib/callflow/report.js'
 import {CAPTURE_DEFAULTS as D, DEFAULT_VOICE_PROFILE, LIMITS, type CallflowRequest} from '../lib/callflow/types.js'
@@ -168,7 +168,7 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
       if (loaded.syntax.length > 0) this.refuse(loaded.syntax, name)
       const missing = loaded.missingVars
       if (missing.length > 0) {
-        throw usageError(`${name} has placeholders without a value: ${missing.map((n) => `{{${n}}}`).join(', ')}.`, [`Give them with ${missing.map((n) => `--var ${n}=VALUE`).join(' ')}.`])
+        throw usageError(`${name} has placeholders without a value: ${missing.map((n) => `{{${n}}}`).join(', ')}.`, [`Give them with ${missing.map((n) => varFlag(n)).join(' ')}.`])
       }
       if (loaded.unusedVars.length > 0) this.warnUser(`--var ${loaded.unusedVars.join(', ')}: no placeholder in ${name} uses ${loaded.unusedVars.length === 1 ? 'it' : 'them'}.`)
       this.source = {name, doc: loaded.doc}
