@@ -16,6 +16,7 @@ import {lookupCode} from '../lib/codes.js'
 import {invalidInput, usageError} from '../lib/errors.js'
 import {profileCacheFile} from '../lib/profiles.js'
 import {safeLine} from '../lib/render/safe.js'
+import {decisionRecorder, decisionsFileFor, DecisionLog} from '../lib/analytics/decisions.js'
 import {describeOutcome, menuStartRequest} from '../lib/menu/answer.js'
 import {loadMenuOrThrow} from '../lib/menu/files.js'
 import type {Menu} from '../lib/menu/model.js'
@@ -97,9 +98,14 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     const request = body as CallflowRequest
     const api = await this.api()
     const creds = await this.credentials()
+    // The in-process menu keeps its decisions like `ivr serve` does (the sandbox sub-account's decision log).
+    const log = menu && f.sandbox ? await DecisionLog.open(decisionsFileFor(this.paths.dataDir, creds.account), {onError: (m) => this.warnUser(m)}) : undefined
     const served = menu && f.sandbox ? await serveMenuAsVca(menu, {
       api, configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, pid: process.pid,
-      onAnswer: (r) => this.status(this.errColors.dim(`  menu: ${describeAnswer(r)}`)),
+      onAnswer: (r) => this.status(this.errColors.dim(`  menu: ${describeAnswer(r)}`)), ...(log ? {record: decisionRecorder(log, f.menu)} : {}),
+    }).catch(async (error: unknown) => {
+      await log?.close()
+      throw error
     }) : undefined
     try {
       if (f.press !== undefined) await setPresses(await this.sandboxTarget(), destinationOf(request), f.press.split(','), {once: true})
@@ -112,6 +118,7 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
       return result
     } finally {
       const stopped = await served?.close()
+      await log?.close()
       if (stopped?.restoreError) this.warnUser(`Could not put the VCA webhook back (${safeLine((stopped.restoreError as Error).message)}). Run \`ivr webhooks restore\`.`)
     }
   }

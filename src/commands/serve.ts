@@ -1,5 +1,8 @@
+import path from 'node:path'
+
 import {Args, Flags} from '@oclif/core'
 
+import {decisionRecorder, decisionsFileFor, DecisionLog} from '../lib/analytics/decisions.js'
 import {formatProblem} from '../lib/callflow/report.js'
 import {listenError} from '../lib/errors.js'
 import {startServing} from '../lib/lease/serving.js'
@@ -29,6 +32,8 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     port: Flags.integer({summary: 'Port to listen on (0: any free port).', default: 8788, min: 0, max: 65_535, env: 'IVR_SERVE_PORT'}),
     ...servingFlags({type: 'VCA', serves: 'Answer', example: 'https://abc.ngrok.app/vca'}),
     watch: Flags.boolean({summary: 'Reload the menu when the file changes (a menu that fails the check is not loaded).'}),
+    record: Flags.string({summary: "Keep every answered call action in this file (default: the sub-account's decision log in the data folder; see `ivr menu stats`).", env: 'IVR_DECISIONS', exclusive: ['no-record']}),
+    'no-record': Flags.boolean({summary: 'Keep no decisions.'}),
   }
 
   // NDJSON is printed line by line; nothing more at the end.
@@ -44,9 +49,10 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     if (!first) this.exit(4)
     const counts = {answered: 0, apologies: 0, refused: 0}
     let watcher: {close(): void} | undefined
+    const log = f['no-record'] ? undefined : await this.openDecisionLog(f.record)
     const reason = await this.serveUntilStopped('VCA', async () => startServing({
       start: () => startMenuServer({
-        menu: first!, host: f.host, port: f.port, path: this.servePath, authHeader,
+        menu: first!, host: f.host, port: f.port, path: this.servePath, authHeader, ...(log ? {record: decisionRecorder(log, file)} : {}),
         onAnswer: (r) => {
           counts.answered++
           if (r.answer.problem) {
@@ -62,6 +68,9 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
         },
       }).catch((error: unknown) => Promise.reject(listenError(error, f.host, f.port) ?? error)),
       lease: await this.leaseFor('VCA', {authHeader, force: f.force || f.sandbox}),
+    }).catch(async (error: unknown) => {
+      await log?.close()
+      throw error
     }), ({server}) => {
       const reload = async () => {
         const menu = await this.load(file, knownProfiles, 'still serving the last good menu')
@@ -69,11 +78,22 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
       }
       if (f.watch) watcher = watchFile(file, () => void reload())
       // Said on stderr also under --json: whoever runs it needs the URL.
-      process.stderr.write(`Serving ${file} (${plural(first!.nodes.size, 'node')}, entry ${first!.entry}) on ${server.url}${f.watch ? '; reloading on change' : ''}; Ctrl-C to stop\n`)
+      process.stderr.write(`Serving ${file} (${plural(first!.nodes.size, 'node')}, entry ${first!.entry}) on ${server.url}${f.watch ? '; reloading on change' : ''}${log ? `; recording decisions in ${log.file}` : ''}; Ctrl-C to stop\n`)
     })
     watcher?.close()
+    await log?.close()
     if (reason !== 'EPIPE') this.status(`Answered ${plural(counts.answered, 'request')} (${counts.apologies} with the apology); refused ${counts.refused}.`)
     return undefined
+  }
+
+  /** --record FILE, else the decision log of the sub-account in force (the sandbox's under --sandbox; `default` with no account). */
+  private async openDecisionLog(recordFlag: string | undefined): Promise<DecisionLog> {
+    // Serving needs no account: a stored-accounts file that cannot be read only costs the choice of log.
+    const account = await this.accountInForce(this.flags.register).catch((error: unknown) => {
+      this.warnUser(`${safeLine((error as Error).message)} Recording decisions under "default"; choose with --account or --record.`)
+      return undefined
+    })
+    return DecisionLog.open(recordFlag ? path.resolve(recordFlag) : decisionsFileFor(this.paths.dataDir, account ?? 'default'), {onError: (m) => this.warnUser(m)})
   }
 
   /** The menu when it passes the check; its errors on stderr otherwise. `refusal` says what happens then. */

@@ -6,7 +6,7 @@
 import type {WebhookApi} from '../lease/lease.js'
 import {startServing, type StopResult} from '../lease/serving.js'
 import type {Menu} from '../menu/model.js'
-import {startMenuServer, type AnswerReport} from '../menu/server.js'
+import {startMenuServer, type AnswerRecorder, type AnswerReport} from '../menu/server.js'
 
 export interface ServedMenu {
   url: string
@@ -21,11 +21,13 @@ export interface MenuVcaOptions {
   baseUrl: string
   pid: number
   onAnswer?: (r: AnswerReport) => void
+  /** Keeps each answer (analytics/decisions.ts). */
+  record?: AnswerRecorder
 }
 
 export async function serveMenuAsVca(menu: Menu, opts: MenuVcaOptions): Promise<ServedMenu> {
   const serving = await startServing({
-    start: () => startMenuServer({menu, host: '127.0.0.1', port: 0, onAnswer: opts.onAnswer}),
+    start: () => startMenuServer({menu, host: '127.0.0.1', port: 0, onAnswer: opts.onAnswer, record: opts.record}),
     // An auth header on the current registration could not be put back: refused rather than lost.
     lease: {api: opts.api, configDir: opts.configDir, account: opts.account, baseUrl: opts.baseUrl, type: 'VCA', force: true, requireRestorable: true, pid: opts.pid},
   })
