@@ -141,9 +141,9 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   }
 
   /**
-   * The sub-account in force without needing its API key: --account, IVR_ACCOUNT, the sandbox's (or
-   * the full credentials' when `withCredentials`), else the stored default. For local files such as
-   * the session store.
+   * The sub-account whose local files (session store, decision log) a command reads, without needing
+   * its API key: --account, IVR_ACCOUNT, the sandbox's under --sandbox (or the full credentials'
+   * when `withCredentials`), else the stored default; undefined when none.
    */
   protected async accountInForce(withCredentials = false): Promise<string | undefined> {
     const flags = this.flags as unknown as {account?: string; sandbox?: boolean}

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
 import {computeStats, GROUPINGS, parseSince, parseStatuses, type Grouping, type SessionStats} from '../../lib/sessions/query.js'
 import {renderStats} from '../../lib/sessions/view.js'
+import {charsetOf} from '../../lib/render/chart.js'
 
 export default class SessionsStats extends SessionsCommand<typeof SessionsStats> {
   static override summary = 'Statistics of stored sessions: answer rate, minutes, durations, call quality, top errors, and a chart.'
@@ -26,7 +27,7 @@ export default class SessionsStats extends SessionsCommand<typeof SessionsStats>
     const file = await this.storeFile()
     const stats = await computeStats(file, {since, statuses, by: f.by as Grouping, warn: (m) => this.warnUser(m)})
     if (stats.sessions === 0) this.status(`No session summaries${since || statuses ? ' match' : ' stored yet'} (${file}).`)
-    else this.out(renderStats(stats, {colors: this.colors}))
+    else this.out(renderStats(stats, {colors: this.colors, charset: charsetOf(process.env)}))
     return {...stats, store: file}
   }
 }

@@ -3,8 +3,9 @@ import {expect} from 'chai'
 import {makeColors} from '../../../src/lib/render/colors.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {bar} from '../../../src/lib/render/chart.js'
 import {sessionRow} from '../../../src/lib/sessions/row.js'
-import {bar, eventLine, renderSession, summaryLine} from '../../../src/lib/sessions/view.js'
+import {eventLine, renderSession, summaryLine} from '../../../src/lib/sessions/view.js'
 import {vss} from '../webhooks/fixtures.js'
 
 const colors = makeColors(false)
