@@ -15,13 +15,18 @@ export default tseslint.config(
   },
   {
     // src/lib never prints and never reads argv/env: the base command resolves settings once.
+    // The command bases (src/lib/*-command.ts, logs-cli.ts) are the command layer, kept beside base-command.ts.
     files: ['src/lib/**/*.ts'],
-    ignores: ['src/lib/base-command.ts'],
+    ignores: ['src/lib/base-command.ts', 'src/lib/*-command.ts', 'src/lib/logs-cli.ts'],
     rules: {
       'no-restricted-properties': ['error',
         {object: 'process', property: 'argv', message: 'src/lib must not read process.argv'},
         {object: 'process', property: 'env', message: 'src/lib must not read process.env; take settings as arguments'},
+        {object: 'process', property: 'stdout', message: 'src/lib never prints: return text, or take a writer'},
+        {object: 'process', property: 'stderr', message: 'src/lib never prints: return text, or take a writer'},
+        {object: 'process', property: 'exit', message: 'src/lib never ends the process (finally blocks would be skipped): throw'},
         {object: 'console', property: 'log', message: 'src/lib never prints'},
+        {object: 'console', property: 'error', message: 'src/lib never prints'},
       ],
     },
   },

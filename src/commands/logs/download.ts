@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
-import {fetchFlags, onInterrupt} from '../../lib/logs/cli.js'
-import {ExportJobCommand} from '../../lib/logs/command.js'
+import {fetchFlags, onInterrupt} from '../../lib/logs-cli.js'
+import {ExportJobCommand} from '../../lib/logs-command.js'
 import type {ExportReport} from '../../lib/logs/export.js'
 import {resumeHints} from '../../lib/logs/jobs.js'
 

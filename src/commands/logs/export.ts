@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {fetchFlags, onInterrupt} from '../../lib/logs/cli.js'
-import {ExportJobCommand} from '../../lib/logs/command.js'
+import {fetchFlags, onInterrupt} from '../../lib/logs-cli.js'
+import {ExportJobCommand} from '../../lib/logs-command.js'
 import {resolveRange} from '../../lib/logs/dates.js'
 import {exportRequest, startExport, type ExportReport} from '../../lib/logs/export.js'
 import {resumeHints} from '../../lib/logs/jobs.js'

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {LogExportJob} from '../../lib/api/types.js'
 import {IvrCommand} from '../../lib/base-command.js'
-import {exportUi, onInterrupt, waitOptions} from '../../lib/logs/cli.js'
+import {exportUi, onInterrupt, waitOptions} from '../../lib/logs-cli.js'
 import {exportStatus} from '../../lib/logs/export.js'
 import {isTerminal, outcomeError, resumeHints, waitForExport, WaitAborted} from '../../lib/logs/jobs.js'
 import {ExitCode, IvrError} from '../../lib/errors.js'

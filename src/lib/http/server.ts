@@ -144,6 +144,8 @@ export interface GateRules {
   methods: readonly string[]
   /** The exact Authorization value required (401 otherwise). */
   authHeader?: string
+  /** Methods that need no Authorization (a health check: GET, HEAD). */
+  openMethods?: readonly string[]
   maxBodyBytes?: number
 }
 
@@ -160,6 +162,7 @@ export function gate(req: http.IncomingMessage, rules: GateRules): (Refusal & {h
   const refusal = (status: number, reason: string, headers?: Record<string, string>) => ({status, method, path, reason, headers})
   if (rules.path !== undefined && path !== rules.path) return refusal(404, `not found (${rules.pathHint ?? 'this server answers'} on ${rules.path})`)
   if (!rules.methods.includes(method)) return refusal(405, `only ${rules.methods.filter((m) => m !== 'HEAD').join(' and ')} ${rules.methods.length > 1 ? 'are' : 'is'} accepted`, {allow: rules.methods.join(', ')})
+  if (rules.openMethods?.includes(method)) return undefined
   if (rules.authHeader !== undefined && !sameSecret(req.headers.authorization, rules.authHeader)) {
     return refusal(401, req.headers.authorization ? 'wrong Authorization header' : 'missing Authorization header')
   }

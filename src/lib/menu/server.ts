@@ -1,21 +1,25 @@
 /**
- * The menu server behind `ivr serve`: answers VCA webhooks from a menu. It never answers 500 to the
- * platform: a body it cannot read, an unknown clientActionId or a bug of ours gets the menu's spoken
- * apology and a hang-up (200), and an `onAnswer` report with the problem for a warning.
+ * The menu server behind `ivr serve` and `send-callflow --menu`: answers VCA webhooks from a menu.
+ * It never answers 500 to the platform: a body it cannot read, an unknown clientActionId or a bug
+ * of ours gets the menu's spoken apology and a hang-up (200), and an `onAnswer` report with the
+ * problem for a warning. Requests that are not the platform's (wrong path, method or
+ * Authorization, too big) are refused through the HTTP kit; GET answers a health check.
+ *
+ * The answer path, for whoever needs to follow it: answerBody() turns a body into the answer,
+ * `record` keeps it (decision recording) before it is sent, then onAnswer reports it (printing).
  */
-import http from 'node:http'
-import type {AddressInfo} from 'node:net'
+import type http from 'node:http'
 
-import {sameSecret} from '../secret.js'
+import {gate, pathOf, readBody, refuse, startHttpServer, MAX_BODY_BYTES, type Refusal, type ServerLimits} from '../http/server.js'
 import {readCallEvent, type ReadCallEvent} from '../webhooks/parse.js'
 import {answerCall, apologyResolution, startNode, type MenuAnswer} from './answer.js'
 import type {Menu} from './model.js'
 
-export const MAX_BODY_BYTES = 1024 * 1024
-
 export interface AnswerReport {
   at: Date
   sessionId?: string
+  /** The request as read (undefined when the body was not JSON). */
+  event?: ReadCallEvent
   /** The node the caller was in (clientActionId), if known. */
   from?: string
   /** Digits of a choice, `invalid`, `no input`, `call received`. */
@@ -24,14 +28,10 @@ export interface AnswerReport {
   ms: number
 }
 
-export interface RefusedReport {
-  status: number
-  method: string
-  path: string
-  reason: string
-}
+/** A request the menu server refused (the kit's one refusal type). */
+export type RefusedReport = Refusal
 
-export interface MenuServerOptions {
+export interface MenuServerOptions extends ServerLimits {
   menu: Menu
   host?: string
   port?: number
@@ -72,81 +72,53 @@ export function answerBody(menu: Menu, text: string, firstNode = startNode(menu)
   return {event, answer: answerCall(menu, event, firstNode)}
 }
 
+/** answerBody, with a bug of ours turned into the apology rather than a 500. */
+function safeAnswer(menu: Menu, text: string, firstNode: string | undefined): {event?: ReadCallEvent; answer: MenuAnswer} {
+  try {
+    return answerBody(menu, text, firstNode)
+  } catch (error) {
+    const problem = `internal error: ${(error as Error).message}`
+    const resolution = apologyResolution(menu, problem)
+    return {answer: {response: {callflow: resolution.actions}, taken: '', resolution, problem}}
+  }
+}
+
 export async function startMenuServer(opts: MenuServerOptions): Promise<MenuServer> {
   let menu = opts.menu
   let first = startNode(menu)
-  const sockets = new Set<import('node:net').Socket>()
+  const rules = {path: opts.path, pathHint: "the menu answers", methods: ['POST', 'GET', 'HEAD'], openMethods: ['GET', 'HEAD'], authHeader: opts.authHeader}
 
-  const server = http.createServer((req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint()
-    const path = (req.url ?? '/').split('?')[0]
-    const refuse = (status: number, reason: string, headers: Record<string, string> = {}) => {
-      opts.onRefused?.({status, method: req.method ?? '', path, reason})
-      res.writeHead(status, {'content-type': 'application/json', ...headers, connection: status === 413 ? 'close' : 'keep-alive'})
-      res.end(JSON.stringify({error: reason}))
-      if (status === 413) req.destroy()
+    const refused = (r: RefusedReport & {headers?: Record<string, string>}) => {
+      opts.onRefused?.({status: r.status, method: r.method, path: r.path, reason: r.reason})
+      refuse(req, res, r)
     }
-    if (opts.path !== undefined && path !== opts.path) return refuse(404, `not the menu's path (${opts.path})`)
-    if (req.method !== 'POST') return refuse(405, 'the menu answers POST only', {allow: 'POST'})
-    if (opts.authHeader !== undefined && !sameSecret(req.headers.authorization, opts.authHeader)) {
-      return refuse(401, req.headers.authorization ? 'wrong Authorization header' : 'missing Authorization header')
+    const stop = gate(req, rules)
+    if (stop) return refused(stop)
+    if (req.method !== 'POST') {
+      res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({server: 'ivr serve', ok: true}))
+      return
     }
-    const declared = Number(req.headers['content-length'])
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return refuse(413, `body over ${MAX_BODY_BYTES} bytes`)
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (c: Buffer) => {
-      size += c.length
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data')
-        refuse(413, `body over ${MAX_BODY_BYTES} bytes`)
-        return
-      }
-      chunks.push(c)
+    const body = await readBody(req)
+    if (body === undefined) return // the platform went away mid-body
+    if (body === 'too big') return refused({status: 413, method: 'POST', path: pathOf(req), reason: `body over ${MAX_BODY_BYTES} bytes`})
+    const current = menu
+    const result = safeAnswer(current, body.toString('utf8'), first)
+    const at = new Date()
+    opts.record?.(current, at, result.event, result.answer)
+    const payload = JSON.stringify(result.answer.response)
+    res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)}).end(payload)
+    opts.onAnswer?.({
+      at, sessionId: result.event?.sessionId, event: result.event, from: result.answer.from, taken: result.answer.taken, answer: result.answer,
+      ms: Number(process.hrtime.bigint() - started) / 1e6,
     })
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES || res.headersSent) return
-      const current = menu
-      let result: ReturnType<typeof answerBody>
-      try {
-        result = answerBody(current, Buffer.concat(chunks).toString('utf8'), first)
-      } catch (error) {
-        const problem = `internal error: ${(error as Error).message}`
-        const resolution = apologyResolution(current, problem)
-        result = {answer: {response: {callflow: resolution.actions}, taken: '', resolution, problem}}
-      }
-      const at = new Date()
-      const send = () => {
-        const payload = JSON.stringify(result.answer.response)
-        res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)})
-        res.end(payload)
-        if (opts.onAnswer) {
-          const ms = Number(process.hrtime.bigint() - started) / 1e6
-          opts.onAnswer({at, sessionId: result.event?.sessionId, from: result.answer.from, taken: result.answer.taken, answer: result.answer, ms})
-        }
-      }
-      opts.record?.(current, at, result.event, result.answer)
-      send()
-    })
-    req.on('error', () => {})
-  })
-  server.keepAliveTimeout = 65_000
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port ?? 8788, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const addr = server.address() as AddressInfo
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  }
+
+  const server = await startHttpServer({...opts, host: opts.host ?? '127.0.0.1', port: opts.port ?? 8788, handle})
   return {
-    url: `http://${host}:${addr.port}${opts.path ?? '/'}`,
-    port: addr.port,
+    url: `${server.url}${opts.path ?? '/'}`,
+    port: server.port,
     get menu() {
       return menu
     },
@@ -154,13 +126,6 @@ export async function startMenuServer(opts: MenuServerOptions): Promise<MenuServ
       menu = next
       first = startNode(next)
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      // Idle keep-alive connections would hold close() open.
-      server.closeIdleConnections()
-      setTimeout(() => {
-        for (const s of sockets) s.destroy()
-      }, 2000).unref()
-    }),
+    close: () => server.close(2000),
   }
 }

@@ -4,10 +4,11 @@
  */
 import {randomUUID} from 'node:crypto'
 import {promises as fs} from 'node:fs'
-import http from 'node:http'
-import type {AddressInfo} from 'node:net'
+import type http from 'node:http'
 
 import {WEBHOOK_TYPES, type WebhookType} from '../api/types.js'
+import {reachableUrl} from '../http/address.js'
+import {readBody as readBounded, startHttpServer, MAX_BODY_BYTES, type ServerLimits} from '../http/server.js'
 import {sameSecret} from '../secret.js'
 import {writeFileAtomic} from '../fs-atomic.js'
 import {CallEngine, checkPresses, isSandboxError, parsePresses, SandboxError, type Deliver, type Timeline} from './engine.js'
@@ -21,6 +22,8 @@ import {DEFAULT_API_KEY, DEFAULT_EXPORT_BEHAVIOUR, DEFAULT_NUMBERS, DEFAULT_SUBA
 export interface SandboxOptions {
   host?: string
   port?: number
+  /** Timeouts and the connection cap (http/server.ts DEFAULT_LIMITS; idle connections close after 5 s). */
+  limits?: ServerLimits
   apiKey?: string
   stateFile?: string
   realtime?: boolean
@@ -53,7 +56,6 @@ export interface RunningSandbox {
   close(): Promise<void>
 }
 
-const MAX_BODY = 1024 * 1024
 const MAX_WAIT_MS = 60_000
 
 type Json = Record<string, unknown>
@@ -74,22 +76,12 @@ const fail = (status: number, code: string, message: string): never => {
   throw new HttpError({status, body: errorBody(code, message)})
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (c: Buffer) => {
-      size += c.length
-      if (size > MAX_BODY) {
-        reject(new HttpError({status: 413, body: errorBody('1413', 'Request body too large')}))
-        req.destroy()
-        return
-      }
-      chunks.push(c)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
+/** A request's body as text (the HTTP kit's bounded reader); over 1 MiB is the platform's 413. */
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const body = await readBounded(req, MAX_BODY_BYTES)
+  if (body === 'too big') throw new HttpError({status: 413, body: errorBody('1413', 'Request body too large'), headers: {connection: 'close'}})
+  if (body === undefined) throw new Error('the client went away mid-body')
+  return body.toString('utf8')
 }
 
 function parseJson(text: string): {ok: true; value: unknown} | {ok: false; error: string} {
@@ -400,7 +392,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     return {status: 404, body: errorBody('1404', `No such sandbox endpoint: ${method} ${url.pathname}`)}
   }
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) =>
     route(req).catch((error: unknown) => {
       if (error instanceof HttpError) return error.reply
       if (isSandboxError(error)) return {status: error.httpStatus, body: errorBody(String(error.httpStatus), error.message)}
@@ -417,19 +409,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     }, () => {
       if (!res.headersSent) res.writeHead(500).end()
     })
-  })
-  server.keepAliveTimeout = 5000
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const addr = server.address() as AddressInfo
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-  baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${addr.port}`
+  // Clients of the sandbox are this machine's own commands: idle connections need not linger.
+  const server = await startHttpServer({idleTimeoutMs: 5000, ...opts.limits, host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, handle})
+  baseUrl = reachableUrl(server.url)
   if (opts.demoVca) state.demoVcaUrl = `${baseUrl}/sandbox/demo-vca`
 
   let closed = false
@@ -441,8 +423,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     async close() {
       if (closed) return
       closed = true
-      server.closeAllConnections()
-      await new Promise<void>((r) => server.close(() => r()))
+      await server.close(0)
       if (saveTimer) {
         clearTimeout(saveTimer)
         saveTimer = undefined

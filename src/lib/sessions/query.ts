@@ -59,9 +59,12 @@ const ROW_MARKER = Buffer.from('"row":[')
  * whole event. Lines the store wrote carry a row: only that small array is parsed; other lines
  * (older writers, hand-made files) are parsed whole.
  */
-export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, line: () => string, sessionId: () => string | undefined) => void, warn?: Warn): Promise<void> {
+export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, line: () => string, sessionId: () => string | undefined, lineNo: number) => void, warn?: Warn): Promise<void> {
   await forEachLine(file, (buf, start, end, lineNo, torn) => {
-    if (!torn && buf.compare(SUMMARY_PREFIX, 0, SUMMARY_PREFIX.length, start, Math.min(end, start + SUMMARY_PREFIX.length)) === 0) {
+    // A line that does not end as stored lines do was cut short: it is parsed, so the damage is reported (with its line).
+    const whole = !torn && buf[end - 1] === 125
+    const storedSummary = buf.compare(SUMMARY_PREFIX, 0, SUMMARY_PREFIX.length, start, Math.min(end, start + SUMMARY_PREFIX.length)) === 0
+    if (whole && storedSummary) {
       const at = buf.indexOf(ROW_MARKER, start)
       const close = at !== -1 && at < end ? buf.indexOf(93, at) : -1
       if (close !== -1 && close < end) {
@@ -73,18 +76,18 @@ export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, 
         }
         if (row) {
           // line() and sessionId() are valid only during this call: the buffer is reused.
-          if (keep(row, f)) fn(row, () => buf.toString('utf8', start, end), () => sessionIdOfLine(buf, start, end))
+          if (keep(row, f)) fn(row, () => buf.toString('utf8', start, end), () => sessionIdOfLine(buf, start, end), lineNo)
           return
         }
       }
     }
     const text = buf.toString('utf8', start, end)
-    if (!torn && !SUMMARIES_ONLY(text)) return
+    if (whole && !storedSummary && !SUMMARIES_ONLY(text)) return // another kind of event
     const ev = parseStoredLine({text, lineNo, torn}, file, warn)
     if (!ev || ev.type !== 'SESSION_SUMMARY') return
     const summary = readSummary(ev.body)
     const row = statRowOf(sessionRow(ev, summary))
-    if (keep(row, f)) fn(row, () => text, () => summary.sessionId ?? ev.sessionId)
+    if (keep(row, f)) fn(row, () => text, () => summary.sessionId ?? ev.sessionId, lineNo)
   })
 }
 
@@ -113,14 +116,14 @@ export async function* summaryRows(file: string, f: Filter = {}, warn?: Warn): A
 /** The newest `limit` summaries passing the filter, newest first (0 = all, in which case memory grows with the answer). */
 export async function listSessions(file: string, opts: Filter & {limit: number; warn?: Warn}): Promise<SessionRow[]> {
   // Only the kept lines are parsed whole, at the end.
-  const ring: string[] = []
-  await scanSummaries(file, opts, (_row, line) => {
-    ring.push(line())
+  const ring: Array<{text: string; lineNo: number}> = []
+  await scanSummaries(file, opts, (_row, line, _id, lineNo) => {
+    ring.push({text: line(), lineNo})
     if (opts.limit > 0 && ring.length > opts.limit) ring.shift()
   }, opts.warn)
   const rows: SessionRow[] = []
-  for (const text of ring) {
-    const ev = parseStoredLine({text, lineNo: 0, torn: false}, file, opts.warn)
+  for (const {text, lineNo} of ring) {
+    const ev = parseStoredLine({text, lineNo, torn: false}, file, opts.warn)
     if (ev) rows.push(sessionRow(ev))
   }
   return rows.reverse()

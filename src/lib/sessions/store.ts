@@ -13,6 +13,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {invalidInput} from '../errors.js'
+import {jsonDepth, MAX_JSON_DEPTH} from '../http/server.js'
 import {unreadableReason} from '../input-file.js'
 import {acquireReceiverLock, type ReceiverLock} from './lock.js'
 import type {ParsedWebhook} from '../webhooks/parse.js'
@@ -147,8 +148,19 @@ export async function forEachLine(file: string, fn: (buf: Buffer, start: number,
   }
 }
 
-/** One stored line, or undefined (with a warning) when it is not a stored event. */
+/** A store line wraps the body in two levels (the line, its row). */
+const MAX_LINE_DEPTH = MAX_JSON_DEPTH + 2
+
+/**
+ * One stored line, or undefined (with a warning naming its line) when it is not a stored event.
+ * A body nested deeper than the receiver accepts (stored by an older version) is skipped too:
+ * everything that reads bodies recursively (views, --json, replay) is safe from it.
+ */
 export function parseStoredLine(line: Line, file: string, warn?: Warn): StoredEvent | undefined {
+  if (jsonDepth(line.text, MAX_LINE_DEPTH) > MAX_LINE_DEPTH) {
+    warn?.(`Line ${line.lineNo} of ${file} holds a body nested deeper than ${MAX_JSON_DEPTH} levels (no webhook is); skipped it.`)
+    return undefined
+  }
   let ev: any
   try {
     ev = JSON.parse(line.text)
@@ -174,10 +186,16 @@ export interface ReadOptions {
 /** The stored events of a file, oldest first, streamed: memory stays flat whatever the file's size. */
 export async function* readEvents(file: string, opts: ReadOptions = {}): AsyncGenerator<StoredEvent> {
   for await (const line of readLines(file)) {
-    if (opts.prefilter && !line.torn && !opts.prefilter(line.text)) continue
+    // A line the filter would skip is still read when it is not whole, so its damage is reported.
+    if (opts.prefilter && !line.torn && !opts.prefilter(line.text) && looksWhole(line.text)) continue
     const ev = parseStoredLine(line, file, opts.warn)
     if (ev) yield ev
   }
+}
+
+/** Whether a line ends as every stored line does (cheap: a line cut short mostly does not). */
+export function looksWhole(text: string): boolean {
+  return text.charCodeAt(text.length - 1) === 125 // }
 }
 
 /** Summaries only: skips other lines without parsing them. */

@@ -65,8 +65,11 @@ describe('menu server', () => {
     expect((await post(server.url, vca({}), {})).status).to.equal(401)
     expect((await post(server.url, vca({}), {authorization: 'Basic bm9wZQ=='})).status).to.equal(401)
     expect((await post(server.url.replace('/vca', '/other'), vca({}), auth)).status).to.equal(404)
-    expect((await post(server.url, '', auth, 'GET')).status).to.equal(405)
+    expect((await post(server.url, '', auth, 'PUT')).status).to.equal(405)
     expect(refused.map((r) => r.status)).to.deep.equal([401, 401, 404, 405])
+    // GET is the health check, also without the header: it says nothing of the menu.
+    const health = await post(server.url, '', {}, 'GET')
+    expect(health).to.deep.equal({status: 200, body: {server: 'ivr serve', ok: true}})
     expect(JSON.stringify(refused)).not.to.contain('c2VjcmV0')
   })
 

@@ -5,7 +5,8 @@ import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {startReceiver, type ForwardResult, type Receiver, type Rejection} from '../../../src/lib/webhooks/receiver.js'
+import {startReceiver, type ForwardResult, type Receiver} from '../../../src/lib/webhooks/receiver.js'
+import type {Refusal} from '../../../src/lib/http/server.js'
 import {EventStore, readEvents, type StoredEvent} from '../../../src/lib/sessions/store.js'
 import {post, vss} from './fixtures.js'
 
@@ -21,7 +22,7 @@ describe('webhooks/receiver: real HTTP', () => {
   let store: EventStore
   let receiver: Receiver | undefined
   let seen: StoredEvent[]
-  let rejected: Rejection[]
+  let rejected: Refusal[]
   let forwarded: ForwardResult[]
 
   const start = async (opts: Partial<Parameters<typeof startReceiver>[0]> = {}) => {

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {usageError} from '../errors.js'
-import {parseDuration} from './dates.js'
-import type {ExportUi} from './export.js'
-import type {WaitOptions} from './jobs.js'
-import {startProgress} from './progress.js'
+import {usageError} from './errors.js'
+import {parseDuration} from './logs/dates.js'
+import type {ExportUi} from './logs/export.js'
+import type {WaitOptions} from './logs/jobs.js'
+import {startProgress} from './logs/progress.js'
 
 /** Flags shared by the commands that wait for a job and download its files (`logs export`, `logs download`). */
 export const fetchFlags = {

@@ -1,11 +1,11 @@
 import type {Command} from '@oclif/core'
 
-import type {VoiceApi} from '../api/client.js'
-import {IvrCommand} from '../base-command.js'
-import {exportUi, waitOptions} from './cli.js'
-import {waitAndDownload, type ExportReport} from './export.js'
-import {renderSummary} from './render.js'
-import {summarizeFiles} from './summarize.js'
+import type {VoiceApi} from './api/client.js'
+import {IvrCommand} from './base-command.js'
+import {exportUi, waitOptions} from './logs-cli.js'
+import {waitAndDownload, type ExportReport} from './logs/export.js'
+import {renderSummary} from './logs/render.js'
+import {summarizeFiles} from './logs/summarize.js'
 
 /** What `logs export` and `logs download` share: waiting for a job, downloading, printing paths and the summary. */
 export abstract class ExportJobCommand<T extends typeof Command> extends IvrCommand<T> {

@@ -1,0 +1,163 @@
+// The HTTP kit as every server of the tool uses it (receiver, menu server, sandbox): refusals,
+// bodies that are not webhooks, and clients that are slow on purpose (issue 11, defects 6, 7, 11, 12).
+import {expect} from 'chai'
+import {promises as fs} from 'node:fs'
+import net from 'node:net'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {DEFAULT_LIMITS, type ServerLimits} from '../../../src/lib/http/server.js'
+import {parseMenuText} from '../../../src/lib/menu/model.js'
+import {startMenuServer} from '../../../src/lib/menu/server.js'
+import {startSandbox} from '../../../src/lib/sandbox/server.js'
+import {computeStats, findSession, listSessions} from '../../../src/lib/sessions/query.js'
+import {EventStore, readEvents} from '../../../src/lib/sessions/store.js'
+import {startReceiver} from '../../../src/lib/webhooks/receiver.js'
+import {post, vss} from '../webhooks/fixtures.js'
+
+const MENU = parseMenuText('nodes:\n  main:\n    say: Press 1.\n    choices: {"1": hangup}\n', 'm.yaml').menu!
+
+/** A raw connection: what was received, and a promise that settles when the server closes it. */
+function connect(url: string): Promise<{socket: net.Socket; received: () => string; closed: Promise<void>}> {
+  const {hostname, port} = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => resolve({socket, received: () => data, closed}))
+    let data = ''
+    socket.on('data', (d) => (data += d))
+    const closed = new Promise<void>((r) => socket.on('close', () => r()))
+    socket.on('error', reject)
+  })
+}
+
+const SLOW: ServerLimits = {headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 3}
+
+describe('http kit: what every server of the tool refuses, and the clients it sheds', function () {
+  this.timeout(20_000)
+  let dir: string
+  let store: EventStore
+  const closers: Array<() => Promise<unknown>> = []
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-http-'))
+    store = await EventStore.open(path.join(dir, 's.ndjson'))
+  })
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close()
+    await store.close()
+    await fs.rm(dir, {recursive: true, force: true})
+  })
+  const servers = async (limits: ServerLimits = {}) => {
+    const receiver = await startReceiver({host: '127.0.0.1', port: 0, store, ...limits})
+    const menu = await startMenuServer({menu: MENU, port: 0, authHeader: 'Basic c2VjcmV0', ...limits})
+    const sandbox = await startSandbox({host: '127.0.0.1', port: 0, limits})
+    closers.push(() => receiver.close(), () => menu.close(), () => sandbox.close())
+    return {receiver: receiver.url, menu: menu.url, sandbox: `${sandbox.baseUrl}/`}
+  }
+
+  it('the receiver answers 400 to a JSON array and to deep nesting, with the reason, and stores nothing', async () => {
+    const {receiver} = await servers()
+    const array = await post(receiver, JSON.stringify([vss('in-an-array')]))
+    expect(array.status).to.equal(400)
+    expect(JSON.parse(array.body).error).to.equal('body is a JSON array; a webhook is an object')
+    const deep = await post(receiver, `{"a":${'['.repeat(300_000)}${']'.repeat(300_000)}}`)
+    expect(deep.status).to.equal(400)
+    expect(JSON.parse(deep.body).error).to.equal('body is nested deeper than 64 levels')
+    // Brackets inside strings are text, not nesting.
+    expect((await post(receiver, JSON.stringify(vss('brackets', {note: '['.repeat(500)})))).status).to.equal(200)
+    await store.flush()
+    const stored = []
+    for await (const ev of readEvents(store.file)) stored.push(ev.sessionId)
+    expect(stored).to.deep.equal(['brackets'])
+  })
+
+  it('refusals close the connection: a client asking for Connection: close on 401 and 405 is not kept waiting', async () => {
+    const {menu, receiver} = await servers()
+    for (const [url, head] of [[menu, 'POST'], [menu, 'PUT'], [receiver, 'PUT']]) {
+      const c = await connect(url)
+      c.socket.write(`${head} ${new URL(url).pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`)
+      await c.closed
+      expect(c.received(), `${head} ${url}`).to.match(head === 'POST' ? /^HTTP\/1\.1 401 / : /^HTTP\/1\.1 405 /)
+      expect(c.received().toLowerCase()).to.contain('connection: close')
+    }
+  })
+
+  it('cuts off slow headers and slow bodies on the receiver, the menu server and the sandbox', async () => {
+    const all = await servers(SLOW)
+    for (const [name, url] of Object.entries(all)) {
+      const slowHeaders = await connect(url)
+      slowHeaders.socket.write('POST / HTTP/1.1\r\nHost: x\r\n') // and never the rest
+      const slowBody = await connect(url)
+      slowBody.socket.write('POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2VjcmV0\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":') // and never the rest
+      await Promise.all([slowHeaders.closed, slowBody.closed])
+      expect(slowHeaders.received(), name).to.match(/^$|^HTTP\/1\.1 408 /)
+      slowHeaders.socket.destroy()
+      slowBody.socket.destroy()
+    }
+  })
+
+  it('drops connections over the cap, and serves again once they are gone', async () => {
+    const all = await servers(SLOW)
+    for (const [name, url] of Object.entries(all)) {
+      const held = await Promise.all([connect(url), connect(url), connect(url)])
+      const over = await connect(url)
+      await over.closed
+      expect(over.received(), name).to.equal('')
+      for (const h of held) h.socket.destroy()
+      await Promise.all(held.map((h) => h.closed))
+      await new Promise((r) => setTimeout(r, 50))
+      const again = await connect(url)
+      again.socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+      await again.closed
+      expect(again.received(), name).to.match(/^HTTP\/1\.1 \d{3} /)
+    }
+  })
+
+  it('every server starts with the limits written in DEFAULT_LIMITS', async () => {
+    const receiver = await startReceiver({host: '127.0.0.1', port: 0, store})
+    closers.push(() => receiver.close())
+    expect([receiver.server.headersTimeout, receiver.server.requestTimeout, receiver.server.maxConnections]).to.deep.equal([DEFAULT_LIMITS.headersTimeoutMs, DEFAULT_LIMITS.requestTimeoutMs, DEFAULT_LIMITS.maxConnections])
+  })
+})
+
+describe('store readers: damage reported with its line, once; deep bodies stored by older versions survived', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-readers-'))
+  })
+  afterEach(() => fs.rm(dir, {recursive: true, force: true}))
+
+  const line = (id: string, body: string) => `{"key":"SESSION_SUMMARY:${id}","receivedAt":"2026-11-20T10:01:31.000Z","type":"SESSION_SUMMARY","sessionId":"${id}","row":[1,"COMPLETED",1763632890000,85,85,2,1,4.4,null,null,"HANGUP","SG"],"body":${body}}`
+
+  it('list, show and stats name the right line of a cut or corrupt line, once each, and skip a too-deep body', async () => {
+    const file = path.join(dir, 's.ndjson')
+    const good = (id: string) => line(id, JSON.stringify(vss(id)))
+    const lines = [
+      good('s-0001'),
+      good('s-0002').slice(0, -40), // cut mid-body
+      '{"key":"SESSION_SUMMARY:s-0003","receivedAt":"2026-11-20T10:01:31.000Z"', // cut before "type"
+      '{"key":"CALL_ACTION:s-0004:e1","receivedAt":"2026-11-20T10:01:31.000Z","type":"CALL_ACT', // a cut call event
+      line('s-0005', `{"payload":{"sessionId":"s-0005"},"deep":${'['.repeat(5000)}${']'.repeat(5000)}}`),
+      good('s-0006'),
+    ]
+    await fs.writeFile(file, `${lines.join('\n')}\n`)
+    for (const [name, read] of Object.entries({
+      list: (warn: (m: string) => void) => listSessions(file, {limit: 0, warn}).then((rows) => rows.map((r) => r.sessionId)),
+      stats: (warn: (m: string) => void) => computeStats(file, {by: 'status', warn}).then((s) => s.sessions),
+      show: (warn: (m: string) => void) => findSession(file, 's-0006', warn).then((s) => s.sessionId),
+    })) {
+      const warnings: string[] = []
+      const got = await read((m) => warnings.push(m))
+      const named = warnings.map((w) => /^Line (\d+) /.exec(w)?.[1])
+      expect([...named].sort(), `${name}: ${warnings.join(' | ')}`).to.deep.equal(name === 'list' ? ['2', '3', '4', '5'] : ['2', '3', '4'])
+      if (name === 'list') expect(got).to.deep.equal(['s-0006', 's-0001'])
+    }
+    // Asked for the deep one itself: a warning and "not found", never a crash.
+    const warnings: string[] = []
+    const missing = await findSession(file, 's-0005', (m) => warnings.push(m)).catch((e) => e)
+    expect(missing.exitCode).to.equal(5)
+    expect(warnings.at(-1)).to.equal(`Line 5 of ${file} holds a body nested deeper than 64 levels (no webhook is); skipped it.`)
+    // A store with a deep body opens for writing too (its key is read, the body is not).
+    const store = await EventStore.open(file)
+    expect(store.has('SESSION_SUMMARY:s-0005')).to.equal(true)
+    await store.close()
+  })
+})
