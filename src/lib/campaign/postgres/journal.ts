@@ -84,19 +84,26 @@ const toAttempt = (a: AttemptRow): AttemptRecord => ({
   steps: a.steps ?? [],
 })
 
-/** Runs fn in a transaction on one pooled connection. */
+/**
+ * Runs fn in a transaction on one pooled connection. Every transaction here locks a contact's row
+ * before its attempt's, but a deadlock or serialization failure the server reports is still retried
+ * (it rolled everything back): a few times, then it is an error.
+ */
 async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    const result = await fn(client)
-    await client.query('COMMIT')
-    return result
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    client.release()
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      const result = await fn(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      const code = (error as {code?: string}).code
+      if (attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error
+    } finally {
+      client.release()
+    }
   }
 }
 
@@ -315,24 +322,20 @@ export class PostgresCampaignJournal implements CampaignJournal {
 
   async recordCreated(claim: Claim, sessionId: string, at: number): Promise<void> {
     await this.run(() => inTransaction(this.pool, async (db) => {
-      await db.query(
-        "UPDATE ivr_attempts SET result = 'created', session_id = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
-        [this.name, claim.contact.id, claim.attempt, sessionId],
-      )
       // Uncertain too: a runner thought dead may still learn the call exists, which settles it.
       await db.query(
         "UPDATE ivr_contacts SET state = 'live', outcome = NULL, live_since = $4 WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state IN ('dialing', 'uncertain')",
         [this.name, claim.contact.id, claim.attempt, at],
+      )
+      await db.query(
+        "UPDATE ivr_attempts SET result = 'created', session_id = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
+        [this.name, claim.contact.id, claim.attempt, sessionId],
       )
     }))
   }
 
   async recordNotCreated(claim: Claim, info: {reason: string; retryAt?: number; outcome?: string}): Promise<void> {
     await this.run(() => inTransaction(this.pool, async (db) => {
-      await db.query(
-        "UPDATE ivr_attempts SET result = 'not-created', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
-        [this.name, claim.contact.id, claim.attempt, info.reason],
-      )
       if (info.retryAt === undefined) {
         await db.query(
           "UPDATE ivr_contacts SET state = 'done', outcome = $4, runner_id = NULL WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state IN ('dialing', 'uncertain')",
@@ -344,18 +347,22 @@ export class PostgresCampaignJournal implements CampaignJournal {
           [this.name, claim.contact.id, claim.attempt, info.retryAt],
         )
       }
+      await db.query(
+        "UPDATE ivr_attempts SET result = 'not-created', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
+        [this.name, claim.contact.id, claim.attempt, info.reason],
+      )
     }))
   }
 
   async recordUncertain(claim: Claim, reason: string): Promise<void> {
     await this.run(() => inTransaction(this.pool, async (db) => {
       await db.query(
-        "UPDATE ivr_attempts SET result = 'uncertain', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result = 'sending'",
-        [this.name, claim.contact.id, claim.attempt, reason],
-      )
-      await db.query(
         "UPDATE ivr_contacts SET state = 'uncertain', outcome = 'UNCERTAIN' WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state = 'dialing'",
         [this.name, claim.contact.id, claim.attempt],
+      )
+      await db.query(
+        "UPDATE ivr_attempts SET result = 'uncertain', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result = 'sending'",
+        [this.name, claim.contact.id, claim.attempt, reason],
       )
     }))
   }
