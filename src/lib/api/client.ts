@@ -142,7 +142,8 @@ export class VoiceApi {
     } catch (error) {
       if (error instanceof HTTPError) {
         const body = parseBody(error.response.body)
-        throw apiErrorFromResponse({httpStatus: error.response.statusCode, body, requestId: requestIdOf(error.response.headers, body), method, url, baseUrl: this.baseUrl})
+        const retryAfter = error.response.headers['retry-after']
+        throw apiErrorFromResponse({httpStatus: error.response.statusCode, body, requestId: requestIdOf(error.response.headers, body), method, url, baseUrl: this.baseUrl, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined})
       }
       if (error instanceof RequestError) {
         // A POST whose connection was made may have reached the server.

@@ -10,6 +10,7 @@ import https from 'node:https'
 
 import {parsePhoneNumberFromString} from 'libphonenumber-js'
 
+import type {Recording} from '../api/types.js'
 import type {Action, CallflowRequest, SayAndCaptureParams} from '../callflow/types.js'
 import {CAPTURE_DOC_DEFAULTS} from '../callflow/types.js'
 import {platformRejection, validateCallflow} from '../callflow/validate.js'
@@ -17,13 +18,14 @@ import {lookupCode} from '../codes.js'
 import type {CallEventPayload, CallLeg, LastAction, SessionSummaryPayload, WebhookEnvelope} from '../webhooks/payloads.js'
 import {isOutcome, magicFor, normalizeNumber, type Outcome} from './magic.js'
 import {checkLimits, RateLimiter} from './limits.js'
+import {PlayFileChecker} from './media.js'
 import {checkPopulation, PopulationDraw, type Population} from './population.js'
 import {PROFILE_CODES} from './profiles.js'
 import {DEFAULT_SUBACCOUNT, DEFAULT_NUMBERS, SandboxState} from './state.js'
 
 // ---- public types ---------------------------------------------------------------------------
 
-export type WebhookKind = 'VCA' | 'VCS' | 'VSS'
+export type WebhookKind = 'VCA' | 'VCS' | 'VSS' | 'VRU'
 export interface DeliveryRequest {type: WebhookKind; url: string; authHeader?: string; body: unknown}
 export interface DeliveryResponse {status: number; body: unknown}
 /** Sends one webhook; rejects on transport failure or timeout. */
@@ -55,8 +57,10 @@ export interface Timeline {
   source: string
   destination: string
   clientRequestId?: string
-  /** A makeCall asked for callRecording: GET /recordings/{sessionId} lists one. */
+  /** A makeCall asked for callRecording. */
   callRecording?: boolean
+  /** The recording of a connected call that asked for one, once the call is over: GET /recordings/{sessionId} lists it. */
+  recording?: Recording
   /** running until the VSS has been delivered (or given up on). */
   state: 'running' | 'ended'
   sessionStatus?: string
@@ -323,6 +327,8 @@ export class CallEngine {
   private readonly limiter?: RateLimiter
   /** Calls holding a place under maxCalls. */
   private liveCalls = 0
+  /** What downloading a playFile's URL would find (cached an hour by URL). */
+  readonly files: PlayFileChecker
 
   constructor(opts: EngineOptions = {}) {
     this.opts = opts
@@ -330,6 +336,7 @@ export class CallEngine {
     const invalid = (opts.population && checkPopulation(opts.population)) ?? checkLimits({cps: opts.cps, maxCalls: opts.maxCalls})
     if (invalid) throw new SandboxError(invalid, 400)
     if (opts.population) this.population = new PopulationDraw(opts.population)
+    this.files = new PlayFileChecker(() => this.now().getTime())
     if (opts.cps !== undefined) this.limiter = new RateLimiter(opts.cps, this.now().getTime())
     this.state = opts.state ?? new SandboxState(DEFAULT_NUMBERS, this.now)
     // The transport's own deadline must not cut a VCA shorter than the VCA timeout.
@@ -369,7 +376,8 @@ export class CallEngine {
     const vca = sub.webhooks.VCA
     const problems = validateCallflow(body, {context: 'request', now: this.now(), knownProfiles: PROFILE_CODES, vcaWebhookRegistered: Boolean(vca?.enabled), warnUnchecked: false})
     const rejection = platformRejection(problems)
-    if (rejection) return {httpStatus: 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId, ...rejection}}
+    // 8x8's spec lists its -1013 example ("First action should be a MakeCall action") under 422; every other refusal under 400.
+    if (rejection) return {httpStatus: rejection.statusCode === -1013 ? 422 : 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId, ...rejection}}
     const request = body as CallflowRequest
     const first = request.callflow[0] as Extract<Action, {action: 'makeCall'}>
     if (this.opts.enforceSourceNumbers !== false && !this.state.findNumber(subAccountId, first.params.source)) {
@@ -600,9 +608,14 @@ export class CallEngine {
   }
 
   /** For Run: the sub-account's registered webhook of a type, if enabled. */
-  webhook(subAccountId: string, type: 'VCA' | 'VCS' | 'VSS') {
+  webhook(subAccountId: string, type: WebhookKind) {
     const w = this.state.sub(subAccountId).webhooks[type]
     return w?.enabled ? w : undefined
+  }
+
+  /** The real time now (ms), as the engine's clock reads it. */
+  clock(): number {
+    return this.now().getTime()
   }
 
   send(req: DeliveryRequest): Promise<DeliveryResponse> {
@@ -645,8 +658,23 @@ class Run {
     return this.record.timeline
   }
 
+  /** How far the virtual clock ran ahead of the real one; set when the session ends (see backDate). */
+  private shift = 0
+
   private iso(ms = this.t): string {
-    return new Date(ms).toISOString()
+    return new Date(ms - this.shift).toISOString()
+  }
+
+  /**
+   * A session on the virtual clock ends (virtually) later than the real moment it finished: stamp
+   * it as having ended when it actually finished, so no timestamp handed out lies in the future.
+   */
+  private backDate(): void {
+    this.shift = Math.max(0, this.t - this.engine.clock())
+    if (this.shift === 0) return
+    const back = (at: string) => new Date(Date.parse(at) - this.shift).toISOString()
+    this.tl.startedAt = back(this.tl.startedAt)
+    for (const e of this.tl.events) e.at = back(e.at)
   }
 
   /** Whether an interactive caller hung up; records it once. */
@@ -697,22 +725,23 @@ class Run {
       case 'no-coverage':
       case 'trunk-capacity': {
         const code = outcome === 'no-coverage' ? -2004 : -2010
-        await end('FAILED', outcome === 'no-coverage' ? 404 : 503, TIMING.noCoverage, 'error')
-        if (name === 'A') this.fail(code, lookupCode(code)?.meaning ?? 'error')
+        await end('ERROR', outcome === 'no-coverage' ? 404 : 503, TIMING.noCoverage, 'error')
+        this.fail(code, lookupCode(code)?.meaning ?? 'error')
         return false
       }
       case 'busy': {
         await this.ring(name, 0)
-        if (name === 'A') this.status = 'BUSY'
+        // A bridged leg that is not answered decides the session's status too (8x8's summary example: callB BUSY, session BUSY).
+        this.status = 'BUSY'
         return end('BUSY', 486, TIMING.busy, 'busy')
       }
       case 'no-answer': {
         await this.ring(name, 0)
-        if (name === 'A') this.status = 'NO_ANSWER'
+        this.status = 'NO_ANSWER'
         return end('NO_ANSWER', 480, TIMING.noAnswer, 'no-answer')
       }
       case 'failed': {
-        if (name === 'A') this.status = 'FAILED'
+        this.status = 'FAILED'
         return end('FAILED', 503, TIMING.failed, 'failed')
       }
       default: {
@@ -720,6 +749,8 @@ class Run {
         leg.connected = this.t
         leg.status = 'ANSWERED'
         leg.sipCode = 200
+        // A later bridge that connects: the session completes after all.
+        this.status = undefined
         this.event({kind: 'call', leg: name, status: 'answered', number: destination, sipCode: 200})
         await this.vcs(name, 'ANSWERED')
         return true
@@ -751,9 +782,10 @@ class Run {
         }
         case 'playFile': {
           const p = action.params
-          if (this.outcomeA === 'file-failure') {
+          const verdict = this.outcomeA === 'file-failure' ? {ok: false as const, reason: 'could not be downloaded'} : await this.engine.files.check(p.fileUrl)
+          if (!verdict.ok) {
             await this.advance(1000)
-            this.fail(-2006, `${lookupCode(-2006)?.meaning}: ${p.fileUrl}`)
+            this.fail(-2006, `${lookupCode(-2006)?.meaning}: ${p.fileUrl} ${verdict.reason}`)
             return
           }
           const repetition = p.repetition ?? 1
@@ -775,6 +807,7 @@ class Run {
             this.fail(-2008, `${lookupCode(-2008)?.meaning}: ${p.source} is not a number of sub-account ${this.tl.subAccountId}`)
             return
           }
+          if (p.callRecording === true) this.tl.callRecording = true
           const ok = await this.dial('B', 'OUTBOUND', p.source, p.destination, sourceNumber?.referenceId ?? null, null)
           if (ok) {
             this.event({kind: 'bridge', seconds: TIMING.bridgeSeconds})
@@ -879,7 +912,8 @@ class Run {
       callDuration: duration,
       eventData: dtmf === undefined ? null : {dtmf},
       sipCode: leg.sipCode ?? null,
-      timestamp: this.iso(),
+      // The moment it is sent: the virtual clock may be ahead of it.
+      timestamp: new Date(Math.min(this.t, this.engine.clock())).toISOString(),
       clientActionId: this.clientActionId ?? null,
     }
   }
@@ -903,7 +937,7 @@ class Run {
       return undefined
     }
     this.vcaRounds++
-    const body = {namespace: 'VOICE', eventType: 'CALL_ACTION', description: 'Action callback', payload: this.callPayload('A', callStatus, callStatus === 'CALL_RECEIVED' ? undefined : dtmf)}
+    const body = {namespace: 'VOICE', eventType: 'CALL_ACTION', description: 'Action request of a call', payload: this.callPayload('A', callStatus, callStatus === 'CALL_RECEIVED' ? undefined : dtmf)}
     const timeoutMs = this.opts.vcaTimeoutMs ?? 5000
     const started = Date.now()
     let res: DeliveryResponse
@@ -979,6 +1013,7 @@ class Run {
 
   async finish(): Promise<void> {
     const a = this.legA!
+    this.backDate()
     if (a.connected !== undefined && a.disconnected === undefined) {
       if (!this.ended && !this.hungUpByCaller && !this.error) this.event({kind: 'hangup', by: 'platform'})
       a.disconnected = this.t
@@ -1005,11 +1040,40 @@ class Run {
     this.tl.summary = summary
     this.tl.sessionStatus = status
     this.engine.releasePlace(this.record)
+    if (this.tl.callRecording && a.connected !== undefined) this.tl.recording = this.recording(a)
     const hook = this.engine.webhook(this.tl.subAccountId, 'VSS')
-    if (!hook) return
-    const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', description: 'Session summary', version: '1', payload: summary}
-    const delivered = await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
-    if (delivered && this.engine.duplicateNext()) await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
+    if (hook) {
+      const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', description: 'Session summary', version: 5, payload: summary}
+      const delivered = await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
+      if (delivered && this.engine.duplicateNext()) await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
+    }
+    await this.vru()
+  }
+
+  /**
+   * The call's recording once it is over: `pushed` to the push destination when one is configured
+   * (its address in externalFileUrl), else `completed` (kept by the platform).
+   */
+  private recording(a: LegState): Recording {
+    const config = this.engine.state.sub(this.tl.subAccountId).recordingConfig
+    const recordingId = `rec-${this.tl.sessionId}`
+    const folder = (config?.path ?? '/').replace(/\/?$/, '/')
+    return {
+      recordingId, sessionid: this.tl.sessionId, subAccountId: this.tl.subAccountId,
+      status: config ? 'pushed' : 'completed',
+      ...(config ? {externalFileUrl: `${config.protocol.toLowerCase()}://${config.host}${config.port ? `:${config.port}` : ''}${folder.startsWith('/') ? '' : '/'}${folder}${recordingId}.mp3`} : {}),
+      duration: Math.round(((a.disconnected ?? this.t) - a.connected!) / 1000),
+      startRecordingTime: this.iso(a.connected),
+    }
+  }
+
+  /** Voice Recording Uploaded: after the summary, when the call was recorded and a VRU webhook is registered. */
+  private async vru(): Promise<void> {
+    const recording = this.tl.recording
+    const hook = this.engine.webhook(this.tl.subAccountId, 'VRU')
+    if (!recording || !hook) return
+    const body = {namespace: 'VOICE', eventType: 'RECORDING_UPLOADED', description: 'Recording uploaded', payload: {...recording, sessionId: this.tl.sessionId, timestamp: new Date(this.engine.clock()).toISOString()}}
+    await this.deliverWithRetry('VRU', hook.url, hook.authHeader, body)
   }
 }
 
@@ -1023,6 +1087,11 @@ export function collectDigits(keys: string, rule: {maxDigits: number; onHash: bo
   let elapsed = 0
   for (let i = 0; i < keys.length; i++) {
     const at = i === 0 ? TIMING.firstKey : elapsed + TIMING.betweenKeys
+    // The next key comes later than digitTimeout allows after the previous one: input ended before it.
+    if (i > 0 && TIMING.betweenKeys > rule.digitTimeout) {
+      const end = elapsed + rule.digitTimeout
+      return end >= rule.overall ? {digits, ended: 'overall-timeout', elapsed: rule.overall} : {digits, ended: 'digit-timeout', elapsed: end}
+    }
     if (at > rule.overall) return {digits, ended: 'overall-timeout', elapsed: rule.overall}
     elapsed = at
     const ch = keys[i]

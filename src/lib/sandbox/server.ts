@@ -180,7 +180,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     switch (key) {
       case 'POST callflows': {
         const text = await readBody(req)
-        const parsed = parseJson(text)
+        const parsed = text.trim() === '' ? {ok: false as const, error: 'the body is empty'} : parseJson(text)
         if (!parsed.ok) return {status: 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId: randomUUID(), statusCode: -1001, statusMessage: `Invalid JSON request body: ${parsed.error}`}}
         const header = req.headers['x-sandbox-outcome']
         if (typeof header === 'string' && !isOutcome(header)) {
@@ -199,8 +199,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       }
       case 'POST webhooks': {
         const b = objectBody(await readBody(req))
-        const type = typeof b.type === 'string' ? b.type.toUpperCase() : ''
-        if (!(WEBHOOK_TYPES as readonly string[]).includes(type)) fail(422, '1001', `type must be one of ${WEBHOOK_TYPES.join(', ')}`)
+        // The spec's types are upper case (VCA, VSS...): "vca" is refused as the platform's enum would.
+        const type = typeof b.type === 'string' ? b.type : ''
+        if (!(WEBHOOK_TYPES as readonly string[]).includes(type)) fail(422, '1001', `type must be one of ${WEBHOOK_TYPES.join(', ')} (upper case)${WEBHOOK_TYPES.includes(type.toUpperCase() as WebhookType) ? `: ${type.toUpperCase()}` : ''}`)
         if (typeof b.url !== 'string' || !/^https?:\/\/[^\s/]+/i.test(b.url)) fail(422, '1001', 'url must be an http(s) URL')
         if (b.httpAuthHeader !== undefined && b.httpAuthHeader !== null && typeof b.httpAuthHeader !== 'string') fail(422, '1001', 'httpAuthHeader must be a string')
         const flag = b.enabled ?? b.active
@@ -211,9 +212,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         return {status: 200, body: {subAccountId: sub, count: 1, webhooks: [publicWebhook(hook)], statusCode: 0, statusMessage: 'ok'}}
       }
       case 'DELETE webhooks/:id': {
-        const type = id.toUpperCase() as WebhookType
+        const type = id as WebhookType
         const hook = s.webhooks[type]
-        if (!hook) fail(404, '1404', `No ${id} webhook registered for sub-account ${sub}`)
+        if (!hook) fail(404, '1404', `No ${id} webhook registered for sub-account ${sub}${s.webhooks[id.toUpperCase() as WebhookType] ? ` (types are upper case: ${id.toUpperCase()})` : ''}`)
         delete s.webhooks[type]
         scheduleSave()
         return {status: 200, body: {subAccountId: sub, ...publicWebhook(hook!), statusCode: 0, statusMessage: 'deleted'}}
@@ -224,12 +225,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       }
       case 'POST recording-push-config': {
         const b = objectBody(await readBody(req))
-        const protocol = typeof b.protocol === 'string' ? b.protocol.toLowerCase() : ''
-        if (protocol !== 'ftp' && protocol !== 'sftp') fail(422, '1001', 'protocol must be ftp or sftp')
+        // 8x8 shows both cases (`S3` and `SFTP` in its docs, `ftp` in the spec's answer): any case is accepted, and kept as sent.
+        const sent = typeof b.protocol === 'string' ? b.protocol : ''
+        const protocol = sent.toLowerCase()
+        if (protocol !== 'ftp' && protocol !== 'sftp' && protocol !== 's3') fail(422, '1001', 'protocol must be ftp, sftp or S3')
         if (typeof b.host !== 'string' || b.host.trim() === '') fail(422, '1001', 'host is required')
         if (b.port !== undefined && (!Number.isInteger(b.port) || (b.port as number) < 1 || (b.port as number) > 65_535)) fail(422, '1001', 'port must be an integer from 1 to 65535')
         for (const k of ['username', 'password', 'path']) if (b[k] !== undefined && typeof b[k] !== 'string') fail(422, '1001', `${k} must be a string`)
-        s.recordingConfig = {protocol, host: b.host as string, port: (b.port as number | undefined) ?? (protocol === 'ftp' ? 21 : 22), username: b.username as string | undefined, password: b.password as string | undefined, path: (b.path as string | undefined) ?? '/'}
+        // S3's host is an AWS region and has no default port.
+        s.recordingConfig = {protocol: sent, host: b.host as string, port: (b.port as number | undefined) ?? (protocol === 'ftp' ? 21 : protocol === 'sftp' ? 22 : undefined), username: b.username as string | undefined, password: b.password as string | undefined, path: (b.path as string | undefined) ?? '/'}
         scheduleSave()
         return {status: 200, body: {subAccountId: sub, ...publicRecordingConfig(s.recordingConfig), statusCode: 0, statusMessage: 'ok'}}
       }
@@ -243,11 +247,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       case 'GET recordings/:id': {
         const t = engine.timeline(id)
         if (!t || t.subAccountId !== sub) fail(404, '1404', `No session ${id} in sub-account ${sub}`)
-        const recordings = t!.callRecording && t!.summary?.details.callA.connectedTimestamp ? [{
-          recordingId: `rec-${t!.sessionId}`, sessionid: t!.sessionId, subAccountId: sub,
-          status: s.recordingConfig ? 'pushed' : 'completed',
-          duration: t!.summary.details.callA.callDuration, startRecordingTime: t!.summary.details.callA.connectedTimestamp,
-        }] : []
+        const recordings = t!.recording ? [t!.recording] : []
         return {status: 200, body: {recordings, statusCode: 0, statusMessage: 'ok'}}
       }
       case 'GET numbers': {
