@@ -22,7 +22,7 @@ import path from 'node:path'
 
 import {IvrError, ExitCode, invalidInput, notFound, usageError} from '../errors.js'
 import {writeFileAtomic} from '../fs-atomic.js'
-import {processAlive} from '../process-alive.js'
+import {claimFile, readClaim, type ClaimInfo} from '../file-claim.js'
 import {AppendLog, scanLines} from './append-log.js'
 import type {
   AttemptOutcome, AttemptRecord, CampaignCounts, CampaignJournal, CampaignStore, CampaignSummary, CampaignWriter, Claim,
@@ -47,40 +47,17 @@ export const journalFileFor = (dataDir: string, name: string) => path.join(campa
 
 // ---- the writer claim -----------------------------------------------------------------------
 
-interface WriterInfo {
-  pid: number
+interface WriterInfo extends ClaimInfo {
   host: string
   since: string
 }
 
-async function readWriter(file: string): Promise<WriterInfo | undefined> {
-  try {
-    const info = JSON.parse(await fs.readFile(file, 'utf8')) as WriterInfo
-    return Number.isInteger(info.pid) && info.host === os.hostname() && processAlive(info.pid) ? info : undefined
-  } catch {
-    return undefined
-  }
-}
+const readWriter = (file: string) => readClaim<WriterInfo>(file)
 
-/** Takes the writer claim, or returns who holds it. A claim whose process is gone is taken over. */
+/** Takes the writer claim (a stale one, its process gone, is taken over), or says who holds it. */
 async function claimWriter(file: string): Promise<{release(): Promise<void>} | {heldBy: WriterInfo}> {
-  const text = JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()})
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await fs.writeFile(file, text, {flag: 'wx', mode: 0o600})
-      return {
-        async release() {
-          if ((await fs.readFile(file, 'utf8').catch(() => '')) === text) await fs.rm(file, {force: true})
-        },
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const holder = await readWriter(file)
-      if (holder) return {heldBy: holder}
-      await fs.rm(file, {force: true})
-    }
-  }
-  throw new Error(`Could not claim ${file}.`)
+  const r = await claimFile<WriterInfo>(file, {pid: process.pid, host: os.hostname(), since: new Date().toISOString()})
+  return 'claim' in r ? r.claim : r
 }
 
 const busy = (name: string, h: WriterInfo) => new IvrError(`Campaign "${name}" is being run by process ${h.pid} (since ${h.since}).`, {
