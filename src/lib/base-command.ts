@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {VoiceApi} from './api/client.js'
-import {AccountStore} from './accounts/store.js'
+import {AccountStore, type AccountsFile} from './accounts/store.js'
 import {ExitCode, IvrError, usageError} from './errors.js'
 import {makeColors, type Colors} from './render/colors.js'
 import {redactSecrets} from './render/redact.js'
@@ -61,6 +61,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     this.env = {
       IVR_ACCOUNT: env.IVR_ACCOUNT, IVR_API_KEY: env.IVR_API_KEY, IVR_BASE_URL: env.IVR_BASE_URL,
       IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT,
+      IVR_DATABASE_URL: env.IVR_DATABASE_URL,
     }
     this.paths = {
       configDir: env.IVR_CONFIG_DIR || this.config.configDir,
@@ -106,6 +107,21 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     return new AccountStore(this.paths.configDir)
   }
 
+  private warnedOpenCredentials = false
+
+  /**
+   * The stored accounts, for every command that reads them: a credentials file others can read is
+   * warned about here, once, whichever command it is (writes set it back to 0600).
+   */
+  protected async storedAccounts(store = this.accountStore()): Promise<AccountsFile> {
+    const data = await store.read()
+    if (!this.warnedOpenCredentials && (await store.isReadableByOthers())) {
+      this.warnedOpenCredentials = true
+      this.warnUser(`${store.file} is readable by other users; run: chmod 600 "${store.file}" (the next login or accounts change also fixes it)`)
+    }
+    return data
+  }
+
   protected debugLog = (line: string): void => {
     process.stderr.write(`${this.errColors.dim('[debug]')} ${safeText(line)}\n`)
   }
@@ -119,11 +135,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
       this.creds = {account: flags.account ?? sb.subAccountId, apiKey: sb.apiKey, baseUrl: sb.baseUrl, source: 'sandbox'}
       return this.creds
     }
-    const store = this.accountStore()
-    const stored = await store.read()
-    if (!this.env.IVR_API_KEY && (await store.isReadableByOthers())) {
-      this.warnUser(`${store.file} is readable by other users; run: chmod 600 "${store.file}"`)
-    }
+    const stored = await this.storedAccounts()
     this.creds = resolveCredentials({flagAccount: flags.account, flagBaseUrl: flags['base-url'], env: this.env, stored})
     return this.creds
   }

@@ -13,6 +13,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import {ExitCode, IvrError} from './errors.js'
 import {writeFileAtomic} from './fs-atomic.js'
 import {processAlive} from './process-alive.js'
 
@@ -153,7 +154,9 @@ export async function withFileLock<R>(lockFile: string, fn: () => Promise<R>, op
         await r.claim.release()
       }
     }
-    if (Date.now() > until) throw new Error(`${lockFile} is held by process ${r.heldBy.pid}.`)
+    if (Date.now() > until) {
+      throw new IvrError(`${lockFile} is held by process ${r.heldBy.pid}.`, {code: 'LOCKED', exitCode: ExitCode.USAGE, suggestions: ['Wait for that command to finish, then try again.']})
+    }
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20))
   }
 }

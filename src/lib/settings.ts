@@ -9,6 +9,8 @@ export interface IvrEnv {
   IVR_BASE_URL?: string
   IVR_TIMEOUT?: string
   IVR_CONNECT_TIMEOUT?: string
+  /** Where campaigns live when shared: a postgres:// connection string (`--db` overrides it). */
+  IVR_DATABASE_URL?: string
 }
 
 export interface Credentials {
@@ -59,4 +61,15 @@ export function secondsSetting(name: string, raw: string | undefined, fallback: 
   const n = Number(raw)
   if (!Number.isFinite(n) || n <= 0) throw usageError(`${name} must be a positive number of seconds, not "${raw}".`)
   return n
+}
+
+/**
+ * The campaign database: --db, else IVR_DATABASE_URL; undefined means the local journal under the data
+ * folder. `passwordInArgv` is true when the password came on the command line, where other users of the
+ * machine can read it (ps): the command warns, and suggests the environment variable instead.
+ */
+export function databaseSetting(flag: string | undefined, env: IvrEnv): {url: string; source: 'flag' | 'env'; passwordInArgv: boolean} | undefined {
+  if (flag !== undefined && flag !== '') return {url: flag, source: 'flag', passwordInArgv: /^[a-z]+:\/\/[^/@]*:[^/@]+@/i.test(flag) || /[?&]password=/i.test(flag)}
+  if (env.IVR_DATABASE_URL) return {url: env.IVR_DATABASE_URL, source: 'env', passwordInArgv: false}
+  return undefined
 }

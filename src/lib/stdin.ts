@@ -1,3 +1,4 @@
+import {fstatSync} from 'node:fs'
 import type {Readable} from 'node:stream'
 
 import {usageError} from './errors.js'
@@ -22,4 +23,15 @@ export async function readSecretFromStdin(stream: Readable & {isTTY?: boolean}, 
   if (!text) throw usageError(`${what} on standard input is empty.`)
   if (/[\r\n]/.test(text)) throw usageError(`${what} on standard input has more than one line.`)
   return text
+}
+
+/** Whether lines can come on this input: a terminal, a pipe, a file or a socket; not /dev/null or a closed descriptor. */
+export function inputCanSupplyLines(stream: {isTTY?: boolean; fd?: number}): boolean {
+  if (stream.isTTY) return true
+  try {
+    const st = fstatSync(stream.fd ?? 0)
+    return st.isFIFO() || st.isFile() || st.isSocket()
+  } catch {
+    return false
+  }
 }

@@ -16,6 +16,7 @@ describe('login and accounts', () => {
   })
   after(() => api.close())
   beforeEach(() => fs.rm(configDir(), {recursive: true, force: true}))
+  after(() => fs.rm(configDir(), {recursive: true, force: true}))
 
   it('stores a verified key from stdin in a 0600 file inside a 0700 folder', async () => {
     const r = await runBin(['login', '--account', 'acme-support', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-good-9876\n'})
@@ -88,6 +89,43 @@ describe('login and accounts', () => {
     expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.contain(accountsFile()).and.contain('corrupt')
     expect(await fs.readFile(accountsFile(), 'utf8')).to.equal('{"accounts": {"x": ')
+  })
+
+  it('keeps all ten accounts when ten logins run at once', async () => {
+    const ids = Array.from({length: 10}, (_, i) => `conc-${i}`)
+    const results = await Promise.all(ids.map((id, i) => runBin(['login', '-a', id, '--api-key-stdin', '--no-verify'], {input: `key-${i}-abcdef`})))
+    for (const r of results) expect(r.exitCode, r.stderr).to.equal(0)
+    const data = JSON.parse(await fs.readFile(accountsFile(), 'utf8'))
+    expect(Object.keys(data.accounts).sort()).to.deep.equal([...ids].sort())
+  })
+
+  it('refuses a credentials file of the wrong shape (exit 4, no stack, file untouched) in list and login', async () => {
+    await fs.mkdir(configDir(), {recursive: true})
+    for (const text of ['{"accounts":{"acme-one":null}}', '{"accounts":{"acme-one":{"apiKey":12345}}}']) {
+      await fs.writeFile(accountsFile(), text, {mode: 0o600})
+      const list = await runIvr(['accounts', 'list'])
+      expect(list.exitCode).to.equal(4)
+      expect(list.stderr).to.contain('corrupt').and.contain(accountsFile()).and.not.contain('Cannot read properties')
+      const login = await runBin(['login', '-a', 'acme-two', '--api-key-stdin', '--no-verify'], {input: 'key-two-123456'})
+      expect(login.exitCode).to.equal(4)
+      expect(await fs.readFile(accountsFile(), 'utf8')).to.equal(text)
+    }
+  })
+
+  it('closes a 0755 config folder and a 0644 file on login, and every reader warns about an open file', async () => {
+    await fs.mkdir(configDir(), {recursive: true, mode: 0o755})
+    await fs.chmod(configDir(), 0o755)
+    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
+    expect((await fs.stat(configDir())).mode & 0o777).to.equal(0o700)
+    await fs.chmod(accountsFile(), 0o644)
+    for (const args of [['accounts', 'list'], ['accounts', 'show'], ['sessions', 'list']]) {
+      const r = await runIvr(args, {env: {IVR_API_KEY: 'from-env-1234'}})
+      expect(r.stderr, args.join(' ')).to.contain('readable by other users')
+    }
+    await runBin(['login', '-a', 'acct-two', '--api-key-stdin', '--no-verify'], {input: 'cccc-dddd-2222'})
+    expect((await fs.stat(accountsFile())).mode & 0o777).to.equal(0o600)
+    const quiet = await runIvr(['accounts', 'list'])
+    expect(quiet.stderr).not.to.contain('readable by other users')
   })
 
   it('warns when the credentials file is readable by others', async () => {

@@ -3,7 +3,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {sampleProfiles, startFakeApi} from '../helpers/fake-api.js'
-import {hasTmux, TmuxSession} from '../helpers/tmux.js'
+import {TmuxSession} from '../helpers/tmux.js'
 
 describe('login on a terminal (tmux)', function () {
   let api: Awaited<ReturnType<typeof startFakeApi>>
@@ -11,10 +11,6 @@ describe('login on a terminal (tmux)', function () {
   const configDir = path.join(process.env.IVR_DATA_DIR as string, '..', 'tty-config')
 
   before(async function () {
-    if (!hasTmux()) {
-      console.log('      (tmux is not installed: the terminal tests are skipped)')
-      this.skip()
-    }
     api = await startFakeApi({apiKey: 'tty-key-5678', routes: {'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles}})}})
   })
   after(() => api?.close())

@@ -9,7 +9,7 @@ const root = mkdtempSync(path.join(tmpdir(), 'ivr-test-'))
 process.env.IVR_CONFIG_DIR = path.join(root, 'config')
 process.env.IVR_CACHE_DIR = path.join(root, 'cache')
 process.env.IVR_DATA_DIR = path.join(root, 'data')
-for (const k of ['IVR_ACCOUNT', 'IVR_API_KEY', 'IVR_BASE_URL', 'IVR_SANDBOX', 'IVR_WEBHOOK_AUTH', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'FORCE_COLOR']) delete process.env[k]
+for (const k of ['IVR_ACCOUNT', 'IVR_API_KEY', 'IVR_BASE_URL', 'IVR_SANDBOX', 'IVR_WEBHOOK_AUTH', 'IVR_DATABASE_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'FORCE_COLOR']) delete process.env[k]
 process.env.NO_COLOR = '1'
 // oclif loads commands from src (through tsx) only outside production.
 process.env.NODE_ENV = 'test'

@@ -1,10 +1,9 @@
 import {execFileSync, spawnSync} from 'node:child_process'
-import path from 'node:path'
+import {cliSpawnArgs, projectRoot} from './run.js'
 
-import {projectRoot} from './run.js'
-
-export function hasTmux(): boolean {
-  return spawnSync('tmux', ['-V']).status === 0
+/** The terminal tests need tmux: a missing one fails them, saying how to get it (they never skip). */
+export function requireTmux(): void {
+  if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed; the terminal tests need it: apt-get install tmux (or brew install tmux)')
 }
 
 /** A real terminal: the CLI runs inside a detached tmux session; keys are typed, the screen is read. */
@@ -12,8 +11,11 @@ export class TmuxSession {
   readonly name = `ivr-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
 
   constructor(args: string[], env: Record<string, string | undefined> = {}) {
+    requireTmux()
+    const spawnArgs = cliSpawnArgs(args)
+    env = {...spawnArgs.env, ...env}
     const exports = Object.entries(env).map(([k, v]) => (v === undefined ? `unset ${k};` : `export ${k}='${v.replace(/'/g, `'\\''`)}';`)).join(' ')
-    const cli = [process.execPath, '--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), ...args].map((a) => `'${a}'`).join(' ')
+    const cli = [spawnArgs.command, ...spawnArgs.args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
     const script = `${exports} unset CI; cd '${projectRoot}'; ${cli}; echo "EXIT=$?"; sleep 30`
     execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', '120', '-y', '30', 'bash', '-c', script])
   }

@@ -19,7 +19,7 @@ export default class AccountsList extends IvrCommand<typeof AccountsList> {
   }
 
   async run(): Promise<{accounts: AccountRow[]}> {
-    const data = await this.accountStore().read()
+    const data = await this.storedAccounts()
     const rows: AccountRow[] = Object.entries(data.accounts).map(([account, a]) => ({
       account, default: data.default === account, apiKey: maskSecret(a.apiKey), baseUrl: a.baseUrl ?? 'https://voice.8x8.com',
     }))

@@ -12,7 +12,7 @@ export default class AccountsRemove extends IvrCommand<typeof AccountsRemove> {
 
   async run(): Promise<{removed: string; default?: string}> {
     const store = this.accountStore()
-    const before = await store.read()
+    const before = await this.storedAccounts(store)
     if (!before.accounts[this.args.account]) throw store.unknown(this.args.account, before)
     await confirmOrRefuse({yes: this.flags.yes, interactive: this.isInteractive, question: `Remove the stored key of ${this.args.account}?`})
     const after = await store.remove(this.args.account)

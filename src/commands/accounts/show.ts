@@ -19,7 +19,7 @@ export default class AccountsShow extends IvrCommand<typeof AccountsShow> {
 
   async run(): Promise<AccountView> {
     const store = this.accountStore()
-    const data = await store.read()
+    const data = await this.storedAccounts(store)
     let view: AccountView
     if (this.args.account) {
       const a = data.accounts[this.args.account]

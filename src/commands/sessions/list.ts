@@ -27,7 +27,7 @@ export default class SessionsList extends IvrCommand<typeof SessionsList> {
     const f = this.flags
     const since = f.since ? parseSince(f.since) : undefined
     const statuses = parseStatuses(f.status)
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.accountStore().read()).default)
+    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
     const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
     const sessions = await listSessions(file, {since, statuses, limit: f.limit, warn: (m) => this.warnUser(m)})
     if (sessions.length === 0 && !f.csv) this.status(`No session summaries${since || statuses ? ' match' : ' stored yet'} (${file}).`)

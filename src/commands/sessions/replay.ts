@@ -38,7 +38,7 @@ export default class SessionsReplay extends IvrCommand<typeof SessionsReplay> {
       throw usageError(`--to "${f.to}" is not an http(s) URL.`, ['Give the full URL of your server, e.g. http://localhost:3000/vss.'])
     }
     const auth = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : process.env.IVR_WEBHOOK_AUTH || undefined
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.accountStore().read()).default)
+    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
     const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
     const {sessionId, events} = await findSession(file, this.args.sessionId, (m) => this.warnUser(m))
     const chosen = f.all ? events : events.filter((e) => e.type === TYPES[f.event])

@@ -20,7 +20,7 @@ export default class SessionsShow extends IvrCommand<typeof SessionsShow> {
 
   async run(): Promise<{sessionId: string; summary?: SessionRow; events: StoredEvent[]}> {
     const f = this.flags
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.accountStore().read()).default)
+    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
     const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
     const {sessionId, events} = await findSession(file, this.args.sessionId, (m) => this.warnUser(m))
     this.out(renderSession(events, {colors: this.colors, showNumbers: f['show-numbers']}))

@@ -24,7 +24,7 @@ export default class SessionsStats extends IvrCommand<typeof SessionsStats> {
     const f = this.flags
     const since = f.since ? parseSince(f.since) : undefined
     const statuses = parseStatuses(f.status)
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.accountStore().read()).default)
+    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
     const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
     const stats = await computeStats(file, {since, statuses, by: f.by as Grouping, warn: (m) => this.warnUser(m)})
     if (stats.sessions === 0) this.status(`No session summaries${since || statuses ? ' match' : ' stored yet'} (${file}).`)

@@ -75,7 +75,7 @@ Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it r
     const authHeader = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : process.env.IVR_WEBHOOK_AUTH || undefined
     if (!authHeader && !isLoopbackHost(f.host)) this.warnUser(`Listening on ${f.host} without an auth header: anyone who can reach it can post events. Set one with --auth-header-stdin or IVR_WEBHOOK_AUTH.`)
 
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox || f.register ? (await this.credentials()).account : (await this.accountStore().read()).default)
+    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox || f.register ? (await this.credentials()).account : (await this.storedAccounts()).default)
     const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
     let register: TailOptions['register']
     if (f.register || f.sandbox) {

@@ -16,19 +16,6 @@ function cellText(value: unknown): string {
   return safeLine(value)
 }
 
-/** A CSV field per RFC 4180: quoted when it holds a comma, quote or newline; a leading = + - @ is defused for spreadsheets. */
-export function csvField(value: unknown): string {
-  let s = value === undefined || value === null ? '' : typeof value === 'boolean' ? String(value) : safeLine(value)
-  if (/^[=+\-@]/.test(s) && !/^[+-]?\d/.test(s)) s = `'${s}`
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-export function renderCsv<Row>(columns: Column<Row>[], rows: Row[]): string {
-  const lines = [columns.map((c) => csvField(c.header)).join(',')]
-  for (const row of rows) lines.push(columns.map((c) => csvField(c.get(row))).join(','))
-  return lines.join('\n')
-}
-
 /** A table for people: borders and bold headers on a TTY, plain aligned text otherwise. */
 export function renderTable<Row>(columns: Column<Row>[], rows: Row[], opts: {color: boolean; bold?: (s: string) => string}): string {
   const table = new Table({

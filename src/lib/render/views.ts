@@ -1,6 +1,7 @@
 import type {SpeechProfile, VirtualNumber, Webhook} from '../api/types.js'
 import type {Colors} from './colors.js'
-import {renderCsv, renderTable, type Column} from './table.js'
+import {renderCsv} from './csv.js'
+import {renderTable, type Column} from './table.js'
 
 /** Renders rows as a table for people or as CSV for machines. */
 export function renderRows<Row>(columns: Column<Row>[], rows: Row[], opts: {csv?: boolean; colors: Colors}): string {

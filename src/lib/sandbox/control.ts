@@ -99,6 +99,11 @@ export function sendDigits(target: SandboxTarget, sessionId: string, keys: strin
   return request(target, 'POST', `sessions/${encodeURIComponent(sessionId)}/digits`, {keys})
 }
 
+/** The caller of an interactive session hangs up, once the keys already sent are pressed. */
+export function hangUpCall(target: SandboxTarget, sessionId: string): Promise<unknown> {
+  return request(target, 'POST', `sessions/${encodeURIComponent(sessionId)}/hangup`)
+}
+
 export function setExportBehaviour(target: SandboxTarget, behaviour: Partial<ExportBehaviour> | null): Promise<ExportBehaviour> {
   return behaviour === null ? request(target, 'DELETE', 'exports/behaviour') : request(target, 'POST', 'exports/behaviour', behaviour)
 }

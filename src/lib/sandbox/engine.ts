@@ -218,6 +218,20 @@ class LiveInput implements InputSource {
   interactive = true
   private queue: string[] = []
   private waiter?: (keys: string) => void
+  /** The person hung up (end of input, Ctrl-D, Ctrl-C); keys typed before it are still pressed. */
+  private hangingUp = false
+  /** Whether the caller has gone: hung up with no typed keys left to press. */
+  get gone(): boolean {
+    return this.hangingUp && this.queue.length === 0
+  }
+
+  hangUp(): void {
+    this.hangingUp = true
+    const w = this.waiter
+    this.waiter = undefined
+    w?.('')
+  }
+
   push(keys: string): void {
     if (this.waiter) {
       const w = this.waiter
@@ -229,6 +243,7 @@ class LiveInput implements InputSource {
   next(timeoutMs: number): Promise<string> {
     const queued = this.queue.shift()
     if (queued !== undefined) return Promise.resolve(queued)
+    if (this.hangingUp) return Promise.resolve('')
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.waiter = undefined; resolve('') }, timeoutMs)
       this.waiter = (keys) => { clearTimeout(timer); resolve(keys) }
@@ -412,6 +427,14 @@ export class CallEngine {
     if (!(r.input instanceof LiveInput)) throw new SandboxError(`session ${sessionId} is not interactive`, 409)
     if (!KEYS.test(keys)) throw new SandboxError(`"${keys}" holds keys a phone does not have (use 0-9, * and #)`, 400)
     r.input.push(keys)
+  }
+
+  /** The person on an interactive session hangs up (after any keys they already typed). */
+  hangUp(sessionId: string): void {
+    const r = this.sessions.get(sessionId)
+    if (!r) throw new SandboxError(`no session ${sessionId}`, 404)
+    if (!(r.input instanceof LiveInput)) throw new SandboxError(`session ${sessionId} is not interactive`, 409)
+    r.input.hangUp()
   }
 
   // -- reading sessions --
@@ -626,6 +649,15 @@ class Run {
     return new Date(ms).toISOString()
   }
 
+  /** Whether an interactive caller hung up; records it once. */
+  private callerLeft(): boolean {
+    if (this.hungUpByCaller) return true
+    if (!(this.record.input instanceof LiveInput) || !this.record.input.gone) return false
+    this.event({kind: 'hangup', by: 'caller'})
+    this.hungUpByCaller = true
+    return true
+  }
+
   async advance(ms: number): Promise<void> {
     if (ms <= 0) return
     this.t += ms
@@ -708,7 +740,7 @@ class Run {
   /** Runs actions in order; a sayAndCapture's VCA answer runs next, before what followed it. */
   async actions(list: Action[]): Promise<void> {
     const queue = [...list]
-    while (queue.length > 0 && !this.ended && !this.error && !this.hungUpByCaller) {
+    while (queue.length > 0 && !this.ended && !this.error && !this.callerLeft()) {
       const action = queue.shift()!
       this.lastAction = ACTION_CODES[action.action] ?? this.lastAction
       switch (action.action) {
@@ -784,7 +816,7 @@ class Run {
       return false
     }
     await this.advance(ms)
-    return true
+    return !this.callerLeft()
   }
 
   /** A sayAndCapture: tries, then a VCA; returns the answer's actions, or undefined when the session ends. */
@@ -803,6 +835,7 @@ class Run {
       this.event({kind: 'waiting', attempt, minDigits, maxDigits, completeOnHash: onHash, timeoutMs: overall})
       const started = Date.now()
       const keys = await this.record.input.next(overall)
+      if (keys === '' && this.callerLeft()) return undefined
       if (this.record.input.interactive) {
         // A person took real time; the virtual clock follows it (at least the keys' own time).
         this.t += Date.now() - started

@@ -2,7 +2,7 @@
 import {randomUUID} from 'node:crypto'
 
 import {countryName} from '../callflow/phone.js'
-import {csvField} from '../render/table.js'
+import {csvLine} from '../render/csv.js'
 import type {CallLeg, SessionSummaryPayload} from '../webhooks/payloads.js'
 import type {ExportBehaviour, ExportJob} from './state.js'
 
@@ -40,7 +40,7 @@ function legRow(s: SessionSummaryPayload, leg: CallLeg): string {
     billable, UNIT_PRICE, 'USD', Math.round((billable / 60) * UNIT_PRICE * 10_000) / 10_000, leg.callType, SIP[leg.callStatus] ?? 200,
     s.sessionStatus, leg.callStatus, '', leg.callQuality?.mos ?? '', '',
   ]
-  return row.map((v) => csvField(v)).join(',')
+  return csvLine(row)
 }
 
 /** Reads the platform's date forms: yyyy-MM-dd, yyyy-MM-ddTHH:mm:ss (UTC), with Z or an offset. */

@@ -368,6 +368,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       engine.sendDigits(id, typeof b.keys === 'string' ? b.keys.replace(/\s+/g, '') : '')
       return {status: 200, body: {sessionId: id, accepted: b.keys}}
     }
+    if (what === 'sessions' && id && extra === 'hangup' && rest.length === 3 && method === 'POST') {
+      engine.hangUp(id)
+      return {status: 200, body: {sessionId: id, hungUp: true}}
+    }
     if (what === 'calls' && rest.length === 1 && method === 'POST') {
       const b = objectBody(await readBody(req))
       if (typeof b.from !== 'string' || typeof b.to !== 'string') fail(400, '1001', 'from and to are required (phone numbers)')

@@ -47,7 +47,7 @@ export function describeEvent(e: TimelineEvent, c: Colors): string | undefined {
       return `${e.type} ${safeLine(what)} -> ${safeLine(e.url)} ${answer}${c.dim(` (${e.ms} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`)}${action}`
     }
     case 'hangup': {
-      return `hangup ${c.dim(`(${e.by === 'callflow' ? 'by the callflow' : e.by === 'platform' ? 'no more actions' : e.by === 'called-party' ? 'the called party hung up' : 'the caller gave up'})`)}`
+      return `hangup ${c.dim(`(${e.by === 'callflow' ? 'by the callflow' : e.by === 'platform' ? 'no more actions' : e.by === 'called-party' ? 'the called party hung up' : 'the caller hung up'})`)}`
     }
     case 'error': {
       return c.red(`error ${e.code}: ${safeLine(e.message)}`)

@@ -5,7 +5,7 @@ import path from 'node:path'
 import {parseCallflowText} from '../../../src/lib/callflow/load.js'
 import {sampleProfiles, startFakeApi} from '../../helpers/fake-api.js'
 import {runBin} from '../../helpers/run.js'
-import {hasTmux, TmuxSession} from '../../helpers/tmux.js'
+import {TmuxSession} from '../../helpers/tmux.js'
 
 describe('callflow new', () => {
   it('without a terminal, exits 2 and points at the file and flag forms', async () => {
@@ -20,7 +20,6 @@ describe('callflow new', () => {
     const out = path.join(process.env.IVR_DATA_DIR as string, '..', 'built.yaml')
 
     before(async function () {
-      if (!hasTmux()) this.skip()
       api = await startFakeApi({routes: {
         'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}}),
         'GET /webhooks': () => ({status: 200, body: {count: 1, webhooks: [{type: 'VCA', url: 'https://ivr.example.com/vca', enabled: true}], statusCode: 1, statusMessage: 'OK'}}),

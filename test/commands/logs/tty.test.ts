@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {hasTmux, TmuxSession} from '../../helpers/tmux.js'
+import {TmuxSession} from '../../helpers/tmux.js'
 import {startExportServer, type ExportServer} from '../../lib/logs/export-server.js'
 
 describe('logs export and recordings on a terminal (tmux)', function () {
@@ -8,10 +8,6 @@ describe('logs export and recordings on a terminal (tmux)', function () {
   let session: TmuxSession | undefined
 
   before(async function () {
-    if (!hasTmux()) {
-      console.log('      (tmux is not installed: the terminal tests are skipped)')
-      this.skip()
-    }
     server = await startExportServer()
   })
   after(() => server?.close())

@@ -7,8 +7,8 @@ import {expect} from 'chai'
 import {writeFileAtomic} from '../../../src/lib/fs-atomic.js'
 import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
-import {projectRoot, runIvr} from '../../helpers/run.js'
-import {hasTmux, TmuxSession} from '../../helpers/tmux.js'
+import {cliSpawnArgs, projectRoot, runBin, runIvr} from '../../helpers/run.js'
+import {TmuxSession} from '../../helpers/tmux.js'
 import {TestReceiver} from '../../lib/sandbox/receiver.js'
 
 const dataDir = () => process.env.IVR_DATA_DIR!
@@ -143,22 +143,32 @@ describe('ivr sandbox start', function () {
   })
 })
 
-describe('ivr sandbox call --interactive (tmux)', function () {
+describe('ivr sandbox call --interactive', function () {
   this.timeout(40_000)
-
-  it('prints prompts as they play and sends the keys typed', async function () {
-    if (!hasTmux()) {
-      console.log('      (skipped: tmux is not installed)')
-      this.skip()
-    }
-    const sb = await startSandbox({})
+  let sb: RunningSandbox
+  let dir: string
+  beforeEach(async () => {
+    sb = await startSandbox({})
     sb.engine.registerWebhook('sandbox', 'VCA', `${sb.baseUrl}/sandbox/demo-vca`)
-    const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'tmux-'))
+    dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'tmux-'))
     await writeFileAtomic(discoveryFile(dir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: 'sandbox', pid: process.pid, startedAt: new Date().toISOString()}))
-    const tmux = new TmuxSession(['sandbox', 'call', '--from', '+6598765432', '--interactive', '--mute'], {IVR_DATA_DIR: dir, NO_COLOR: '1', NODE_ENV: 'test'})
+  })
+  afterEach(async () => {
+    await sb.close()
+    await fs.rm(dir, {recursive: true, force: true})
+  })
+  const call = ['sandbox', 'call', '--from', '+6598765432', '--interactive', '--mute']
+  const onlySession = () => {
+    const sessions = sb.engine.listSessions('sandbox')
+    expect(sessions).to.have.length(1)
+    return sessions[0]
+  }
+
+  it('on a terminal, prints prompts as they play and sends the keys typed', async () => {
+    const tmux = new TmuxSession(call, {IVR_DATA_DIR: dir, NO_COLOR: '1'})
     try {
       await tmux.waitFor(/Press any key/)
-      await tmux.waitFor(/Your keys/)
+      await tmux.waitFor(/Your keys \(1 digit\)/)
       tmux.type('8')
       tmux.keys('Enter')
       const screen = await tmux.waitFor(/EXIT=\d+/)
@@ -166,7 +176,52 @@ describe('ivr sandbox call --interactive (tmux)', function () {
       expect(screen).to.include('EXIT=0')
     } finally {
       tmux.kill()
-      await sb.close()
     }
+  })
+
+  it('Ctrl-D hangs up as the caller: a COMPLETED session, exit 0', async () => {
+    const tmux = new TmuxSession(call, {IVR_DATA_DIR: dir, NO_COLOR: '1'})
+    try {
+      await tmux.waitFor(/Your keys/)
+      tmux.keys('C-d')
+      const screen = await tmux.waitFor(/EXIT=\d+/)
+      expect(screen).to.include('the caller hung up').and.include('EXIT=0')
+      expect(onlySession()).to.include({state: 'ended', sessionStatus: 'COMPLETED'})
+    } finally {
+      tmux.kill()
+    }
+  })
+
+  it('Ctrl-C hangs up too (the session ends in the sandbox), then exits 130', async () => {
+    const tmux = new TmuxSession(call, {IVR_DATA_DIR: dir, NO_COLOR: '1'})
+    try {
+      await tmux.waitFor(/Your keys/)
+      tmux.keys('C-c')
+      const screen = await tmux.waitFor(/EXIT=\d+/)
+      expect(screen).to.include('EXIT=130')
+      expect(onlySession()).to.include({state: 'ended', sessionStatus: 'COMPLETED'})
+    } finally {
+      tmux.kill()
+    }
+  })
+
+  it('without a terminal and without piped keys, refuses with exit 2 and places no call', async () => {
+    const cli = cliSpawnArgs(call)
+    const child = spawn(cli.command, cli.args, {env: {...process.env, ...cli.env, IVR_DATA_DIR: dir}, stdio: ['ignore', 'pipe', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(code).to.equal(2)
+    expect(stderr).to.contain('needs a terminal').and.contain('pipe')
+    expect(sb.engine.listSessions('sandbox')).to.have.length(0)
+  })
+
+  it('with keys on a pipe, presses them and hangs up when they run out', async () => {
+    const r = await runBin(call, {input: '8\n', env: {IVR_DATA_DIR: dir}})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.stdout).to.include('caller pressed 8')
+    const empty = await runBin(call, {input: '', env: {IVR_DATA_DIR: dir}})
+    expect(empty.exitCode, empty.stderr).to.equal(0)
+    expect(empty.stdout).to.include('the caller hung up')
   })
 })

