@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {CampaignCommand} from '../../lib/campaign-command.js'
 import type {ResultRow} from '../../lib/campaign/view.js'
-import {csvField, renderTable} from '../../lib/render/table.js'
+import {csvLine} from '../../lib/render/csv.js'
+import {renderTable} from '../../lib/render/table.js'
 
 export default class CampaignResults extends CampaignCommand<typeof CampaignResults> {
   static override summary = 'One row per contact: its columns, final outcome, attempts, digits and menu path, session ids, duration.'
@@ -22,11 +23,11 @@ export default class CampaignResults extends CampaignCommand<typeof CampaignResu
     const rows: ResultRow[] = []
     if (this.flags.csv) {
       const write = (line: string) => new Promise<void>((resolve) => (process.stdout.write(`${line}\n`) ? resolve() : process.stdout.once('drain', resolve)))
-      await write(columns.map((c) => csvField(c.header)).join(','))
+      await write(csvLine(columns.map((c) => c.header)))
       for await (const r of journal.results()) {
         if (wanted && !wanted.has(r.outcome)) continue
         const row = resultRow(r)
-        await write(columns.map((c) => csvField(c.get(row))).join(','))
+        await write(csvLine(columns.map((c) => c.get(row))))
       }
       return undefined
     }

@@ -10,7 +10,7 @@ import {promises as fs} from 'node:fs'
 import {parsePhoneNumberFromString} from 'libphonenumber-js'
 
 import {checkPhoneNumber} from '../callflow/phone.js'
-import {invalidInput, usageError} from '../errors.js'
+import {invalidInput, IvrError, usageError} from '../errors.js'
 import {unreadableReason} from '../input-file.js'
 import {CsvReader} from '../logs/csv.js'
 import type {Contact, SkippedRow} from './model.js'
@@ -196,6 +196,7 @@ export async function importContacts(opts: ImportOptions): Promise<ImportSummary
     }
     reader.push(decoder.decode())
   } catch (error) {
+    if (error instanceof IvrError) throw error
     if (error instanceof TypeError && /encoded|decode/i.test(error.message)) {
       throw invalidInput(`${file} is not UTF-8 text (row ${row + 1} or near it).`, ['Save the contacts as "CSV UTF-8" (Excel: Save As → CSV UTF-8), or convert it: iconv -f latin1 -t utf-8 in.csv > out.csv.'], 'CONTACTS_NOT_UTF8')
     }

@@ -9,8 +9,12 @@ export interface StoreChoice {
   dataDir: string
   /** postgres://… ; undefined: the local data folder. */
   db?: string
+  debug?: (line: string) => void
 }
 
 export async function openCampaignStore(choice: StoreChoice): Promise<CampaignStore> {
-  return new LocalCampaignStore(choice.dataDir)
+  if (choice.db === undefined || choice.db === '') return new LocalCampaignStore(choice.dataDir)
+  // Imported only when asked for: pg stays out of every other command's startup.
+  const {PostgresCampaignStore} = await import('./postgres/journal.js')
+  return PostgresCampaignStore.open(choice.db, {debug: choice.debug})
 }
