@@ -13,6 +13,12 @@ describe('codes', () => {
     expect(r.stdout).to.contain('File download for playback failed').and.contain('session error code')
   })
 
+  it('says why -1005 is only a warning when overallTimeout is left out', async () => {
+    const r = await runIvr(['codes', '-1005'])
+    expect(r.exitCode).to.equal(0)
+    expect(r.stdout.replace(/\s+/g, ' ')).to.contain('ivr only warns: 8x8\'s own Send Callflow example sets digitTimeout without overallTimeout')
+  })
+
   it('lists the table, filtered by kind, as JSON too', async () => {
     let r = await runIvr(['codes'])
     expect(r.stdout).to.match(/-1017\s+status\s+Invalid MSISDN format in destination/).and.match(/-2010\s+session-error\s+Trunk capacity exceeded/)

@@ -3,7 +3,7 @@ import {HttpProxyAgent, HttpsProxyAgent} from 'hpagent'
 
 import type {CallflowRequest} from '../callflow/types.js'
 import {redactSecrets, scrubText} from '../render/redact.js'
-import {ApiError, apiErrorFromResponse, apiErrorFromTransport, retryAfterMs} from './errors.js'
+import {ApiError, apiErrorFromResponse, apiErrorFromTransport} from './errors.js'
 import {subAccountPath} from './paths.js'
 import type {
   CreateWebhookRequest, DeleteWebhookResponse, LogExportJob, LogExportRequest, NumberCheckResponse, NumbersResponse,
@@ -142,10 +142,8 @@ export class VoiceApi {
     } catch (error) {
       if (error instanceof HTTPError) {
         const body = parseBody(error.response.body)
-        throw apiErrorFromResponse({
-          httpStatus: error.response.statusCode, body, requestId: requestIdOf(error.response.headers, body), method, url, baseUrl: this.baseUrl,
-          retryAfterMs: retryAfterMs(error.response.headers['retry-after']),
-        })
+        const retryAfter = error.response.headers['retry-after']
+        throw apiErrorFromResponse({httpStatus: error.response.statusCode, body, requestId: requestIdOf(error.response.headers, body), method, url, baseUrl: this.baseUrl, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined})
       }
       if (error instanceof RequestError) {
         // A POST whose connection was made may have reached the server.

@@ -46,12 +46,12 @@ function platformStatus(body: unknown): {statusCode?: number; statusMessage?: st
 }
 
 /** Maps an HTTP answer that is not 2xx onto an ApiError with the documented exit code. */
-export function apiErrorFromResponse(args: {httpStatus: number; body: unknown; requestId?: string; method: string; url: string; baseUrl: string; retryAfterMs?: number}): ApiError {
+export function apiErrorFromResponse(args: {httpStatus: number; body: unknown; requestId?: string; method: string; url: string; baseUrl: string; retryAfter?: string}): ApiError {
   const {httpStatus, body, requestId, method} = args
   const {statusCode, statusMessage} = platformStatus(body)
   const platformSays = [statusCode !== undefined ? String(statusCode) : undefined, statusMessage].filter(Boolean).join(' ')
   const said = platformSays ? ` The platform said: ${platformSays}.` : ''
-  const common = {httpStatus, statusCode, statusMessage, requestId, body, ...(args.retryAfterMs === undefined ? {} : {retryAfterMs: args.retryAfterMs})}
+  const common = {httpStatus, statusCode, statusMessage, requestId, body, retryAfterMs: retryAfterMs(args.retryAfter)}
   if (httpStatus === 401) {
     return new ApiError(`The API key was refused (401).${said}`, {
       ...common, code: 'AUTH_REFUSED', exitCode: ExitCode.CREDENTIALS,
@@ -77,8 +77,17 @@ export function apiErrorFromResponse(args: {httpStatus: number; body: unknown; r
     })
   }
   if (httpStatus === 429) {
+    const wait = args.retryAfter && /^\d+$/.test(args.retryAfter.trim()) ? ` after ${args.retryAfter.trim()} s` : ''
+    if (method === 'POST') {
+      // A POST is never resent (it could ring someone twice); a 429 means the platform refused it, so sending again is safe.
+      const sendCallflow = /\/callflows\/?$/.test(new URL(args.url).pathname)
+      return new ApiError(`Too many requests (429): the platform refused this ${sendCallflow ? 'Send Callflow' : 'request'} without acting on it${sendCallflow ? ' (no call was created)' : ''}. It was not resent.${said}`, {
+        ...common, code: 'RATE_LIMITED', exitCode: ExitCode.NETWORK,
+        suggestions: [`It is safe to send it again${wait || ' in a moment'}${sendCallflow ? ', at a slower pace' : ''}.`],
+      })
+    }
     return new ApiError(`Too many requests (429), still after retrying.${said}`, {
-      ...common, code: 'RATE_LIMITED', exitCode: ExitCode.NETWORK, suggestions: ['Wait a little and try again.'],
+      ...common, code: 'RATE_LIMITED', exitCode: ExitCode.NETWORK, suggestions: [`Wait${wait || ' a little'} and try again.`],
     })
   }
   return new ApiError(`The server failed (${httpStatus}).${said}`, {

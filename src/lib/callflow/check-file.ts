@@ -6,7 +6,7 @@ import type {Readable} from 'node:stream'
 
 import {readAllText} from '../stdin.js'
 import {locateProblems, parseCallflowText, type LoadedDocument} from './load.js'
-import {applyOverrides, fillPlaceholders, type RequestOverrides} from './request.js'
+import {applyOverrides, fillPlaceholders, varFlag, type RequestOverrides} from './request.js'
 import {validateCallflow, type Problem, type ValidateOptions} from './validate.js'
 import {readInputFile} from '../input-file.js'
 
@@ -33,7 +33,7 @@ export function checkCallflowText(text: string, fileName: string, opts: Validate
     path: m.path,
     message: `placeholder {{${m.name}}} has no value`,
     severity: opts.strictVars ? 'error' : 'warning',
-    hint: `Give it one: --var ${m.name}=VALUE.`,
+    hint: `Give it one: ${varFlag(m.name)}.`,
   }))
   return {value: filled.value, problems: locateProblems([...placeholderProblems, ...problems], doc), unusedVars: filled.unused, format: doc.format}
 }

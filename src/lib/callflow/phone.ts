@@ -2,9 +2,9 @@ import {AsYouType, Metadata, parsePhoneNumberFromString, validatePhoneNumberLeng
 
 /** What the validator needs to know about one phone number of a makeCall. */
 export interface NumberCheck {
-  /** E.164 shape (digits with an optional leading +, no spaces), and a length that fits the country. */
+  /** E.164 shape: digits with an optional leading +, 7 to 15 of them, a known calling code, no spaces. */
   ok: boolean
-  /** Fits the country's length but matches none of its number ranges: worth a warning, not a refusal. */
+  /** Valid E.164 but implausible for its country (length, or no number range): worth a warning, not a refusal. */
   doubtful?: boolean
   /** ISO 3166 region (SG, US...) when the calling code names one. */
   country?: string
@@ -77,11 +77,14 @@ function computeCheck(value: string): NumberCheck {
   if (digits.startsWith('0') || digits.startsWith('+0')) return {...base, reason: 'starts with 0: a national number, not E.164 (country code first)'}
   const length = validatePhoneNumberLength(plus)
   if (length === 'INVALID_COUNTRY') return {...base, reason: `starts with +${plus.slice(1, 4)}…, which is no country's calling code`}
-  if (length === 'TOO_SHORT' || length === 'NOT_A_NUMBER') return {...base, reason: `is too short for ${describe(base)}`}
-  if (length === 'TOO_LONG') return {...base, reason: `is too long for ${describe(base)}`}
-  if (length === 'INVALID_LENGTH') return {...base, reason: `has a length that does not fit ${describe(base)}`}
-  if (!E164.test(digits)) return {...base, reason: 'is not in E.164 form (7 to 15 digits)'}
+  const lengthProblem = length === 'TOO_SHORT' || length === 'NOT_A_NUMBER' ? `is too short for ${describe(base)}`
+    : length === 'TOO_LONG' ? `is too long for ${describe(base)}`
+    : length === 'INVALID_LENGTH' ? `has a length that does not fit ${describe(base)}` : undefined
+  if (!E164.test(digits)) return {...base, reason: lengthProblem ?? 'is not in E.164 form (7 to 15 digits)'}
   if (digits !== trimmed) return {...base, reason: 'has spaces or punctuation; E.164 is digits only', suggestion: digits}
+  // Valid E.164 whose length is implausible for its country: nothing in 8x8's docs says the platform
+  // checks national lengths (its own VCA example uses +65123456789), so this is doubtful, not refused.
+  if (lengthProblem) return {...base, ok: true, doubtful: true, reason: lengthProblem}
   if (parsed && !parsed.isValid()) return {...base, ok: true, doubtful: true, reason: `matches no number range of ${base.countryName ?? 'its country'}`}
   return {...base, ok: true}
 }

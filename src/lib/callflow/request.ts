@@ -11,17 +11,23 @@ import {operationUrl} from '../api/paths.js'
 
 // ---- --var and {{placeholders}} -------------------------------------------------------------
 
-const VAR_NAME = /^[A-Za-z_][\w.-]*$/
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g
+// Any {{...}}: 8x8's guides write `{{Virtual Number}}`, `{{Number to Call}}`. The name is the trimmed inside.
+const VAR_NAME = /^[^={}\s](?:[^={}]*[^={}\s])?$/
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g
+
+/** The --var that fills a placeholder, quoted for a shell when the name has spaces. */
+export function varFlag(name: string, value = 'VALUE'): string {
+  return /[\s"'$`\\]/.test(name) ? `--var "${name.replace(/(["$`\\])/g, '\\$1')}=${value}"` : `--var ${name}=${value}`
+}
 
 /** `name=value` pairs (the value may hold `=`); a bad pair is a usage error. */
 export function parseVars(pairs: readonly string[]): Record<string, string> {
   const vars: Record<string, string> = {}
   for (const pair of pairs) {
     const eq = pair.indexOf('=')
-    const name = eq < 0 ? pair : pair.slice(0, eq)
+    const name = (eq < 0 ? pair : pair.slice(0, eq)).trim()
     if (eq < 0 || !VAR_NAME.test(name)) {
-      throw usageError(`--var "${pair}" is not of the form name=value.`, ['For example: --var name=Alice --var to=+6591234567.'])
+      throw usageError(`--var "${pair}" is not of the form name=value.`, ['For example: --var name=Alice --var to=+6591234567 --var "Virtual Number=+6531591234".'])
     }
     vars[name] = pair.slice(eq + 1)
   }

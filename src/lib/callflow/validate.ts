@@ -552,6 +552,10 @@ export function platformStatusMessage(p: Problem): string {
     case -1013: {
       return 'Invalid Callflow : First action should be a MakeCall action'
     }
+    case -1017: {
+      // The platform's wording names the destination; say which number it is.
+      return `Invalid MSISDN format in ${/\.source$/.test(p.path) ? 'source' : 'destination'}: ${p.path}: ${p.message}`
+    }
     case -1009: {
       return `${p.path}: ${p.message}`
     }

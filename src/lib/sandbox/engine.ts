@@ -369,7 +369,8 @@ export class CallEngine {
     const vca = sub.webhooks.VCA
     const problems = validateCallflow(body, {context: 'request', now: this.now(), knownProfiles: PROFILE_CODES, vcaWebhookRegistered: Boolean(vca?.enabled), warnUnchecked: false})
     const rejection = platformRejection(problems)
-    if (rejection) return {httpStatus: 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId, ...rejection}}
+    // 8x8's spec lists its -1013 example ("First action should be a MakeCall action") under 422; every other refusal under 400.
+    if (rejection) return {httpStatus: rejection.statusCode === -1013 ? 422 : 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId, ...rejection}}
     const request = body as CallflowRequest
     const first = request.callflow[0] as Extract<Action, {action: 'makeCall'}>
     if (this.opts.enforceSourceNumbers !== false && !this.state.findNumber(subAccountId, first.params.source)) {
@@ -605,6 +606,11 @@ export class CallEngine {
     return w?.enabled ? w : undefined
   }
 
+  /** The real time now (ms), as the engine's clock reads it. */
+  clock(): number {
+    return this.now().getTime()
+  }
+
   send(req: DeliveryRequest): Promise<DeliveryResponse> {
     return this.deliver(req)
   }
@@ -645,8 +651,23 @@ class Run {
     return this.record.timeline
   }
 
+  /** How far the virtual clock ran ahead of the real one; set when the session ends (see backDate). */
+  private shift = 0
+
   private iso(ms = this.t): string {
-    return new Date(ms).toISOString()
+    return new Date(ms - this.shift).toISOString()
+  }
+
+  /**
+   * A session on the virtual clock ends (virtually) later than the real moment it finished: stamp
+   * it as having ended when it actually finished, so no timestamp handed out lies in the future.
+   */
+  private backDate(): void {
+    this.shift = Math.max(0, this.t - this.engine.clock())
+    if (this.shift === 0) return
+    const back = (at: string) => new Date(Date.parse(at) - this.shift).toISOString()
+    this.tl.startedAt = back(this.tl.startedAt)
+    for (const e of this.tl.events) e.at = back(e.at)
   }
 
   /** Whether an interactive caller hung up; records it once. */
@@ -697,22 +718,23 @@ class Run {
       case 'no-coverage':
       case 'trunk-capacity': {
         const code = outcome === 'no-coverage' ? -2004 : -2010
-        await end('FAILED', outcome === 'no-coverage' ? 404 : 503, TIMING.noCoverage, 'error')
-        if (name === 'A') this.fail(code, lookupCode(code)?.meaning ?? 'error')
+        await end('ERROR', outcome === 'no-coverage' ? 404 : 503, TIMING.noCoverage, 'error')
+        this.fail(code, lookupCode(code)?.meaning ?? 'error')
         return false
       }
       case 'busy': {
         await this.ring(name, 0)
-        if (name === 'A') this.status = 'BUSY'
+        // A bridged leg that is not answered decides the session's status too (8x8's summary example: callB BUSY, session BUSY).
+        this.status = 'BUSY'
         return end('BUSY', 486, TIMING.busy, 'busy')
       }
       case 'no-answer': {
         await this.ring(name, 0)
-        if (name === 'A') this.status = 'NO_ANSWER'
+        this.status = 'NO_ANSWER'
         return end('NO_ANSWER', 480, TIMING.noAnswer, 'no-answer')
       }
       case 'failed': {
-        if (name === 'A') this.status = 'FAILED'
+        this.status = 'FAILED'
         return end('FAILED', 503, TIMING.failed, 'failed')
       }
       default: {
@@ -720,6 +742,8 @@ class Run {
         leg.connected = this.t
         leg.status = 'ANSWERED'
         leg.sipCode = 200
+        // A later bridge that connects: the session completes after all.
+        this.status = undefined
         this.event({kind: 'call', leg: name, status: 'answered', number: destination, sipCode: 200})
         await this.vcs(name, 'ANSWERED')
         return true
@@ -879,7 +903,8 @@ class Run {
       callDuration: duration,
       eventData: dtmf === undefined ? null : {dtmf},
       sipCode: leg.sipCode ?? null,
-      timestamp: this.iso(),
+      // The moment it is sent: the virtual clock may be ahead of it.
+      timestamp: new Date(Math.min(this.t, this.engine.clock())).toISOString(),
       clientActionId: this.clientActionId ?? null,
     }
   }
@@ -903,7 +928,7 @@ class Run {
       return undefined
     }
     this.vcaRounds++
-    const body = {namespace: 'VOICE', eventType: 'CALL_ACTION', description: 'Action callback', payload: this.callPayload('A', callStatus, callStatus === 'CALL_RECEIVED' ? undefined : dtmf)}
+    const body = {namespace: 'VOICE', eventType: 'CALL_ACTION', description: 'Action request of a call', payload: this.callPayload('A', callStatus, callStatus === 'CALL_RECEIVED' ? undefined : dtmf)}
     const timeoutMs = this.opts.vcaTimeoutMs ?? 5000
     const started = Date.now()
     let res: DeliveryResponse
@@ -979,6 +1004,7 @@ class Run {
 
   async finish(): Promise<void> {
     const a = this.legA!
+    this.backDate()
     if (a.connected !== undefined && a.disconnected === undefined) {
       if (!this.ended && !this.hungUpByCaller && !this.error) this.event({kind: 'hangup', by: 'platform'})
       a.disconnected = this.t
@@ -1007,7 +1033,7 @@ class Run {
     this.engine.releasePlace(this.record)
     const hook = this.engine.webhook(this.tl.subAccountId, 'VSS')
     if (!hook) return
-    const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', description: 'Session summary', version: '1', payload: summary}
+    const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', description: 'Session summary', version: 5, payload: summary}
     const delivered = await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
     if (delivered && this.engine.duplicateNext()) await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
   }
@@ -1023,6 +1049,11 @@ export function collectDigits(keys: string, rule: {maxDigits: number; onHash: bo
   let elapsed = 0
   for (let i = 0; i < keys.length; i++) {
     const at = i === 0 ? TIMING.firstKey : elapsed + TIMING.betweenKeys
+    // The next key comes later than digitTimeout allows after the previous one: input ended before it.
+    if (i > 0 && TIMING.betweenKeys > rule.digitTimeout) {
+      const end = elapsed + rule.digitTimeout
+      return end >= rule.overall ? {digits, ended: 'overall-timeout', elapsed: rule.overall} : {digits, ended: 'digit-timeout', elapsed: end}
+    }
     if (at > rule.overall) return {digits, ended: 'overall-timeout', elapsed: rule.overall}
     elapsed = at
     const ch = keys[i]

@@ -180,7 +180,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     switch (key) {
       case 'POST callflows': {
         const text = await readBody(req)
-        const parsed = parseJson(text)
+        const parsed = text.trim() === '' ? {ok: false as const, error: 'the body is empty'} : parseJson(text)
         if (!parsed.ok) return {status: 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId: randomUUID(), statusCode: -1001, statusMessage: `Invalid JSON request body: ${parsed.error}`}}
         const header = req.headers['x-sandbox-outcome']
         if (typeof header === 'string' && !isOutcome(header)) {
@@ -199,8 +199,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       }
       case 'POST webhooks': {
         const b = objectBody(await readBody(req))
-        const type = typeof b.type === 'string' ? b.type.toUpperCase() : ''
-        if (!(WEBHOOK_TYPES as readonly string[]).includes(type)) fail(422, '1001', `type must be one of ${WEBHOOK_TYPES.join(', ')}`)
+        // The spec's types are upper case (VCA, VSS...): "vca" is refused as the platform's enum would.
+        const type = typeof b.type === 'string' ? b.type : ''
+        if (!(WEBHOOK_TYPES as readonly string[]).includes(type)) fail(422, '1001', `type must be one of ${WEBHOOK_TYPES.join(', ')} (upper case)${WEBHOOK_TYPES.includes(type.toUpperCase() as WebhookType) ? `: ${type.toUpperCase()}` : ''}`)
         if (typeof b.url !== 'string' || !/^https?:\/\/[^\s/]+/i.test(b.url)) fail(422, '1001', 'url must be an http(s) URL')
         if (b.httpAuthHeader !== undefined && b.httpAuthHeader !== null && typeof b.httpAuthHeader !== 'string') fail(422, '1001', 'httpAuthHeader must be a string')
         const flag = b.enabled ?? b.active
@@ -211,9 +212,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         return {status: 200, body: {subAccountId: sub, count: 1, webhooks: [publicWebhook(hook)], statusCode: 0, statusMessage: 'ok'}}
       }
       case 'DELETE webhooks/:id': {
-        const type = id.toUpperCase() as WebhookType
+        const type = id as WebhookType
         const hook = s.webhooks[type]
-        if (!hook) fail(404, '1404', `No ${id} webhook registered for sub-account ${sub}`)
+        if (!hook) fail(404, '1404', `No ${id} webhook registered for sub-account ${sub}${s.webhooks[id.toUpperCase() as WebhookType] ? ` (types are upper case: ${id.toUpperCase()})` : ''}`)
         delete s.webhooks[type]
         scheduleSave()
         return {status: 200, body: {subAccountId: sub, ...publicWebhook(hook!), statusCode: 0, statusMessage: 'deleted'}}

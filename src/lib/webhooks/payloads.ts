@@ -11,7 +11,8 @@ export interface WebhookEnvelope<P = unknown> {
   eventType: EventType | string
   description?: string
   payload: P
-  version?: string
+  /** The schema version: an integer in 8x8's docs (5 in the IVR summary example); read tolerantly. */
+  version?: number | string
 }
 
 export type CallDirection = 'INBOUND' | 'OUTBOUND'

@@ -15,6 +15,17 @@ describe('checking and loading callflow texts', () => {
     expect(strict.problems.map((p) => p.severity)).to.deep.equal(['error', 'error'])
   })
 
+  it('names 8x8\'s docs placeholders ({{Virtual Number}}) as unfilled, with the --var to give, instead of -1017', () => {
+    const text = '{"callflow": [{"action": "makeCall", "params": {"source": "{{Virtual Number}}", "destination": "{{Number to Call}}"}}, {"action": "hangup"}]}'
+    const r = checkCallflowText(text, 'guide.json', {context: 'request', warnUnchecked: false})
+    expect(r.problems.map((p) => [p.severity, p.code, p.message, p.hint])).to.deep.equal([
+      ['warning', undefined, 'placeholder {{Virtual Number}} has no value', 'Give it one: --var "Virtual Number=VALUE".'],
+      ['warning', undefined, 'placeholder {{Number to Call}} has no value', 'Give it one: --var "Number to Call=VALUE".'],
+    ])
+    const filled = loadRequestText(text, 'guide.json', {vars: {'Virtual Number': '+6531591234'}})
+    expect(filled.missingVars).to.deep.equal(['Number to Call'])
+  })
+
   it('judges the filled value', () => {
     const r = checkCallflowText(TEMPLATE, 't.yaml', {context: 'request', warnUnchecked: false, vars: {to: '+65 9123', name: 'Al', x: '1'}})
     expect(r.problems.map((p) => [p.code, p.path])).to.deep.equal([[-1017, '$.callflow[0].params.destination']])

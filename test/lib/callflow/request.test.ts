@@ -9,7 +9,9 @@ describe('building requests', () => {
   describe('--var and {{placeholders}}', () => {
     it('parses name=value, keeping = in values, and refuses anything else (exit 2)', () => {
       expect(parseVars(['name=Alice', 'url=https://x.example/a.mp3?x=1'])).to.deep.equal({name: 'Alice', url: 'https://x.example/a.mp3?x=1'})
-      for (const bad of ['name', '=x', '1a=b']) {
+      // 8x8's guides name placeholders with spaces: {{Virtual Number}}.
+      expect(parseVars(['Virtual Number=+6531591234', ' Number to Call =+6591234567'])).to.deep.equal({'Virtual Number': '+6531591234', 'Number to Call': '+6591234567'})
+      for (const bad of ['name', '=x', ' =x', 'a{b=c']) {
         expect(() => parseVars([bad])).to.throw(IvrError).with.property('exitCode', 2)
       }
     })
@@ -27,6 +29,12 @@ describe('building requests', () => {
       expect(r.missing).to.deep.equal([{name: 'when', path: '$.callflow[1].params.text'}])
       expect(r.unused).to.deep.equal(['extra'])
       expect(doc.callflow[0].params.destination).to.equal('{{to}}')
+    })
+
+    it('recognises the placeholders of 8x8\'s guides, spaces and all', () => {
+      const doc = {callflow: [{action: 'makeCall', params: {source: '{{Virtual Number}}', destination: '{{ Number to Call }}'}}]}
+      expect(fillPlaceholders(doc, {}).missing).to.deep.equal([{name: 'Virtual Number', path: '$.callflow[0].params.source'}, {name: 'Number to Call', path: '$.callflow[0].params.destination'}])
+      expect(fillPlaceholders(doc, {'Virtual Number': '+6531591234', 'Number to Call': '+6591234567'}).value).to.deep.equal({callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}}]})
     })
   })
 

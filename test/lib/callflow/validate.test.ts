@@ -209,6 +209,21 @@ describe('callflow validator', () => {
       expect(only(request(makeCall({destination: '+99912345678'}))).message).to.contain('no country')
     })
 
+    it('-1017 speaks of the source when the source is wrong', () => {
+      const r = platformRejection(validateCallflow(request(makeCall({source: '0312'})), FULL))!
+      expect(r.statusCode).to.equal(-1017)
+      expect(r.statusMessage).to.match(/^Invalid MSISDN format in source: \$\.callflow\[0\]\.params\.source/)
+    })
+
+    it('valid E.164 that is implausible for its country is a warning, never -1017 (8x8\'s own VCA example uses +65123456789)', () => {
+      for (const context of ['request', 'vca'] as const) {
+        const doc = context === 'vca' ? {callflow: [makeCall({source: '+65123456789'}), hangup]} : request(makeCall({source: '+65123456789'}), hangup)
+        expect(errors(doc, {...FULL, context})).to.deep.equal([])
+        const w = warnings(doc, {...FULL, context}).find((p) => p.path === '$.callflow[0].params.source')!
+        expect(w.message).to.equal('"+65123456789" has a length that does not fit Singapore numbers (+65); check the source number')
+      }
+    })
+
     it('-1014: warns when the source is not one of the account\'s numbers (a whitelisted caller id may still pass)', () => {
       const numbers = new Set(['6531591234'])
       expect(validateCallflow(request(makeCall()), {...FULL, accountNumbers: numbers})).to.deep.equal([])

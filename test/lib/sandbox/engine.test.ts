@@ -26,13 +26,32 @@ describe('sandbox call engine', () => {
   const vssOf = (t: Timeline) => rx.of('/vss').filter((r) => r.body.payload.sessionId === t.sessionId)
 
   describe('magic destination numbers', () => {
-    for (const m of MAGIC_DESTINATIONS) {
+    // docs/sandbox.md's table, written out here: the code's MAGIC_DESTINATIONS must agree with it, not define it.
+    const DOCUMENTED: Array<{number: string; outcome: string; sessionStatus: string; errorCode?: number}> = [
+      {number: '+12025550100', outcome: 'answer', sessionStatus: 'COMPLETED'},
+      {number: '+12025550101', outcome: 'busy', sessionStatus: 'BUSY'},
+      {number: '+12025550102', outcome: 'no-answer', sessionStatus: 'NO_ANSWER'},
+      {number: '+12025550103', outcome: 'failed', sessionStatus: 'FAILED'},
+      {number: '+12025550104', outcome: 'no-coverage', sessionStatus: 'ERROR', errorCode: -2004},
+      {number: '+12025550105', outcome: 'tts-failure', sessionStatus: 'ERROR', errorCode: -2005},
+      {number: '+12025550106', outcome: 'file-failure', sessionStatus: 'ERROR', errorCode: -2006},
+      {number: '+12025550107', outcome: 'trunk-capacity', sessionStatus: 'ERROR', errorCode: -2010},
+      {number: '+12025550108', outcome: 'caller-hangup', sessionStatus: 'COMPLETED'},
+    ]
+
+    it('the exported table is the documented one', () => {
+      expect(MAGIC_DESTINATIONS.map(({number, outcome, sessionStatus, errorCode}) => ({number, outcome, sessionStatus, ...(errorCode === undefined ? {} : {errorCode})}))).to.deep.equal(DOCUMENTED)
+    })
+
+    for (const m of DOCUMENTED) {
       it(`${m.number} → ${m.outcome}: ${m.sessionStatus}${m.errorCode ? ` ${m.errorCode}` : ''}`, async () => {
         const t = await run(request(m.number, {action: 'say', params: {text: 'Your parcel arrives today', voiceProfile: VOICE}}, {action: 'playFile', params: {fileUrl: 'https://example.com/a.mp3'}}, {action: 'hangup'}))
         expect(t.sessionStatus).to.equal(m.sessionStatus)
         const [vss] = vssOf(t)
         expect(vss.body.payload.sessionStatus).to.equal(m.sessionStatus)
         expect(vss.body.payload.errorDetails?.errorCode ?? undefined).to.equal(m.errorCode)
+        // No coverage and trunk capacity: the leg itself reads ERROR, as in 8x8's session status example.
+        if (m.outcome === 'no-coverage' || m.outcome === 'trunk-capacity') expect(vss.body.payload.details.callA.callStatus).to.equal('ERROR')
         if (m.outcome === 'caller-hangup') expect(t.events.some((e) => e.kind === 'hangup' && e.by === 'called-party')).to.equal(true)
       })
     }
@@ -66,6 +85,21 @@ describe('sandbox call engine', () => {
       expect(collectDigits('', rule)).to.deep.equal({digits: '', ended: 'overall-timeout', elapsed: 10_000})
       expect(collectDigits('12', {...rule, digitTimeout: 20_000})).to.include({ended: 'overall-timeout', elapsed: 10_000})
     })
+    it('ends input when the next key comes later than digitTimeout after the previous one', () => {
+      // Keys come 0.5 s apart: a 400 ms digitTimeout ends input after the first.
+      expect(collectDigits('1234', {...rule, digitTimeout: 400})).to.deep.equal({digits: '1', ended: 'digit-timeout', elapsed: 1000 + 400})
+      expect(collectDigits('1234', {...rule, digitTimeout: 600})).to.include({digits: '1234', ended: 'max-digits'})
+    })
+
+    it('a capture with a short digitTimeout takes the first key only', async () => {
+      engine.registerWebhook(SUB, 'VCA', `${rx.url}/vca`)
+      rx.handler = (r) => (r.path === '/vca' ? {body: sayBye()} : undefined)
+      engine.setPresses(SUB, '+6591230005', '1234')
+      const t = await run(request('+6591230005', capture({maxDigits: 4, digitTimeout: 400, overallTimeout: 10_000})))
+      expect(rx.of('/vca')[0].body.payload.eventData).to.deep.equal({dtmf: '1'})
+      expect(t.events.find((e) => e.kind === 'capture')).to.include({digits: '1', ended: 'digit-timeout'})
+    })
+
     it('treats # as a key when completeOnHash is false', () => {
       expect(collectDigits('1#', {...rule, onHash: false})).to.include({digits: '1#', ended: 'digit-timeout'})
     })
@@ -157,7 +191,34 @@ describe('sandbox call engine', () => {
     expect(ok.summary!.details.callB!.callDuration).to.equal(30)
     const busy = await run(request('+6591230021', capture()))
     expect(busy.summary!.details.callB!.callStatus).to.equal('BUSY')
-    expect(busy.sessionStatus).to.equal('COMPLETED')
+    // As in 8x8's session summary example: callB BUSY, the session BUSY.
+    expect(busy.sessionStatus).to.equal('BUSY')
+    expect(busy.summary!.sessionStatus).to.equal('BUSY')
+  })
+
+  it('a bridged leg that does not answer or fails gives the session its status', async () => {
+    engine.registerWebhook(SUB, 'VCA', `${rx.url}/vca`)
+    const bridgeTo: Record<string, string> = {'+6591230023': '+12025550102', '+6591230024': '+12025550103'}
+    rx.handler = (r) => (r.path === '/vca' ? {body: {callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: bridgeTo[r.body.payload.destination]}}, {action: 'say', params: {text: 'Sorry, nobody is free.', voiceProfile: VOICE}}]}} : undefined)
+    const noAnswer = await run(request('+6591230023', capture()))
+    expect(noAnswer.summary!.details.callB!.callStatus).to.equal('NO_ANSWER')
+    expect(noAnswer.sessionStatus).to.equal('NO_ANSWER')
+    // The callflow went on after the failed bridge.
+    expect(noAnswer.events.some((e) => e.kind === 'say' && e.text === 'Sorry, nobody is free.')).to.equal(true)
+    const failed = await run(request('+6591230024', capture()))
+    expect(failed.summary!.details.callB!.callStatus).to.equal('FAILED')
+    expect(failed.sessionStatus).to.equal('FAILED')
+  })
+
+  it('runs a VCA answer with a valid E.164 source that is implausible for its country (8x8\'s VCA guide uses +65123456789)', async () => {
+    engine = new CallEngine({retryDelaysMs: [1], enforceSourceNumbers: false})
+    engine.registerWebhook(SUB, 'VSS', `${rx.url}/vss`)
+    engine.registerWebhook(SUB, 'VCA', `${rx.url}/vca`)
+    rx.handler = (r) => (r.path === '/vca' ? {body: {clientActionId: 'transfer', callflow: [{action: 'makeCall', params: {source: '+65123456789', destination: '+6598765432'}}]}} : undefined)
+    const t = await run(request('+6591230025', capture()))
+    expect(t.summary!.errorDetails).to.equal(null)
+    expect(t.summary!.details.callB!.source).to.equal('+65123456789')
+    expect(t.sessionStatus).to.equal('COMPLETED')
   })
 
   it('a bridged leg from a caller id outside the sub-account ends the session with ERROR -2008', async () => {
@@ -189,6 +250,22 @@ describe('sandbox call engine', () => {
       expect(() => engine.startInbound({subAccountId: SUB, from: '+6598765432', to: '+6590000000'})).to.throw(SandboxError, /not a virtual number/)
       expect(() => engine.startInbound({subAccountId: SUB, from: '+6598765432', to: '+6531591234'})).to.throw(SandboxError, /no VCA webhook/)
     })
+  })
+
+  it('stamps a session on the virtual clock as having ended when it actually finished: nothing in the future', async () => {
+    engine.registerWebhook(SUB, 'VCS', `${rx.url}/vcs`)
+    const before = Date.now()
+    // 4 s of ringing and about a minute of speech, run in milliseconds.
+    const t = await run(request('+6591230031', {action: 'say', params: {text: 'x'.repeat(900), voiceProfile: VOICE}}, {action: 'hangup'}))
+    const after = Date.now()
+    const s = t.summary!
+    expect(Date.parse(s.endTime)).to.be.within(before, after)
+    expect(Date.parse(s.endTime) - Date.parse(s.startTime)).to.be.at.least(60_000)
+    expect(Date.parse(t.startedAt)).to.equal(Date.parse(s.startTime))
+    const stamps = [t.startedAt, s.startTime, s.endTime, s.details.callA.initiatedTimestamp, s.details.callA.connectedTimestamp!, s.details.callA.disconnectedTimestamp, ...t.events.map((e) => e.at), ...rx.of('/vcs').map((r) => r.body.payload.timestamp)]
+    expect(stamps.filter((x) => Date.parse(x) > after)).to.deep.equal([])
+    const [listed] = engine.listSessions(SUB).filter((l) => l.sessionId === t.sessionId)
+    expect(Date.parse(listed.endedAt!)).to.be.at.most(after)
   })
 
   it('sends VCS ringing/answered/disconnected when a VCS webhook is registered', async () => {

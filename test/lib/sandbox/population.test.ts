@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 
+import {VoiceApi} from '../../../src/lib/api/client.js'
 import {getTimeline, setPresses, type SandboxTarget} from '../../../src/lib/sandbox/control.js'
 import {CallEngine, SandboxError, type Timeline} from '../../../src/lib/sandbox/engine.js'
 import {checkPopulation, parseWeights, PopulationDraw, populationFromText} from '../../../src/lib/sandbox/population.js'
@@ -119,6 +120,22 @@ describe('sandbox at campaign scale', () => {
         clock += 500
         expect((await raw(sb, body)).status).to.equal(200)
         expect((await raw(sb, body)).status).to.equal(429)
+      } finally {
+        await sb.close()
+      }
+    })
+
+    it('the CLI\'s client reports a 429 on Send Callflow as refused, not resent, and safe to send again', async () => {
+      const sb = await startSandbox({cps: 1, now: () => new Date('2026-12-01T09:00:00Z')})
+      try {
+        const api = new VoiceApi({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, userAgent: 'test'})
+        await api.sendCallflow(request('+6591234567', {action: 'hangup'}) as any)
+        const err = await api.sendCallflow(request('+6591234567', {action: 'hangup'}) as any).catch((error) => error)
+        expect(err.httpStatus).to.equal(429)
+        expect(err.message).to.match(/refused this Send Callflow without acting on it \(no call was created\)\. It was not resent/)
+        expect(err.message).not.to.match(/after retrying/)
+        expect(err.suggestions.join(' ')).to.match(/safe to send it again after 1 s/)
+        expect(sb.engine.listSessions()).to.have.length(1)
       } finally {
         await sb.close()
       }

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {makeColors} from '../../../src/lib/render/colors.js'
 import type {Timeline} from '../../../src/lib/sandbox/engine.js'
-import {checkSchema} from '../../../src/lib/sandbox/schema-check.js'
+import {checkSchema} from '../../helpers/schema-check.js'
 import {formatTimeline} from '../../../src/lib/sandbox/timeline-view.js'
 
 describe('sandbox schema checker', () => {

@@ -142,13 +142,35 @@ describe('sandbox HTTP server', () => {
     })
   })
 
+  describe('spellings the spec decides', () => {
+    it('refuses a lower-case webhook type (the spec\'s enum is upper case), saying the right one', async () => {
+      const lower = await raw(sb, 'POST', '/api/v1/subaccounts/sandbox/webhooks', {body: {type: 'vca', url: 'https://ivr.example.com/vca'}})
+      expect(lower.status).to.equal(422)
+      expect(lower.body.statusMessage).to.match(/upper case.*: VCA/)
+      expect((await raw(sb, 'GET', '/api/v1/subaccounts/sandbox/webhooks')).body.count).to.equal(0)
+    })
+
+    it('accepts the Bearer scheme in any case (HTTP auth schemes are case-insensitive, RFC 9110)', async () => {
+      const res = await fetch(`${sb.baseUrl}/api/v1/subaccounts/sandbox/numbers`, {headers: {authorization: `bearer ${sb.apiKey}`}})
+      expect(res.status).to.equal(200)
+    })
+  })
+
   describe('send callflow', () => {
     it('refuses with the validator\'s platform codes', async () => {
+      // The spec's example lists -1013 under 422.
       const invalid = await raw(sb, 'POST', '/api/v1/subaccounts/sandbox/callflows', {body: {callflow: [{action: 'say', params: {text: 'hi', voiceProfile: 'en-US-Neural2-C'}}]}})
-      expect(invalid.status).to.equal(400)
+      expect(invalid.status).to.equal(422)
       expect(invalid.body).to.include({sessionStatus: 'NOT_CREATED', statusCode: -1013})
+      const missingParam = await raw(sb, 'POST', '/api/v1/subaccounts/sandbox/callflows', {body: {callflow: [{action: 'makeCall', params: {source: '+6531591234'}}]}})
+      expect(missingParam.status).to.equal(400)
+      expect(missingParam.body).to.include({statusCode: -1009})
       const broken = await fetch(`${sb.baseUrl}/api/v1/subaccounts/sandbox/callflows`, {method: 'POST', headers: {authorization: `Bearer ${sb.apiKey}`}, body: '{"callflow": ['})
       expect(await broken.json()).to.include({statusCode: -1001})
+      // An empty body is not a JSON request body at all: -1001, not -1009.
+      const empty = await fetch(`${sb.baseUrl}/api/v1/subaccounts/sandbox/callflows`, {method: 'POST', headers: {authorization: `Bearer ${sb.apiKey}`}, body: ''})
+      expect(empty.status).to.equal(400)
+      expect(await empty.json()).to.include({sessionStatus: 'NOT_CREATED', statusCode: -1001})
       const noVca = await api.sendCallflow(request('+6591234567', capture()) as any).catch((error) => error)
       expect(noVca.statusCode).to.equal(-1004)
       expect(noVca.exitCode).to.equal(4)
