@@ -467,11 +467,21 @@ export class LocalJournal implements CampaignJournal {
     return {claim: {contact, attempt, placed: this.placed[c], clientRequestId: clientRequestIdFor(this.name, c, attempt), runnerId}}
   }
 
+  /** Contact lines read ahead in one read: claims mostly go in contact order. */
+  private ahead?: {first: number; last: number; from: number; buf: Buffer}
+
   private async readContact(c: number): Promise<Contact> {
-    this.fh ??= await fs.open(this.file, 'r')
-    const buf = Buffer.allocUnsafe(this.length[c])
-    await this.fh.read(buf, 0, buf.length, this.offset[c])
-    return contactOf(JSON.parse(buf.toString('utf8')))
+    let a = this.ahead
+    if (!a || c < a.first || c > a.last) {
+      this.fh ??= await fs.open(this.file, 'r')
+      const last = Math.min(this.n, c + 511)
+      const from = this.offset[c]
+      const buf = Buffer.allocUnsafe(this.offset[last] + this.length[last] - from)
+      await this.fh.read(buf, 0, buf.length, from)
+      a = this.ahead = {first: c, last, from, buf}
+    }
+    const at = this.offset[c] - a.from
+    return contactOf(JSON.parse(a.buf.toString('utf8', at, at + this.length[c])))
   }
 
   async release(claim: Claim, dueAt: number): Promise<void> {

@@ -63,9 +63,19 @@ export function checkTimezone(zone: string): string | undefined {
 /** The zones a callee may be in: theirs when known, else every zone of the number's country. */
 export function zonesFor(contact: {timezone?: string}, country: string | undefined, defaultTimezone?: string): string[] {
   if (contact.timezone) return [contact.timezone]
-  const zones = country ? getCountry(country as any)?.timezones?.filter((z) => checkTimezone(z)) ?? [] : []
+  const zones = country ? zonesOfCountry(country) : []
   if (zones.length > 0) return zones
   return defaultTimezone ? [defaultTimezone] : ['UTC']
+}
+
+const countryZones = new Map<string, string[]>()
+function zonesOfCountry(country: string): string[] {
+  let zones = countryZones.get(country)
+  if (!zones) {
+    zones = getCountry(country as any)?.timezones?.filter((z) => checkTimezone(z)) ?? []
+    countryZones.set(country, zones)
+  }
+  return zones
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
