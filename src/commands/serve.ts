@@ -131,7 +131,7 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
   /** Serving needs no account: a stored-accounts file that cannot be read only costs the choice of log. */
   private async storedDefaultAccount(): Promise<string | undefined> {
     try {
-      return (await this.accountStore().read()).default
+      return (await this.storedAccounts()).default
     } catch (error) {
       this.warnUser(`${safeLine((error as Error).message)} Recording decisions under "default"; choose with --account or --record.`)
       return undefined

@@ -122,6 +122,15 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     return data
   }
 
+  /**
+   * The sub-account whose local files (session store, decision log) a command reads: --account,
+   * IVR_ACCOUNT, the sandbox's under --sandbox, else the stored default; undefined when none.
+   */
+  protected async accountInForce(): Promise<string | undefined> {
+    const flags = this.flags as unknown as {account?: string; sandbox?: boolean}
+    return flags.account ?? this.env.IVR_ACCOUNT ?? (flags.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
+  }
+
   protected debugLog = (line: string): void => {
     process.stderr.write(`${this.errColors.dim('[debug]')} ${safeText(line)}\n`)
   }

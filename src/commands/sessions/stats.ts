@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {IvrCommand} from '../../lib/base-command.js'
+import {charsetOf} from '../../lib/render/chart.js'
 import {chooseStore} from '../../lib/webhooks/location.js'
 import {computeStats, GROUPINGS, parseSince, parseStatuses, type Grouping, type SessionStats} from '../../lib/webhooks/query.js'
 import {renderStats} from '../../lib/webhooks/view.js'
@@ -28,7 +29,7 @@ export default class SessionsStats extends IvrCommand<typeof SessionsStats> {
     const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
     const stats = await computeStats(file, {since, statuses, by: f.by as Grouping, warn: (m) => this.warnUser(m)})
     if (stats.sessions === 0) this.status(`No session summaries${since || statuses ? ' match' : ' stored yet'} (${file}).`)
-    else this.out(renderStats(stats, {colors: this.colors}))
+    else this.out(renderStats(stats, {colors: this.colors, charset: charsetOf(process.env)}))
     return {...stats, store: file}
   }
 }

@@ -4,6 +4,7 @@
  * Everything returns strings; remote text goes through safeLine, numbers are masked unless asked.
  */
 import {lookupCode} from '../codes.js'
+import {bar, type Charset} from '../render/chart.js'
 import type {Colors} from '../render/colors.js'
 import {maskNumber, safeLine} from '../render/safe.js'
 import {renderTable, type Column} from '../render/table.js'
@@ -287,17 +288,10 @@ export function sessionCsvColumns(opts: {showNumbers?: boolean}): Column<Session
   ]
 }
 
-/** A horizontal bar of `width` cells for value/max, in eighths for a smooth end. */
-export function bar(value: number, max: number, width: number): string {
-  if (max <= 0 || value <= 0) return ''
-  const eighths = Math.max(1, Math.round((value / max) * width * 8))
-  return '█'.repeat(Math.floor(eighths / 8)) + (eighths % 8 ? '▏▎▍▌▋▊▉'[(eighths % 8) - 1] : '')
-}
-
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 
 /** The stats for people: the headline figures, then a bar chart of the chosen grouping. */
-export function renderStats(s: SessionStats, opts: {colors: Colors; width?: number}): string {
+export function renderStats(s: SessionStats, opts: {colors: Colors; width?: number; charset?: Charset}): string {
   const c = opts.colors
   const lines: string[] = []
   const field = (name: string, value: string) => lines.push(`${c.bold(name.padEnd(18))} ${value}`)
@@ -320,7 +314,7 @@ export function renderStats(s: SessionStats, opts: {colors: Colors; width?: numb
     for (const g of s.groups) {
       const label = safeLine(g.key).slice(0, 24).padEnd(keyWidth)
       const colour = s.by === 'status' ? statusColor(g.key, c) : c.cyan
-      lines.push(`  ${label}  ${String(g.sessions).padStart(countWidth)}  ${colour(bar(g.sessions, max, opts.width ?? 30))} ${c.dim(pct(s.sessions ? g.sessions / s.sessions : 0))}`.trimEnd())
+      lines.push(`  ${label}  ${String(g.sessions).padStart(countWidth)}  ${colour(bar(g.sessions, max, opts.width ?? 30, opts.charset))} ${c.dim(pct(s.sessions ? g.sessions / s.sessions : 0))}`.trimEnd())
     }
   }
   return lines.join('\n')

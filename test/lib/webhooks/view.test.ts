@@ -3,7 +3,8 @@ import {expect} from 'chai'
 import {makeColors} from '../../../src/lib/render/colors.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {makeStoredEvent} from '../../../src/lib/webhooks/store.js'
-import {bar, eventLine, renderSession, sessionRow, summaryLine} from '../../../src/lib/webhooks/view.js'
+import {bar} from '../../../src/lib/render/chart.js'
+import {eventLine, renderSession, sessionRow, summaryLine} from '../../../src/lib/webhooks/view.js'
 import {vss} from './fixtures.js'
 
 const colors = makeColors(false)
