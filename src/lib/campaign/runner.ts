@@ -113,13 +113,19 @@ export class CampaignRunner {
     const callA = s.legs[0]
     const at = this.now()
     let retryAt: number | undefined
-    const applied = await this.opts.journal.recordOutcome(ref.contactId, ref.attempt, {
+    const outcome = {
       sessionId: s.sessionId, status: s.sessionStatus,
       ...(callA?.callDuration === undefined ? {} : {durationSec: callA.callDuration}),
       legs: s.legs.length || undefined,
       ...(s.errorDetails?.errorCode === undefined ? {} : {errorCode: s.errorDetails.errorCode}),
       ...(s.endTime ? {endedAt: s.endTime} : {}),
-    }, (placed) => (retryAt = retryAtFor(this.def, s.sessionStatus!, placed, at)))
+    }
+    let applied = await this.opts.journal.recordOutcome(ref.contactId, ref.attempt, outcome, (placed) => (retryAt = retryAtFor(this.def, s.sessionStatus!, placed, at)))
+    // Another runner's call whose POST answer is still being written (a shared journal): try again shortly.
+    for (let i = 0; applied === 'ignored' && i < 8 && !this.dialing.has(s.clientRequestId!); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      applied = await this.opts.journal.recordOutcome(ref.contactId, ref.attempt, outcome, (placed) => (retryAt = retryAtFor(this.def, s.sessionStatus!, placed, at)))
+    }
     if (applied === 'applied') {
       this.opts.onEvent({type: 'outcome', contact: ref.contactId, attempt: ref.attempt, sessionId: s.sessionId, status: s.sessionStatus, ...(retryAt ? {retryAt: new Date(retryAt).toISOString()} : {})})
       this.wake?.()
