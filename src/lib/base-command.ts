@@ -42,6 +42,13 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     sandbox: Flags.boolean({summary: 'Use the local sandbox (the running one, or one started for this command).', env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
   }
 
+  /**
+   * The command makes a change meant to outlive it (a webhook, a push config). Under --sandbox with
+   * no sandbox running, such a change would go to one started for this command and vanish with it:
+   * the command refuses instead.
+   */
+  static changesState = false
+
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
   protected paths!: Paths
@@ -60,7 +67,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     const env = process.env
     this.env = {
       IVR_ACCOUNT: env.IVR_ACCOUNT, IVR_API_KEY: env.IVR_API_KEY, IVR_BASE_URL: env.IVR_BASE_URL,
-      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT,
+      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT, IVR_WEBHOOK_AUTH: env.IVR_WEBHOOK_AUTH || undefined,
       IVR_DATABASE_URL: env.IVR_DATABASE_URL,
     }
     this.paths = {
@@ -122,15 +129,6 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     return data
   }
 
-  /**
-   * The sub-account whose local files (session store, decision log) a command reads: --account,
-   * IVR_ACCOUNT, the sandbox's under --sandbox, else the stored default; undefined when none.
-   */
-  protected async accountInForce(): Promise<string | undefined> {
-    const flags = this.flags as unknown as {account?: string; sandbox?: boolean}
-    return flags.account ?? this.env.IVR_ACCOUNT ?? (flags.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
-  }
-
   protected debugLog = (line: string): void => {
     process.stderr.write(`${this.errColors.dim('[debug]')} ${safeText(line)}\n`)
   }
@@ -147,6 +145,18 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     const stored = await this.storedAccounts()
     this.creds = resolveCredentials({flagAccount: flags.account, flagBaseUrl: flags['base-url'], env: this.env, stored})
     return this.creds
+  }
+
+  /**
+   * The sub-account whose local files (session store, decision log) a command reads, without needing
+   * its API key: --account, IVR_ACCOUNT, the sandbox's under --sandbox (or the full credentials'
+   * when `withCredentials`), else the stored default; undefined when none.
+   */
+  protected async accountInForce(withCredentials = false): Promise<string | undefined> {
+    const flags = this.flags as unknown as {account?: string; sandbox?: boolean}
+    if (flags.account ?? this.env.IVR_ACCOUNT) return flags.account ?? this.env.IVR_ACCOUNT
+    if (flags.sandbox || withCredentials) return (await this.credentials()).account
+    return (await this.storedAccounts()).default
   }
 
   /**
@@ -171,7 +181,14 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   protected async sandbox(inProcess?: SandboxOptions): Promise<SandboxHandle> {
     if (this.sandboxHandle) return this.sandboxHandle
     const {connectSandbox} = await import('./sandbox/connect.js')
-    this.sandboxHandle = await connectSandbox({dataDir: this.paths.dataDir, debug: (this.flags as any).debug ? this.debugLog : undefined, inProcess})
+    const handle = await connectSandbox({dataDir: this.paths.dataDir, debug: (this.flags as any).debug ? this.debugLog : undefined, inProcess})
+    if (handle.inProcess && (this.constructor as typeof IvrCommand).changesState) {
+      await handle.close()
+      throw usageError(`No sandbox is running: \`${this.id ?? 'this command'}\` would make its change in a sandbox started just for this command, and the change would be gone when it ends.`, [
+        'Start one in another terminal with `ivr sandbox start`, then run this again.',
+      ])
+    }
+    this.sandboxHandle = handle
     return this.sandboxHandle
   }
 

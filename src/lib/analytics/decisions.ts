@@ -17,7 +17,7 @@ import {unreadableReason} from '../input-file.js'
 import type {MenuAnswer} from '../menu/answer.js'
 import type {Menu, Step} from '../menu/model.js'
 import type {AnswerRecorder} from '../menu/server.js'
-import {storeFileFor} from '../webhooks/store.js'
+import {storeFileFor} from '../sessions/store.js'
 
 /** What the caller did: the call came in, a choice, keys that match none, nothing pressed, or a request the menu could not place. */
 export const INPUTS = ['call', 'choice', 'invalid', 'no-input', 'unknown'] as const

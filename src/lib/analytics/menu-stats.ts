@@ -6,10 +6,10 @@
  */
 import {usageError} from '../errors.js'
 import type {Menu} from '../menu/model.js'
-import {chooseStore} from '../webhooks/location.js'
+import {chooseStore} from '../sessions/location.js'
 import {readSummary} from '../webhooks/parse.js'
-import {parseSince, scanSummaries} from '../webhooks/query.js'
-import {forEachLine, type Warn} from '../webhooks/store.js'
+import {parseSince, scanSummaries} from '../sessions/query.js'
+import {forEachLine, type Warn} from '../sessions/store.js'
 import {chooseDecisionsFile, menuFingerprint, menuLabel, type DecisionInput, type DecisionOutcome} from './decisions.js'
 
 export interface StatsFilter {

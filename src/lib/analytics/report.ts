@@ -6,8 +6,8 @@
  */
 import {lookupCode} from '../codes.js'
 import {mosBand} from '../webhooks/payloads.js'
-import {scanSummaries} from '../webhooks/query.js'
-import type {Warn} from '../webhooks/store.js'
+import {scanSummaries} from '../sessions/query.js'
+import type {Warn} from '../sessions/store.js'
 import {localDay, pad2} from '../render/time.js'
 import type {LogSummary} from '../logs/summarize.js'
 import {describePath, pct} from './render.js'

@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import {runIvr} from '../../helpers/run.js'
 import {loadRestaurant, SEVEN, writeWalks} from '../../lib/analytics/fixtures.js'
-import {EventStore, makeStoredEvent} from '../../../src/lib/webhooks/store.js'
+import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {vss} from '../../lib/webhooks/fixtures.js'
 

@@ -3,7 +3,7 @@ import {decisionOf, DecisionLog, menuFingerprint, menuLabel} from '../../../src/
 import {answerCall} from '../../../src/lib/menu/answer.js'
 import type {Menu} from '../../../src/lib/menu/model.js'
 import {readCallEvent} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent} from '../../../src/lib/webhooks/store.js'
+import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {vss} from '../webhooks/fixtures.js'
 
