@@ -12,7 +12,7 @@ import {readSettings} from '../src/lib/campaign/definition.js'
 import {LocalCampaignStore} from '../src/lib/campaign/local-journal.js'
 import {runCampaign} from '../src/lib/campaign/run.js'
 import {startSandbox} from '../src/lib/sandbox/server.js'
-import {storeFileFor} from '../src/lib/webhooks/store.js'
+import {storeFileFor} from '../src/lib/sessions/store.js'
 
 const CONTACTS = Number(process.env.BENCH_CAMPAIGN_CONTACTS || 10_000)
 const RATE = Number(process.env.BENCH_CAMPAIGN_RATE || 200)

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {CampaignCommand} from '../../lib/campaign-command.js'
 import type {ReconcileResult} from '../../lib/campaign/reconcile.js'
-import {chooseStore} from '../../lib/webhooks/location.js'
+import {chooseStore} from '../../lib/sessions/location.js'
 
 export default class CampaignReconcile extends CampaignCommand<typeof CampaignReconcile> {
   static override summary = 'Settle uncertain contacts from the session summaries that carry their request id.'

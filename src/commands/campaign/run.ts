@@ -4,7 +4,7 @@ import {CampaignCommand} from '../../lib/campaign-command.js'
 import type {RunEvent} from '../../lib/campaign/runner.js'
 import {ExitCode, IvrError} from '../../lib/errors.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
-import {storeFileFor} from '../../lib/webhooks/store.js'
+import {storeFileFor} from '../../lib/sessions/store.js'
 
 export default class CampaignRun extends CampaignCommand<typeof CampaignRun> {
   static override summary = 'Run a campaign: start its calls at the pace, inside the window; run again to resume.'

@@ -5,7 +5,7 @@
  * platform may have placed the call or not, and only a summary can say.
  */
 import {readSummary} from '../webhooks/parse.js'
-import {readEvents, SUMMARIES_ONLY} from '../webhooks/store.js'
+import {readEvents, SUMMARIES_ONLY} from '../sessions/store.js'
 import type {CampaignJournal} from './journal.js'
 
 export interface ReconcileResult {

@@ -9,10 +9,11 @@ import type {VoiceApi} from '../api/client.js'
 import {usageError} from '../errors.js'
 import {startMenuServer, type AnswerReport, type MenuServer} from '../menu/server.js'
 import type {Menu} from '../menu/model.js'
-import {listLeases, registerTemporarily, restoreLease, type Registered} from '../webhooks/lease.js'
-import {runningReceiver} from '../webhooks/lock.js'
+import {listLeases, restoreLease} from '../lease/lease.js'
+import {startServing as startLeasedServer} from '../lease/serving.js'
+import {runningReceiver} from '../sessions/lock.js'
+import {parseStoredLine, readLines} from '../sessions/store.js'
 import {readSummary, type ReadSummary} from '../webhooks/parse.js'
-import {parseStoredLine, readLines} from '../webhooks/store.js'
 import {startTail, type Tail} from '../webhooks/tail.js'
 
 export interface ServingOptions {
@@ -81,18 +82,19 @@ export async function startServing(o: ServingOptions): Promise<Serving> {
   }
   try {
     if (o.menu) {
-      const server: MenuServer = await startMenuServer({menu: o.menu, host: o.sandbox ? '127.0.0.1' : o.host, port: o.sandbox ? 0 : o.menuPort, authHeader: o.authHeader, onAnswer: o.onStep})
+      const menu = o.menu
+      const served = await startLeasedServer<MenuServer>({
+        start: () => startMenuServer({menu, host: o.sandbox ? '127.0.0.1' : o.host, port: o.sandbox ? 0 : o.menuPort, authHeader: o.authHeader, onAnswer: o.onStep}),
+        lease: {api: o.api, configDir: o.configDir, account: o.account, baseUrl: o.baseUrl, type: 'VCA', url: o.menuPublicUrl, httpAuthHeader: o.authHeader, force: o.force || o.sandbox, pid: o.pid},
+      })
+      for (const w of served.held?.warnings ?? []) o.warn(w)
       stops.push(async () => {
-        await server.close()
-        return []
+        const r = await served.stop()
+        if (r.restoreError) throw r.restoreError
+        return r.restored?.warnings ?? []
       })
-      const url = o.menuPublicUrl ?? server.url
-      const reg: Registered = await registerTemporarily(o.api, {
-        configDir: o.configDir, account: o.account, baseUrl: o.baseUrl, type: 'VCA', url, httpAuthHeader: o.authHeader, force: o.force || o.sandbox, pid: o.pid,
-      })
-      for (const w of reg.warnings) o.warn(w)
-      stops.push(async () => (await restoreLease(o.api, reg.lease, reg.file)).warnings)
-      describe.push(`menu at ${server.url}${url === server.url ? '' : ` (registered as ${url})`}`)
+      const url = served.held?.lease.url ?? served.server.url
+      describe.push(`menu at ${served.server.url}${url === served.server.url ? '' : ` (registered as ${url})`}`)
     }
     if (o.noReceive) {
       if (!(await runningReceiver(o.storeFile))) o.warn(`No \`ivr sessions tail\` is filling ${o.storeFile}: outcomes arrive only once one runs (or with \`ivr campaign reconcile\`).`)
@@ -108,15 +110,16 @@ export async function startServing(o: ServingOptions): Promise<Serving> {
         onEvent: (_ev, info) => {
           if (info.parsed.summary) o.onSummary(info.parsed.summary)
         },
-        register: {api: o.api, configDir: o.configDir, account: o.account, baseUrl: o.baseUrl, publicUrl: o.publicUrl, force: o.force || o.sandbox},
+        lease: {api: o.api, configDir: o.configDir, account: o.account, baseUrl: o.baseUrl, url: o.publicUrl, httpAuthHeader: o.authHeader, force: o.force || o.sandbox, pid: o.pid},
       })
-      for (const w of tail.registered?.warnings ?? []) o.warn(w)
+      for (const w of tail.held?.warnings ?? []) o.warn(w)
       stops.push(async () => {
         const r = await tail.stop()
         if (r.restoreError) throw r.restoreError
         return r.restored?.warnings ?? []
       })
-      describe.push(`summaries at ${tail.url}${tail.registeredUrl && tail.registeredUrl !== tail.url ? ` (registered as ${tail.registeredUrl})` : ''}`)
+      const registered = tail.held?.lease.url
+      describe.push(`summaries at ${tail.url}${registered && registered !== tail.url ? ` (registered as ${registered})` : ''}`)
     }
   } catch (error) {
     await stopAll()

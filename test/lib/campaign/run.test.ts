@@ -12,7 +12,7 @@ import {runCampaign, type RunCampaignOptions} from '../../../src/lib/campaign/ru
 import type {RunEvent} from '../../../src/lib/campaign/runner.js'
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
-import {storeFileFor} from '../../../src/lib/webhooks/store.js'
+import {storeFileFor} from '../../../src/lib/sessions/store.js'
 import {projectRoot} from '../../helpers/run.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
