@@ -36,8 +36,9 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
-    account: Flags.string({char: 'a', summary: 'Sub-account id to use (default: the stored default).', env: 'IVR_ACCOUNT', helpGroup: 'GLOBAL'}),
-    'base-url': Flags.string({summary: 'API base URL (default https://voice.8x8.com).', env: 'IVR_BASE_URL', helpGroup: 'GLOBAL'}),
+    // No `env:` here: IVR_ACCOUNT and IVR_BASE_URL are read with the other settings, so a flag's value is only ever the flag's.
+    account: Flags.string({char: 'a', summary: 'Sub-account id to use (default: IVR_ACCOUNT, else the stored default).', helpGroup: 'GLOBAL'}),
+    'base-url': Flags.string({summary: 'API base URL (default: IVR_BASE_URL, else the account\'s, else https://voice.8x8.com).', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({summary: 'Trace HTTP requests on stderr (secrets masked).', helpGroup: 'GLOBAL'}),
     sandbox: Flags.boolean({summary: 'Use the local sandbox (the running one, or one started for this command).', env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
   }
@@ -132,7 +133,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     const flags = this.flags as unknown as {account?: string; 'base-url'?: string; sandbox?: boolean}
     if (flags.sandbox) {
       const sb = await this.sandbox()
-      this.creds = {account: flags.account ?? sb.subAccountId, apiKey: sb.apiKey, baseUrl: sb.baseUrl, source: 'sandbox'}
+      this.creds = {account: flags.account ?? sb.subAccountId, apiKey: sb.apiKey, baseUrl: sb.baseUrl, source: flags.account ? 'flag' : 'sandbox', sources: {account: flags.account ? 'flag' : 'sandbox', apiKey: 'sandbox', baseUrl: 'sandbox'}}
       return this.creds
     }
     const stored = await this.storedAccounts()

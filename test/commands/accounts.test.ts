@@ -128,6 +128,30 @@ describe('login and accounts', () => {
     expect(quiet.stderr).not.to.contain('readable by other users')
   })
 
+  it('accounts show names each setting\'s true source: flag, environment, stored or default', async () => {
+    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
+    await runBin(['login', '-a', 'acct-two', '--api-key-stdin', '--no-verify', '--base-url', 'https://eu.example.com'], {input: 'cccc-dddd-2222'})
+    const show = async (args: string[], env: Record<string, string> = {}) => {
+      const r = await runIvr(['accounts', 'show', ...args], {env})
+      expect(r.exitCode, r.stderr).to.equal(0)
+      return r.stdout
+    }
+    let out = await show([])
+    expect(out).to.match(/Sub-account\s+acct-one \(default\)\s+from the stored default account/)
+    expect(out).to.match(/API key\s+\*\*\*\*1111\s+from stored for this account/)
+    expect(out).to.match(/Base URL\s+https:\/\/voice\.8x8\.com\s+from the default/)
+    out = await show([], {IVR_ACCOUNT: 'acct-two'})
+    expect(out).to.match(/Sub-account\s+acct-two\s+from IVR_ACCOUNT/)
+    expect(out).to.match(/Base URL\s+https:\/\/eu\.example\.com\s+from stored for this account/)
+    out = await show(['--account', 'acct-two'], {IVR_ACCOUNT: 'acct-one'})
+    expect(out).to.match(/Sub-account\s+acct-two\s+from --account/)
+    out = await show([], {IVR_API_KEY: 'env-key-9999', IVR_BASE_URL: 'https://env.example.com'})
+    expect(out).to.match(/API key\s+\*\*\*\*9999\s+from IVR_API_KEY/)
+    expect(out).to.match(/Base URL\s+https:\/\/env\.example\.com\s+from IVR_BASE_URL/)
+    const json = JSON.parse((await runIvr(['accounts', 'show', '--json'], {env: {IVR_ACCOUNT: 'acct-two', IVR_API_KEY: 'env-key-9999'}})).stdout)
+    expect(json.sources).to.deep.equal({account: 'env', apiKey: 'env', baseUrl: 'stored'})
+  })
+
   it('warns when the credentials file is readable by others', async () => {
     await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-good-9876'})
     await fs.chmod(accountsFile(), 0o644)
