@@ -16,6 +16,7 @@ import {lookupCode} from '../lib/codes.js'
 import {invalidInput, usageError} from '../lib/errors.js'
 import {profileCacheFile} from '../lib/profiles.js'
 import {safeLine} from '../lib/render/safe.js'
+import {decisionRecorder, decisionsFileFor, DecisionLog} from '../lib/analytics/decisions.js'
 import {describeOutcome, menuStartRequest} from '../lib/menu/answer.js'
 import {loadMenuOrThrow} from '../lib/menu/files.js'
 import type {Menu} from '../lib/menu/model.js'
@@ -96,7 +97,14 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     if (f['dry-run']) return this.dryRun(body, problems)
     const request = body as CallflowRequest
     const api = await this.api()
-    const served = menu && f.sandbox ? await serveMenuAsVca(api, menu, {onAnswer: (r) => this.status(this.errColors.dim(`  menu: ${describeAnswer(r)}`))}) : undefined
+    // The in-process menu keeps its decisions like `ivr serve` does (the sandbox sub-account's decision log).
+    const log = menu && f.sandbox ? await DecisionLog.open(decisionsFileFor(this.paths.dataDir, (await this.credentials()).account), {onError: (m) => this.warnUser(m)}) : undefined
+    const served = menu && f.sandbox ? await serveMenuAsVca(api, menu, {
+      onAnswer: (r) => this.status(this.errColors.dim(`  menu: ${describeAnswer(r)}`)), ...(log ? {record: decisionRecorder(log, f.menu)} : {}),
+    }).catch(async (error: unknown) => {
+      await log?.close()
+      throw error
+    }) : undefined
     try {
       if (f.press !== undefined) await setPresses(await this.sandboxTarget(), destinationOf(request), f.press.split(','), {once: true})
       const res = await this.send(request)
@@ -108,6 +116,7 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
       return result
     } finally {
       await served?.close()
+      await log?.close()
     }
   }
 

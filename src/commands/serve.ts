@@ -3,6 +3,7 @@ import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
+import {decisionRecorder, decisionsFileFor, DecisionLog} from '../lib/analytics/decisions.js'
 import {IvrCommand} from '../lib/base-command.js'
 import {formatProblem} from '../lib/callflow/report.js'
 import {countBySeverity} from '../lib/callflow/validate.js'
@@ -49,6 +50,8 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     register: Flags.boolean({summary: "Point the sub-account's VCA webhook at --public-url while this runs, and put the previous one back on exit."}),
     'public-url': Flags.string({summary: 'The URL the platform reaches this server at (your tunnel or host), for --register.'}),
     force: Flags.boolean({summary: 'With --register or --sandbox, replace an existing VCA registration for the duration.'}),
+    record: Flags.string({summary: "Keep every answered call action in this file (default: the sub-account's decision log in the data folder; see `ivr menu stats`).", env: 'IVR_DECISIONS', exclusive: ['no-record']}),
+    'no-record': Flags.boolean({summary: 'Keep no decisions.'}),
   }
 
   // NDJSON is printed line by line; nothing more at the end.
@@ -71,8 +74,10 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
     const c = this.colors
     const json = this.jsonEnabled()
     const counts = {answered: 0, apologies: 0, refused: 0}
+    const log = f['no-record'] ? undefined : await this.openDecisionLog(f.record)
     const server = await startMenuServer({
       menu: first!, host: f.host, port: f.port, path: servePath, authHeader,
+      ...(log ? {record: decisionRecorder(log, file)} : {}),
       onAnswer: (r) => {
         counts.answered++
         if (r.answer.problem) {
@@ -86,7 +91,8 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
         // On stderr also under --json: a refused platform request is what the operator must see.
         process.stderr.write(`${this.errColors.yellow(`${r.status} ${safeLine(r.method)} ${safeLine(r.path)}: ${r.reason}`)}\n`)
       },
-    }).catch((error: unknown) => {
+    }).catch(async (error: unknown) => {
+      await log?.close()
       throw listenError(error, f.host, f.port) ?? error
     })
 
@@ -98,18 +104,38 @@ Under --sandbox the sandbox's VCA webhook points at this server while it runs (s
       }
     } catch (error) {
       await server.close()
+      await log?.close()
       throw error
     }
     const watcher = f.watch ? this.watchFile(file, knownProfiles, (menu) => server.setMenu(menu)) : undefined
     // Said on stderr also under --json: whoever runs it needs the URL.
-    process.stderr.write(`Serving ${file} (${first!.nodes.size} node${first!.nodes.size === 1 ? '' : 's'}, entry ${first!.entry}) on ${server.url}${f.watch ? '; reloading on change' : ''}; Ctrl-C to stop\n`)
+    process.stderr.write(`Serving ${file} (${first!.nodes.size} node${first!.nodes.size === 1 ? '' : 's'}, entry ${first!.entry}) on ${server.url}${f.watch ? '; reloading on change' : ''}${log ? `; recording decisions in ${log.file}` : ''}; Ctrl-C to stop\n`)
 
     const reason = await this.waitForStop().stopped
     watcher?.close()
     await server.close()
+    await log?.close()
     if (registered) await this.unregister(registered)
     if (reason !== 'EPIPE') this.status(`Answered ${counts.answered} request${counts.answered === 1 ? '' : 's'} (${counts.apologies} with the apology); refused ${counts.refused}.`)
     return undefined
+  }
+
+  /** --record FILE, else the decision log of the sub-account in force (the sandbox's under --sandbox; `default` with no account). */
+  private async openDecisionLog(recordFlag: string | undefined): Promise<DecisionLog> {
+    const f = this.flags
+    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox || f.register ? (await this.credentials()).account : await this.storedDefaultAccount()) ?? 'default'
+    const file = recordFlag ? path.resolve(recordFlag) : decisionsFileFor(this.paths.dataDir, account)
+    return DecisionLog.open(file, {onError: (m) => this.warnUser(m)})
+  }
+
+  /** Serving needs no account: a stored-accounts file that cannot be read only costs the choice of log. */
+  private async storedDefaultAccount(): Promise<string | undefined> {
+    try {
+      return (await this.accountStore().read()).default
+    } catch (error) {
+      this.warnUser(`${safeLine((error as Error).message)} Recording decisions under "default"; choose with --account or --record.`)
+      return undefined
+    }
   }
 
   /** The menu, checked; problems printed on stderr. Undefined when it has errors. */

@@ -65,6 +65,7 @@ export const LIMITS = {
   maxDigits: 25,
   makeCallPerCallflow: 2,
   playFileExtensions: ['.mp3', '.wav'],
+  playFileBytes: 5 * 1024 * 1024,
 } as const
 
 /**

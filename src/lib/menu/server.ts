@@ -41,7 +41,14 @@ export interface MenuServerOptions {
   authHeader?: string
   onAnswer?: (r: AnswerReport) => void
   onRefused?: (r: RefusedReport) => void
+  /**
+   * Keeps each answer (src/lib/analytics/decisions.ts). Called before the answer is sent and not
+   * waited for: the caller never waits on the disk (docs/analytics.md says what a crash can lose).
+   */
+  record?: AnswerRecorder
 }
+
+export type AnswerRecorder = (menu: Menu, at: Date, event: ReadCallEvent | undefined, answer: MenuAnswer) => void
 
 export interface MenuServer {
   url: string
@@ -108,13 +115,18 @@ export async function startMenuServer(opts: MenuServerOptions): Promise<MenuServ
         const resolution = apologyResolution(current, problem)
         result = {answer: {response: {callflow: resolution.actions}, taken: '', resolution, problem}}
       }
-      const payload = JSON.stringify(result.answer.response)
-      res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)})
-      res.end(payload)
-      if (opts.onAnswer) {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6
-        opts.onAnswer({at: new Date(), sessionId: result.event?.sessionId, from: result.answer.from, taken: result.answer.taken, answer: result.answer, ms})
+      const at = new Date()
+      const send = () => {
+        const payload = JSON.stringify(result.answer.response)
+        res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)})
+        res.end(payload)
+        if (opts.onAnswer) {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6
+          opts.onAnswer({at, sessionId: result.event?.sessionId, from: result.answer.from, taken: result.answer.taken, answer: result.answer, ms})
+        }
       }
+      opts.record?.(current, at, result.event, result.answer)
+      send()
     })
     req.on('error', () => {})
   })

@@ -2,7 +2,7 @@ import type {VoiceApi} from '../api/client.js'
 import type {Recording, RecordingPushConfig, RecordingPushConfigRequest} from '../api/types.js'
 import {ExitCode, IvrError, invalidInput} from '../errors.js'
 
-/** Protocols the push destination may use: ftp and sftp (the digest), s3 (the spec's own example). */
+/** Protocols the push destination may use: ftp and sftp (the digest), S3 (the spec's own example; sent as `S3`). */
 export const PUSH_PROTOCOLS = ['ftp', 'sftp', 's3'] as const
 const DEFAULT_PORTS: Record<string, number> = {ftp: 21, sftp: 22}
 
@@ -75,7 +75,8 @@ export function buildPushConfig(current: PushConfigView, changes: PushConfigChan
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65_535)) throw invalidInput(`--port ${port} is not a port (1-65535).`, [], 'BAD_PUSH_CONFIG')
   const username = (changes.username ?? current.username)?.trim()
   const path = (changes.path ?? current.path)?.trim()
-  const body: RecordingPushConfigRequest = {protocol, host}
+  // 8x8 spells S3 in capitals (its request example and its docs); ftp and sftp as its answers show them.
+  const body: RecordingPushConfigRequest = {protocol: protocol === 's3' ? 'S3' : protocol, host}
   if (port !== undefined) body.port = port
   if (username) body.username = username
   if (password !== undefined && password !== '') body.password = password

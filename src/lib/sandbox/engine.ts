@@ -10,6 +10,7 @@ import https from 'node:https'
 
 import {parsePhoneNumberFromString} from 'libphonenumber-js'
 
+import type {Recording} from '../api/types.js'
 import type {Action, CallflowRequest, SayAndCaptureParams} from '../callflow/types.js'
 import {CAPTURE_DOC_DEFAULTS} from '../callflow/types.js'
 import {platformRejection, validateCallflow} from '../callflow/validate.js'
@@ -17,13 +18,14 @@ import {lookupCode} from '../codes.js'
 import type {CallEventPayload, CallLeg, LastAction, SessionSummaryPayload, WebhookEnvelope} from '../webhooks/payloads.js'
 import {isOutcome, magicFor, normalizeNumber, type Outcome} from './magic.js'
 import {checkLimits, RateLimiter} from './limits.js'
+import {PlayFileChecker} from './media.js'
 import {checkPopulation, PopulationDraw, type Population} from './population.js'
 import {PROFILE_CODES} from './profiles.js'
 import {DEFAULT_SUBACCOUNT, DEFAULT_NUMBERS, SandboxState} from './state.js'
 
 // ---- public types ---------------------------------------------------------------------------
 
-export type WebhookKind = 'VCA' | 'VCS' | 'VSS'
+export type WebhookKind = 'VCA' | 'VCS' | 'VSS' | 'VRU'
 export interface DeliveryRequest {type: WebhookKind; url: string; authHeader?: string; body: unknown}
 export interface DeliveryResponse {status: number; body: unknown}
 /** Sends one webhook; rejects on transport failure or timeout. */
@@ -55,8 +57,10 @@ export interface Timeline {
   source: string
   destination: string
   clientRequestId?: string
-  /** A makeCall asked for callRecording: GET /recordings/{sessionId} lists one. */
+  /** A makeCall asked for callRecording. */
   callRecording?: boolean
+  /** The recording of a connected call that asked for one, once the call is over: GET /recordings/{sessionId} lists it. */
+  recording?: Recording
   /** running until the VSS has been delivered (or given up on). */
   state: 'running' | 'ended'
   sessionStatus?: string
@@ -323,6 +327,8 @@ export class CallEngine {
   private readonly limiter?: RateLimiter
   /** Calls holding a place under maxCalls. */
   private liveCalls = 0
+  /** What downloading a playFile's URL would find (cached an hour by URL). */
+  readonly files: PlayFileChecker
 
   constructor(opts: EngineOptions = {}) {
     this.opts = opts
@@ -330,6 +336,7 @@ export class CallEngine {
     const invalid = (opts.population && checkPopulation(opts.population)) ?? checkLimits({cps: opts.cps, maxCalls: opts.maxCalls})
     if (invalid) throw new SandboxError(invalid, 400)
     if (opts.population) this.population = new PopulationDraw(opts.population)
+    this.files = new PlayFileChecker(() => this.now().getTime())
     if (opts.cps !== undefined) this.limiter = new RateLimiter(opts.cps, this.now().getTime())
     this.state = opts.state ?? new SandboxState(DEFAULT_NUMBERS, this.now)
     // The transport's own deadline must not cut a VCA shorter than the VCA timeout.
@@ -601,7 +608,7 @@ export class CallEngine {
   }
 
   /** For Run: the sub-account's registered webhook of a type, if enabled. */
-  webhook(subAccountId: string, type: 'VCA' | 'VCS' | 'VSS') {
+  webhook(subAccountId: string, type: WebhookKind) {
     const w = this.state.sub(subAccountId).webhooks[type]
     return w?.enabled ? w : undefined
   }
@@ -775,9 +782,10 @@ class Run {
         }
         case 'playFile': {
           const p = action.params
-          if (this.outcomeA === 'file-failure') {
+          const verdict = this.outcomeA === 'file-failure' ? {ok: false as const, reason: 'could not be downloaded'} : await this.engine.files.check(p.fileUrl)
+          if (!verdict.ok) {
             await this.advance(1000)
-            this.fail(-2006, `${lookupCode(-2006)?.meaning}: ${p.fileUrl}`)
+            this.fail(-2006, `${lookupCode(-2006)?.meaning}: ${p.fileUrl} ${verdict.reason}`)
             return
           }
           const repetition = p.repetition ?? 1
@@ -799,6 +807,7 @@ class Run {
             this.fail(-2008, `${lookupCode(-2008)?.meaning}: ${p.source} is not a number of sub-account ${this.tl.subAccountId}`)
             return
           }
+          if (p.callRecording === true) this.tl.callRecording = true
           const ok = await this.dial('B', 'OUTBOUND', p.source, p.destination, sourceNumber?.referenceId ?? null, null)
           if (ok) {
             this.event({kind: 'bridge', seconds: TIMING.bridgeSeconds})
@@ -1031,11 +1040,40 @@ class Run {
     this.tl.summary = summary
     this.tl.sessionStatus = status
     this.engine.releasePlace(this.record)
+    if (this.tl.callRecording && a.connected !== undefined) this.tl.recording = this.recording(a)
     const hook = this.engine.webhook(this.tl.subAccountId, 'VSS')
-    if (!hook) return
-    const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', description: 'Session summary', version: 5, payload: summary}
-    const delivered = await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
-    if (delivered && this.engine.duplicateNext()) await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
+    if (hook) {
+      const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', description: 'Session summary', version: 5, payload: summary}
+      const delivered = await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
+      if (delivered && this.engine.duplicateNext()) await this.deliverWithRetry('VSS', hook.url, hook.authHeader, body)
+    }
+    await this.vru()
+  }
+
+  /**
+   * The call's recording once it is over: `pushed` to the push destination when one is configured
+   * (its address in externalFileUrl), else `completed` (kept by the platform).
+   */
+  private recording(a: LegState): Recording {
+    const config = this.engine.state.sub(this.tl.subAccountId).recordingConfig
+    const recordingId = `rec-${this.tl.sessionId}`
+    const folder = (config?.path ?? '/').replace(/\/?$/, '/')
+    return {
+      recordingId, sessionid: this.tl.sessionId, subAccountId: this.tl.subAccountId,
+      status: config ? 'pushed' : 'completed',
+      ...(config ? {externalFileUrl: `${config.protocol.toLowerCase()}://${config.host}${config.port ? `:${config.port}` : ''}${folder.startsWith('/') ? '' : '/'}${folder}${recordingId}.mp3`} : {}),
+      duration: Math.round(((a.disconnected ?? this.t) - a.connected!) / 1000),
+      startRecordingTime: this.iso(a.connected),
+    }
+  }
+
+  /** Voice Recording Uploaded: after the summary, when the call was recorded and a VRU webhook is registered. */
+  private async vru(): Promise<void> {
+    const recording = this.tl.recording
+    const hook = this.engine.webhook(this.tl.subAccountId, 'VRU')
+    if (!recording || !hook) return
+    const body = {namespace: 'VOICE', eventType: 'RECORDING_UPLOADED', description: 'Recording uploaded', payload: {...recording, sessionId: this.tl.sessionId, timestamp: new Date(this.engine.clock()).toISOString()}}
+    await this.deliverWithRetry('VRU', hook.url, hook.authHeader, body)
   }
 }
 

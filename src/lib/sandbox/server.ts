@@ -225,12 +225,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       }
       case 'POST recording-push-config': {
         const b = objectBody(await readBody(req))
-        const protocol = typeof b.protocol === 'string' ? b.protocol.toLowerCase() : ''
-        if (protocol !== 'ftp' && protocol !== 'sftp') fail(422, '1001', 'protocol must be ftp or sftp')
+        // 8x8 shows both cases (`S3` and `SFTP` in its docs, `ftp` in the spec's answer): any case is accepted, and kept as sent.
+        const sent = typeof b.protocol === 'string' ? b.protocol : ''
+        const protocol = sent.toLowerCase()
+        if (protocol !== 'ftp' && protocol !== 'sftp' && protocol !== 's3') fail(422, '1001', 'protocol must be ftp, sftp or S3')
         if (typeof b.host !== 'string' || b.host.trim() === '') fail(422, '1001', 'host is required')
         if (b.port !== undefined && (!Number.isInteger(b.port) || (b.port as number) < 1 || (b.port as number) > 65_535)) fail(422, '1001', 'port must be an integer from 1 to 65535')
         for (const k of ['username', 'password', 'path']) if (b[k] !== undefined && typeof b[k] !== 'string') fail(422, '1001', `${k} must be a string`)
-        s.recordingConfig = {protocol, host: b.host as string, port: (b.port as number | undefined) ?? (protocol === 'ftp' ? 21 : 22), username: b.username as string | undefined, password: b.password as string | undefined, path: (b.path as string | undefined) ?? '/'}
+        // S3's host is an AWS region and has no default port.
+        s.recordingConfig = {protocol: sent, host: b.host as string, port: (b.port as number | undefined) ?? (protocol === 'ftp' ? 21 : protocol === 'sftp' ? 22 : undefined), username: b.username as string | undefined, password: b.password as string | undefined, path: (b.path as string | undefined) ?? '/'}
         scheduleSave()
         return {status: 200, body: {subAccountId: sub, ...publicRecordingConfig(s.recordingConfig), statusCode: 0, statusMessage: 'ok'}}
       }
@@ -244,11 +247,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       case 'GET recordings/:id': {
         const t = engine.timeline(id)
         if (!t || t.subAccountId !== sub) fail(404, '1404', `No session ${id} in sub-account ${sub}`)
-        const recordings = t!.callRecording && t!.summary?.details.callA.connectedTimestamp ? [{
-          recordingId: `rec-${t!.sessionId}`, sessionid: t!.sessionId, subAccountId: sub,
-          status: s.recordingConfig ? 'pushed' : 'completed',
-          duration: t!.summary.details.callA.callDuration, startRecordingTime: t!.summary.details.callA.connectedTimestamp,
-        }] : []
+        const recordings = t!.recording ? [t!.recording] : []
         return {status: 200, body: {recordings, statusCode: 0, statusMessage: 'ok'}}
       }
       case 'GET numbers': {

@@ -6,7 +6,7 @@
 import type {VoiceApi} from '../api/client.js'
 import type {Webhook} from '../api/types.js'
 import type {Menu} from '../menu/model.js'
-import {startMenuServer, type AnswerReport} from '../menu/server.js'
+import {startMenuServer, type AnswerRecorder, type AnswerReport} from '../menu/server.js'
 import {usageError} from '../errors.js'
 import {safeLine} from '../render/safe.js'
 
@@ -16,7 +16,7 @@ export interface ServedMenu {
   close(): Promise<void>
 }
 
-export async function serveMenuAsVca(api: VoiceApi, menu: Menu, opts: {onAnswer?: (r: AnswerReport) => void} = {}): Promise<ServedMenu> {
+export async function serveMenuAsVca(api: VoiceApi, menu: Menu, opts: {onAnswer?: (r: AnswerReport) => void; record?: AnswerRecorder} = {}): Promise<ServedMenu> {
   const previous: Webhook | undefined = (await api.listWebhooks()).webhooks?.find((w) => String(w.type).toUpperCase() === 'VCA')
   if (previous?.httpAuthHeaderAvailable) {
     // Its auth header cannot be read back, so it could not be put back as it was.
@@ -24,7 +24,7 @@ export async function serveMenuAsVca(api: VoiceApi, menu: Menu, opts: {onAnswer?
       'Delete it first (`ivr webhooks delete VCA --sandbox --yes`), or serve the menu yourself with `ivr serve MENU` and send without --menu.',
     ])
   }
-  const server = await startMenuServer({menu, host: '127.0.0.1', port: 0, onAnswer: opts.onAnswer})
+  const server = await startMenuServer({menu, host: '127.0.0.1', port: 0, onAnswer: opts.onAnswer, record: opts.record})
   try {
     await api.createWebhook({type: 'VCA', url: server.url, enabled: true})
   } catch (error) {

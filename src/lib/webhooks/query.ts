@@ -59,7 +59,7 @@ const ROW_MARKER = Buffer.from('"row":[')
  * whole event. Lines the store wrote carry a row: only that small array is parsed; other lines
  * (older writers, hand-made files) are parsed whole.
  */
-export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, line: () => string) => void, warn?: Warn): Promise<void> {
+export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, line: () => string, sessionId: () => string | undefined) => void, warn?: Warn): Promise<void> {
   await forEachLine(file, (buf, start, end, lineNo, torn) => {
     if (!torn && buf.compare(SUMMARY_PREFIX, 0, SUMMARY_PREFIX.length, start, Math.min(end, start + SUMMARY_PREFIX.length)) === 0) {
       const at = buf.indexOf(ROW_MARKER, start)
@@ -72,8 +72,8 @@ export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, 
           row = undefined
         }
         if (row) {
-          // line() is valid only during this call: the buffer is reused.
-          if (keep(row, f)) fn(row, () => buf.toString('utf8', start, end))
+          // line() and sessionId() are valid only during this call: the buffer is reused.
+          if (keep(row, f)) fn(row, () => buf.toString('utf8', start, end), () => sessionIdOfLine(buf, start, end))
           return
         }
       }
@@ -82,9 +82,23 @@ export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, 
     if (!torn && !SUMMARIES_ONLY(text)) return
     const ev = parseStoredLine({text, lineNo, torn}, file, warn)
     if (!ev || ev.type !== 'SESSION_SUMMARY') return
-    const row = statRowOf(sessionRow(ev, readSummary(ev.body)))
-    if (keep(row, f)) fn(row, () => text)
+    const summary = readSummary(ev.body)
+    const row = statRowOf(sessionRow(ev, summary))
+    if (keep(row, f)) fn(row, () => text, () => summary.sessionId ?? ev.sessionId)
   })
+}
+
+/** The session id of a store line, read from its key (`SESSION_SUMMARY:<id>`) when plain, else from the parsed line. */
+function sessionIdOfLine(buf: Buffer, start: number, end: number): string | undefined {
+  const from = start + SUMMARY_PREFIX.length
+  const close = buf.indexOf(34, from)
+  if (close !== -1 && close < end && buf.subarray(from, close).indexOf(92) === -1) return buf.toString('utf8', from, close)
+  try {
+    const ev = JSON.parse(buf.toString('utf8', start, end))
+    return typeof ev.sessionId === 'string' ? ev.sessionId : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Every stored summary passing the filter, as rows, oldest first. */

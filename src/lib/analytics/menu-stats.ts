@@ -1,0 +1,352 @@
+/**
+ * `ivr menu stats`: the decision log joined with the session summaries by session id. Two streaming
+ * passes: the decisions of one menu, folded per session into a small state and per node into
+ * counters; then the summaries of those sessions only. Memory holds one small record per session
+ * and one duration per visit, never the lines.
+ */
+import {readSummary} from '../webhooks/parse.js'
+import {scanSummaries} from '../webhooks/query.js'
+import {forEachLine, type Warn} from '../webhooks/store.js'
+import type {Menu} from '../menu/model.js'
+import {menuFingerprint, type DecisionInput, type DecisionOutcome} from './decisions.js'
+
+export interface StatsFilter {
+  /** Sessions whose first decision is at or after this. */
+  since?: Date
+  /** ... and before this. */
+  until?: Date
+  /** Only decisions of this menu version (a fingerprint or a prefix of one). */
+  version?: string
+}
+
+export interface ChoiceStat {
+  key: string
+  /** Where it leads now (a node id, `hangup`, `transfer`...), from the menu given; undefined for a key the menu no longer has. */
+  target?: string
+  count: number
+  /** Of the answers given in the node. */
+  share: number
+}
+
+export interface NodeStat {
+  id: string
+  kind: 'menu' | 'message' | 'unknown'
+  /** Calls that entered the node at least once. */
+  calls: number
+  /** Times it was entered (repeats and returns included). */
+  visits: number
+  /** Call actions answered from the node (menu nodes): choices + invalid + no input. */
+  answers: number
+  choices: ChoiceStat[]
+  invalid: number
+  invalidRate: number
+  noInput: number
+  noInputRate: number
+  /** Calls that hung up while in the node (their summary arrived, no further decision). */
+  abandoned: number
+  /** abandoned / calls. */
+  abandonRate: number
+  transfers: number
+  /** Transfers whose transferred leg was answered, per the session summary. */
+  transfersAnswered: number
+  /** Transfers whose summary has not arrived, so it is not known. */
+  transfersUnknown: number
+  /** Median seconds from entering the node to the caller's answer (or hang-up). */
+  medianSec?: number
+}
+
+export type PathEnd = 'hangup' | 'transfer' | 'apology' | 'abandon' | 'no summary yet'
+
+export interface PathStat {
+  /** `main 2 › staff 1`: each menu node and what was pressed there. */
+  steps: string[]
+  end: PathEnd
+  /** The node the path ended in (for abandon: where the caller hung up). */
+  endNode?: string
+  count: number
+  share: number
+}
+
+export interface VersionStat {
+  version: string
+  decisions: number
+  sessions: number
+  first: string
+  last: string
+  /** The version of the menu file given. */
+  current: boolean
+}
+
+export interface MenuStats {
+  menu: string
+  version: string
+  filter: {since?: string; until?: string; version?: string}
+  /** Sessions with decisions of this menu in the window. */
+  sessions: number
+  /** Of which the summary has arrived. */
+  withSummary: number
+  /** Of which it has not (still running, or `sessions tail` was not running): counted apart. */
+  noSummary: number
+  decisions: number
+  /** How the sessions with a summary left the menu. */
+  ends: Record<Exclude<PathEnd, 'no summary yet'>, number>
+  /** Session statuses of the sessions with a summary. */
+  statuses: Record<string, number>
+  nodes: NodeStat[]
+  paths: PathStat[]
+  versions: VersionStat[]
+  /** Requests the menu could not place (unknown node, unreadable body). */
+  unknown: number
+}
+
+const INPUT_CODE: Record<DecisionInput, number> = {call: 0, choice: 1, invalid: 2, 'no-input': 3, unknown: 4}
+const END_OF: Partial<Record<DecisionOutcome, PathEnd>> = {hangup: 'hangup', transfer: 'transfer', apology: 'apology'}
+
+/** What is kept of one session between the passes. */
+interface Trace {
+  /** Node index the caller waits in (-1: none, the session left the menu). */
+  at: number
+  /** When they entered it (ms), NaN when not known (an outbound call's first node). */
+  since: number
+  visited: number[]
+  steps: string[]
+  end?: PathEnd
+  endNode?: number
+  transferNode?: number
+  summary: boolean
+}
+
+interface NodeAcc {
+  id: string
+  calls: number
+  visits: number
+  answers: number
+  keys: Map<string, number>
+  invalid: number
+  noInput: number
+  abandoned: number
+  transfers: number
+  transfersAnswered: number
+  durations: number[]
+}
+
+/** One decision line, only the fields the statistics read. */
+interface Line {
+  time: string
+  session: string | null
+  menu: string
+  version: string
+  node: string | null
+  digits: string | null
+  input: DecisionInput
+  outcome: DecisionOutcome
+  entered: string[]
+}
+
+function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined
+  const s = Float64Array.from(xs).sort()
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+/** Where a key of a node leads in the menu given: a node id, or what ends the call. */
+function targetOfKey(menu: Menu, nodeId: string, key: string): string | undefined {
+  const step = menu.nodes.get(nodeId)?.choices.get(key)
+  if (!step) return undefined
+  const n = step.next
+  return n.kind === 'goto' ? n.node : n.kind
+}
+
+export async function computeMenuStats(opts: {
+  menu: Menu
+  label: string
+  decisionsFile: string
+  storeFile: string
+  filter?: StatsFilter
+  topPaths?: number
+  warn?: Warn
+}): Promise<MenuStats> {
+  const {menu, label} = opts
+  const filter = opts.filter ?? {}
+  const current = menuFingerprint(menu)
+  const since = filter.since?.getTime() ?? -Infinity
+  const until = filter.until?.getTime() ?? Infinity
+
+  const index = new Map<string, number>()
+  const nodes: NodeAcc[] = []
+  const nodeIndex = (id: string): number => {
+    let i = index.get(id)
+    if (i === undefined) {
+      i = nodes.length
+      index.set(id, i)
+      nodes.push({id, calls: 0, visits: 0, answers: 0, keys: new Map(), invalid: 0, noInput: 0, abandoned: 0, transfers: 0, transfersAnswered: 0, durations: []})
+    }
+    return i
+  }
+  for (const id of menu.nodes.keys()) nodeIndex(id)
+
+  const traces = new Map<string, Trace | null>()
+  const versions = new Map<string, {decisions: number; sessions: Set<string>; first: string; last: string}>()
+  let decisions = 0
+  let unknown = 0
+  let badLines = 0
+  // The menu's name as it appears in a line: a cheap test before parsing.
+  const needle = Buffer.from(`"menu":${JSON.stringify(label)},`)
+
+  const enter = (t: Trace, ids: string[]) => {
+    for (const id of ids) {
+      const i = nodeIndex(id)
+      nodes[i].visits++
+      if (!t.visited.includes(i)) {
+        t.visited.push(i)
+        nodes[i].calls++
+      }
+    }
+    const last = ids.at(-1)
+    return last === undefined ? -1 : index.get(last)!
+  }
+
+  await forEachLine(opts.decisionsFile, (buf, start, end, _lineNo, torn) => {
+    const slice = buf.subarray(start, end)
+    if (slice.indexOf(needle) === -1) return
+    let d: Line
+    try {
+      d = JSON.parse(slice.toString('utf8'))
+    } catch {
+      if (!torn) badLines++
+      return
+    }
+    if (d.menu !== label || typeof d.session !== 'string') return
+    if (filter.version && !d.version.startsWith(filter.version)) return
+    const at = Date.parse(d.time)
+    let t = traces.get(d.session)
+    if (t === undefined) {
+      // A session belongs to the window it started in.
+      if (!(at >= since && at < until)) {
+        traces.set(d.session, null)
+        return
+      }
+      t = {at: -1, since: Number.NaN, visited: [], steps: [], summary: false}
+      traces.set(d.session, t)
+      if (d.node !== null) {
+        // No CALL_RECEIVED: an outbound call opened in this node (send-callflow --menu, campaigns).
+        t.at = enter(t, [d.node])
+      }
+    } else if (t === null) {
+      return
+    }
+    decisions++
+    const v = versions.get(d.version) ?? {decisions: 0, sessions: new Set<string>(), first: d.time, last: d.time}
+    v.decisions++
+    v.sessions.add(d.session)
+    if (d.time < v.first) v.first = d.time
+    if (d.time > v.last) v.last = d.time
+    versions.set(d.version, v)
+
+    const code = INPUT_CODE[d.input]
+    if (code === 4) unknown++
+    if (d.node !== null && code !== 4) {
+      const i = nodeIndex(d.node)
+      const n = nodes[i]
+      n.answers++
+      if (t.at === i && Number.isFinite(t.since)) n.durations.push((at - t.since) / 1000)
+      if (code === 1) n.keys.set(d.digits ?? '', (n.keys.get(d.digits ?? '') ?? 0) + 1)
+      else if (code === 2) n.invalid++
+      else if (code === 3) n.noInput++
+      t.steps.push(`${d.node} ${code === 1 ? d.digits : code === 2 ? 'invalid' : 'no input'}`)
+      if (d.outcome === 'transfer') {
+        n.transfers++
+        t.transferNode = i
+      }
+    }
+    const next = enter(t, d.entered ?? [])
+    const ended = END_OF[d.outcome]
+    if (ended) {
+      t.end = ended
+      t.endNode = next >= 0 ? next : d.node === null ? undefined : index.get(d.node)
+      t.at = -1
+    } else {
+      t.at = next
+      t.since = at
+    }
+  })
+  if (badLines > 0) opts.warn?.(`${badLines} line${badLines === 1 ? '' : 's'} of ${opts.decisionsFile} could not be read; skipped.`)
+
+  // Pass 2: the summaries of these sessions.
+  const statuses: Record<string, number> = {}
+  await scanSummaries(opts.storeFile, {}, (row, line, sessionIdOf) => {
+    const id = sessionIdOf()
+    const t = id === undefined ? undefined : traces.get(id)
+    if (!t || t.summary) return
+    t.summary = true
+    statuses[row.status] = (statuses[row.status] ?? 0) + 1
+    if (t.at !== -1) {
+      // Still waiting in a menu when the session ended: the caller hung up there.
+      const n = nodes[t.at]
+      n.abandoned++
+      if (Number.isFinite(t.since) && Number.isFinite(row.time) && row.time >= t.since) n.durations.push((row.time - t.since) / 1000)
+      t.end = 'abandon'
+      t.endNode = t.at
+    }
+    if (t.transferNode !== undefined) {
+      const legs = readSummary(JSON.parse(line()).body).legs
+      if (legs.slice(1).some((l) => Boolean(l.connectedTimestamp) || (l.callDuration ?? 0) > 0)) nodes[t.transferNode].transfersAnswered++
+    }
+  }, opts.warn)
+
+  const ends: MenuStats['ends'] = {hangup: 0, transfer: 0, apology: 0, abandon: 0}
+  const paths = new Map<string, PathStat>()
+  let sessions = 0
+  let withSummary = 0
+  const transfersPending = new Map<number, number>()
+  for (const t of traces.values()) {
+    if (!t) continue
+    sessions++
+    let end: PathEnd
+    if (t.summary) {
+      withSummary++
+      end = t.end ?? 'abandon'
+      ends[end as keyof typeof ends]++
+    } else {
+      end = 'no summary yet'
+      if (t.at !== -1) t.endNode = t.at
+      if (t.transferNode !== undefined) transfersPending.set(t.transferNode, (transfersPending.get(t.transferNode) ?? 0) + 1)
+    }
+    const endNode = t.endNode === undefined || t.endNode < 0 ? undefined : nodes[t.endNode].id
+    const key = `${t.steps.join('\u0000')}\u0001${end}\u0001${endNode ?? ''}`
+    const p = paths.get(key)
+    if (p) p.count++
+    else paths.set(key, {steps: t.steps, end, ...(endNode ? {endNode} : {}), count: 1, share: 0})
+  }
+
+  const nodeStats: NodeStat[] = nodes.filter((n) => n.visits > 0 || n.answers > 0 || menu.nodes.has(n.id)).map((n) => {
+    const i = index.get(n.id)!
+    const kind = menu.nodes.get(n.id)?.kind ?? 'unknown'
+    const keys = [...n.keys].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    // Keys of the menu nobody pressed are shown too, at zero.
+    for (const k of menu.nodes.get(n.id)?.choices.keys() ?? []) if (!n.keys.has(k)) keys.push([k, 0])
+    const share = (x: number) => (n.answers ? round3(x / n.answers) : 0)
+    return {
+      id: n.id, kind, calls: n.calls, visits: n.visits, answers: n.answers,
+      choices: keys.map(([key, count]) => ({key, ...(targetOfKey(menu, n.id, key) === undefined ? {} : {target: targetOfKey(menu, n.id, key)}), count, share: share(count)})),
+      invalid: n.invalid, invalidRate: share(n.invalid), noInput: n.noInput, noInputRate: share(n.noInput),
+      abandoned: n.abandoned, abandonRate: n.calls ? round3(n.abandoned / n.calls) : 0,
+      transfers: n.transfers, transfersAnswered: n.transfersAnswered, transfersUnknown: transfersPending.get(i) ?? 0,
+      ...(n.durations.length > 0 ? {medianSec: Math.round(median(n.durations)! * 10) / 10} : {}),
+    }
+  })
+  const top = [...paths.values()].sort((a, b) => b.count - a.count || a.steps.length - b.steps.length).slice(0, opts.topPaths ?? 10)
+  for (const p of top) p.share = sessions ? round3(p.count / sessions) : 0
+
+  return {
+    menu: label, version: current,
+    filter: {...(filter.since ? {since: filter.since.toISOString()} : {}), ...(filter.until ? {until: filter.until.toISOString()} : {}), ...(filter.version ? {version: filter.version} : {})},
+    sessions, withSummary, noSummary: sessions - withSummary, decisions, ends, statuses, nodes: nodeStats, paths: top,
+    versions: [...versions].map(([version, v]) => ({version, decisions: v.decisions, sessions: v.sessions.size, first: v.first, last: v.last, current: version === current}))
+      .sort((a, b) => a.first.localeCompare(b.first)),
+    unknown,
+  }
+}
