@@ -25,7 +25,7 @@ const FROM: Record<keyof AccountView['sources'], Record<SettingSource, string>> 
 export default class AccountsShow extends IvrCommand<typeof AccountsShow> {
   static override summary = 'Show the account a command would use (or the one named), and where each of its settings comes from.'
   static override description = 'Each setting names its true source (flag, environment variable, stored account, sandbox or default): the place to look when a CI job uses the wrong account, key or host.'
-  static override examples = ['<%= config.bin %> accounts show', '<%= config.bin %> accounts show acme-eu', 'IVR_ACCOUNT=acme-eu <%= config.bin %> accounts show --json']
+  static override examples = ['<%= config.bin %> accounts show', '<%= config.bin %> accounts show acme-eu', '<%= config.bin %> accounts show --json']
   static override args = {account: Args.string({description: 'Sub-account id (default: the one in force).'})}
 
   async run(): Promise<AccountView> {
