@@ -4,6 +4,7 @@ import type {VoiceApi} from './api/client.js'
 import {AccountStore, type AccountsFile} from './accounts/store.js'
 import {ExitCode, IvrError, usageError} from './errors.js'
 import {makeColors, type Colors} from './render/colors.js'
+import {errorEnvelope, errorText} from './render/error.js'
 import {redactSecrets} from './render/redact.js'
 import {safeText} from './render/safe.js'
 import type {SandboxOptions} from './sandbox/server.js'
@@ -266,16 +267,14 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     if (err instanceof Errors.ExitError) throw err
     const e = this.toIvrError(err)
     if (e.code === 'EPIPE') throw new Errors.ExitError(0)
-    if (this.jsonEnabled()) {
-      process.stdout.write(JSON.stringify({error: {code: e.code, message: e.message, exitCode: e.exitCode, suggestions: e.suggestions}}, null, 2) + '\n')
-    } else {
+    if (this.jsonEnabled()) process.stdout.write(errorEnvelope(e))
+    else {
       const c = this.errColors
-      const lines = [`${c.red('Error:')} ${e.message}`]
-      for (const s of e.suggestions) lines.push(`  ${c.dim('→')} ${s}`)
+      let text = errorText(e, c)
       if ((this.flags as any)?.debug && e.exitCode === ExitCode.UNEXPECTED && (e.cause as any)?.stack) {
-        lines.push(c.dim(String(redactSecrets((e.cause as any).stack))))
+        text += c.dim(String(redactSecrets((e.cause as any).stack))) + '\n'
       }
-      process.stderr.write(lines.join('\n') + '\n')
+      process.stderr.write(text)
     }
     throw new Errors.ExitError(e.exitCode)
   }

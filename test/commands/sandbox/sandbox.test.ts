@@ -135,7 +135,7 @@ describe('ivr sandbox start', function () {
     try {
       const port = new URL(sb.baseUrl).port
       const r = await runIvr(['sandbox', 'start', '--port', port])
-      expect(r.exitCode).to.equal(6)
+      expect(r.exitCode, 'port in use is a usage error everywhere (serve, sessions tail, sandbox start)').to.equal(2)
       expect(r.stderr).to.include(`Port ${port}`)
     } finally {
       await sb.close()
