@@ -4,7 +4,7 @@ import {mkdtempSync, promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {projectRoot, runBin, runIvr} from '../../helpers/run.js'
+import {cliSpawnArgs, runBin, runIvr} from '../../helpers/run.js'
 import {startExportServer, type ExportServer} from '../../lib/logs/export-server.js'
 
 // Outcomes on demand and faults (cut transfers, storage hosts): against a scripted loopback server.
@@ -148,8 +148,9 @@ describe('logs export / status / download / cancel (scripted server)', () => {
     /** Runs the real CLI, sends SIGINT once the job is being polled, and returns what it printed. */
     function interruptExport(extra: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
       return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'logs', 'export', '--since', '1d', ...fast, ...extra], {
-          env: {...process.env, ...server.env}, stdio: ['pipe', 'pipe', 'pipe'],
+        const cli = cliSpawnArgs(['logs', 'export', '--since', '1d', ...fast, ...extra])
+        const child = spawn(cli.command, cli.args, {
+          env: {...process.env, ...cli.env, ...server.env}, stdio: ['pipe', 'pipe', 'pipe'],
         })
         let stdout = ''
         let stderr = ''
