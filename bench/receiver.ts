@@ -63,7 +63,7 @@ async function serve(kind: string): Promise<void> {
     server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as any).port}\n`))
     return
   }
-  const {EventStore} = await import('../src/lib/webhooks/store.js')
+  const {EventStore} = await import('../src/lib/sessions/store.js')
   const {startReceiver} = await import('../src/lib/webhooks/receiver.js')
   const store = await EventStore.open(process.argv[4])
   const r = await startReceiver({host: '127.0.0.1', port: 0, store})
@@ -74,7 +74,7 @@ async function stats(kind: string, file: string): Promise<void> {
   const started = process.hrtime.bigint()
   let n = 0
   if (kind === 'stats') {
-    const {computeStats} = await import('../src/lib/webhooks/query.js')
+    const {computeStats} = await import('../src/lib/sessions/query.js')
     n = (await computeStats(file, {by: 'status'})).sessions
   } else {
     // The floor: reading the file and finding its lines, nothing parsed.
@@ -145,7 +145,7 @@ async function driver(): Promise<void> {
     const file = path.join(dir, 'million.ndjson')
     const out = createWriteStream(file)
     const genStart = Date.now()
-    const {makeStoredEvent, storeLine} = await import('../src/lib/webhooks/store.js')
+    const {makeStoredEvent, storeLine} = await import('../src/lib/sessions/store.js')
     const {parseWebhook} = await import('../src/lib/webhooks/parse.js')
     const ID = 'ID-PLACEHOLDER'
     const templates = Array.from({length: 1000}, (_, i) => {

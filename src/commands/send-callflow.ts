@@ -25,7 +25,7 @@ import {setPresses, type SandboxTarget} from '../lib/sandbox/control.js'
 import {serveMenuAsVca} from '../lib/send/menu-vca.js'
 import {destinationOf, parseWaitTimeout} from '../lib/send/options.js'
 import {receiverFor, waitOnSandbox, waitOnStore} from '../lib/send/wait.js'
-import {chooseStore} from '../lib/webhooks/location.js'
+import {chooseStore} from '../lib/sessions/location.js'
 
 const describeAnswer = (r: AnswerReport) => `${r.from ?? 'start'} ${r.taken} ${describeOutcome(r.answer.resolution.outcome)}`
 
@@ -97,9 +97,11 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     if (f['dry-run']) return this.dryRun(body, problems)
     const request = body as CallflowRequest
     const api = await this.api()
+    const creds = await this.credentials()
     // The in-process menu keeps its decisions like `ivr serve` does (the sandbox sub-account's decision log).
-    const log = menu && f.sandbox ? await DecisionLog.open(decisionsFileFor(this.paths.dataDir, (await this.credentials()).account), {onError: (m) => this.warnUser(m)}) : undefined
-    const served = menu && f.sandbox ? await serveMenuAsVca(api, menu, {
+    const log = menu && f.sandbox ? await DecisionLog.open(decisionsFileFor(this.paths.dataDir, creds.account), {onError: (m) => this.warnUser(m)}) : undefined
+    const served = menu && f.sandbox ? await serveMenuAsVca(menu, {
+      api, configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, pid: process.pid,
       onAnswer: (r) => this.status(this.errColors.dim(`  menu: ${describeAnswer(r)}`)), ...(log ? {record: decisionRecorder(log, f.menu)} : {}),
     }).catch(async (error: unknown) => {
       await log?.close()
@@ -115,8 +117,9 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
       if (outcome.exitCode !== 0) this.exitWithResult(result, outcome.exitCode, `The session ended ${outcome.sessionStatus ?? 'without a status'}, not COMPLETED.`)
       return result
     } finally {
-      await served?.close()
+      const stopped = await served?.close()
       await log?.close()
+      if (stopped?.restoreError) this.warnUser(`Could not put the VCA webhook back (${safeLine((stopped.restoreError as Error).message)}). Run \`ivr webhooks restore\`.`)
     }
   }
 

@@ -62,7 +62,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     const env = process.env
     this.env = {
       IVR_ACCOUNT: env.IVR_ACCOUNT, IVR_API_KEY: env.IVR_API_KEY, IVR_BASE_URL: env.IVR_BASE_URL,
-      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT,
+      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT, IVR_WEBHOOK_AUTH: env.IVR_WEBHOOK_AUTH || undefined,
       IVR_DATABASE_URL: env.IVR_DATABASE_URL,
     }
     this.paths = {
@@ -140,6 +140,18 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     const stored = await this.storedAccounts()
     this.creds = resolveCredentials({flagAccount: flags.account, flagBaseUrl: flags['base-url'], env: this.env, stored})
     return this.creds
+  }
+
+  /**
+   * The sub-account whose local files (session store, decision log) a command reads, without needing
+   * its API key: --account, IVR_ACCOUNT, the sandbox's under --sandbox (or the full credentials'
+   * when `withCredentials`), else the stored default; undefined when none.
+   */
+  protected async accountInForce(withCredentials = false): Promise<string | undefined> {
+    const flags = this.flags as unknown as {account?: string; sandbox?: boolean}
+    if (flags.account ?? this.env.IVR_ACCOUNT) return flags.account ?? this.env.IVR_ACCOUNT
+    if (flags.sandbox || withCredentials) return (await this.credentials()).account
+    return (await this.storedAccounts()).default
   }
 
   /**

@@ -4,7 +4,7 @@ import {promises as fs} from 'node:fs'
 import {discoveryFile} from '../../src/lib/sandbox/connect.js'
 import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
 import {parseWebhook} from '../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent, storeFileFor} from '../../src/lib/webhooks/store.js'
+import {EventStore, makeStoredEvent, storeFileFor} from '../../src/lib/sessions/store.js'
 import {startFakeApi} from '../helpers/fake-api.js'
 import {runIvr} from '../helpers/run.js'
 

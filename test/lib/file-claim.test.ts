@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {claimFile, createExclusive, withFileLock} from '../../src/lib/file-claim.js'
-import {acquireReceiverLock, lockFileFor, runningReceiver} from '../../src/lib/webhooks/lock.js'
+import {acquireReceiverLock, lockFileFor, runningReceiver} from '../../src/lib/sessions/lock.js'
 
 describe('file claims: one holder, also when a stale claim is taken over by several at once', function () {
   this.timeout(30_000)

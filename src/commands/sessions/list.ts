@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
 import {renderRows} from '../../lib/render/views.js'
-import {chooseStore} from '../../lib/webhooks/location.js'
-import {listSessions, parseSince, parseStatuses} from '../../lib/webhooks/query.js'
-import {sessionColumns, sessionCsvColumns, type SessionRow} from '../../lib/webhooks/view.js'
+import {listSessions, parseSince, parseStatuses} from '../../lib/sessions/query.js'
+import type {SessionRow} from '../../lib/sessions/row.js'
+import {sessionColumns, sessionCsvColumns} from '../../lib/sessions/view.js'
 
-export default class SessionsList extends IvrCommand<typeof SessionsList> {
+export default class SessionsList extends SessionsCommand<typeof SessionsList> {
   static override summary = 'List stored session summaries, newest first.'
   static override description = 'Reads the local store that `ivr sessions tail` fills (streamed: any size). Phone numbers are masked unless --show-numbers.'
   static override examples = [
@@ -20,15 +20,14 @@ export default class SessionsList extends IvrCommand<typeof SessionsList> {
     limit: Flags.integer({summary: 'At most this many (the newest); 0 for all.', default: 50, min: 0}),
     csv: Flags.boolean({summary: 'Print CSV (full ISO times) instead of a table.', exclusive: ['json']}),
     'show-numbers': Flags.boolean({summary: 'Show phone numbers whole.'}),
-    store: Flags.string({summary: 'Store file (default: the sub-account\'s in the data dir).', env: 'IVR_SESSIONS_STORE'}),
+    ...storeFlag,
   }
 
   async run(): Promise<{store: string; sessions: SessionRow[]}> {
     const f = this.flags
     const since = f.since ? parseSince(f.since) : undefined
     const statuses = parseStatuses(f.status)
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
-    const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
+    const file = await this.storeFile()
     const sessions = await listSessions(file, {since, statuses, limit: f.limit, warn: (m) => this.warnUser(m)})
     if (sessions.length === 0 && !f.csv) this.status(`No session summaries${since || statuses ? ' match' : ' stored yet'} (${file}).`)
     else if (f.csv) this.out(renderRows(sessionCsvColumns({showNumbers: f['show-numbers']}), sessions, {csv: true, colors: this.colors}))

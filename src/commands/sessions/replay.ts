@@ -1,16 +1,15 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
 import {networkError, notFound, usageError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
-import {chooseStore} from '../../lib/webhooks/location.js'
-import {findSession} from '../../lib/webhooks/query.js'
+import {findSession} from '../../lib/sessions/query.js'
 import {relay, type ForwardResult} from '../../lib/webhooks/receiver.js'
 
 const TYPES: Record<string, string> = {vss: 'SESSION_SUMMARY', vca: 'CALL_ACTION', vcs: 'CALL_STATUS'}
 
-export default class SessionsReplay extends IvrCommand<typeof SessionsReplay> {
+export default class SessionsReplay extends SessionsCommand<typeof SessionsReplay> {
   static override summary = 'Send a stored webhook again, to a URL of yours: to test your own server.'
   static override description = 'POSTs the body exactly as it was received (JSON). By default the session summary; --event picks another kind, --all sends every stored event of the session in the order received. Exits 6 when the server cannot be reached or answers other than 2xx.'
   static override examples = [
@@ -26,7 +25,7 @@ export default class SessionsReplay extends IvrCommand<typeof SessionsReplay> {
     all: Flags.boolean({summary: 'Every stored event of the session, in the order received.'}),
     'auth-header-stdin': Flags.boolean({summary: 'Read an Authorization value to send from stdin (or set IVR_WEBHOOK_AUTH).'}),
     timeout: Flags.integer({summary: 'Seconds to wait for an answer.', default: 10, min: 1}),
-    store: Flags.string({summary: 'Store file (default: the sub-account\'s in the data dir).', env: 'IVR_SESSIONS_STORE'}),
+    ...storeFlag,
   }
 
   async run(): Promise<{sessionId: string; results: ForwardResult[]}> {
@@ -37,9 +36,8 @@ export default class SessionsReplay extends IvrCommand<typeof SessionsReplay> {
     } catch {
       throw usageError(`--to "${f.to}" is not an http(s) URL.`, ['Give the full URL of your server, e.g. http://localhost:3000/vss.'])
     }
-    const auth = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : process.env.IVR_WEBHOOK_AUTH || undefined
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
-    const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
+    const auth = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : this.env.IVR_WEBHOOK_AUTH
+    const file = await this.storeFile()
     const {sessionId, events} = await findSession(file, this.args.sessionId, (m) => this.warnUser(m))
     const chosen = f.all ? events : events.filter((e) => e.type === TYPES[f.event])
     if (chosen.length === 0) throw notFound(`No ${f.event.toUpperCase()} event is stored for session ${sessionId}.`, [`Stored: ${[...new Set(events.map((e) => e.type))].join(', ')}.`])

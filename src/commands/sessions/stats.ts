@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
-import {chooseStore} from '../../lib/webhooks/location.js'
-import {computeStats, GROUPINGS, parseSince, parseStatuses, type Grouping, type SessionStats} from '../../lib/webhooks/query.js'
-import {renderStats} from '../../lib/webhooks/view.js'
+import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
+import {computeStats, GROUPINGS, parseSince, parseStatuses, type Grouping, type SessionStats} from '../../lib/sessions/query.js'
+import {renderStats} from '../../lib/sessions/view.js'
+import {charsetOf} from '../../lib/render/chart.js'
 
-export default class SessionsStats extends IvrCommand<typeof SessionsStats> {
+export default class SessionsStats extends SessionsCommand<typeof SessionsStats> {
   static override summary = 'Statistics of stored sessions: answer rate, minutes, durations, call quality, top errors, and a chart.'
   static override description = `Answered means the first leg was connected. Durations (median, p95) are over answered sessions. "Billable-looking" minutes count each leg's whole minutes started, as per-minute billing would; the log export (\`ivr logs\`) has the real prices. --by hour groups by hour of the day (local time), --by day by date.`
   static override examples = [
@@ -17,18 +17,17 @@ export default class SessionsStats extends IvrCommand<typeof SessionsStats> {
     since: Flags.string({summary: 'Only sessions that ended since: a span (30m, 1h, 2d, 1w), a day (2026-11-01) or an ISO date-time.'}),
     status: Flags.string({summary: 'Only these statuses (comma separated).'}),
     by: Flags.string({summary: 'Grouping for the chart.', options: [...GROUPINGS], default: 'status'}),
-    store: Flags.string({summary: 'Store file (default: the sub-account\'s in the data dir).', env: 'IVR_SESSIONS_STORE'}),
+    ...storeFlag,
   }
 
   async run(): Promise<SessionStats & {store: string}> {
     const f = this.flags
     const since = f.since ? parseSince(f.since) : undefined
     const statuses = parseStatuses(f.status)
-    const account = f.account ?? this.env.IVR_ACCOUNT ?? (f.sandbox ? (await this.credentials()).account : (await this.storedAccounts()).default)
-    const {file} = await chooseStore({storeFlag: f.store, dataDir: this.paths.dataDir, account})
+    const file = await this.storeFile()
     const stats = await computeStats(file, {since, statuses, by: f.by as Grouping, warn: (m) => this.warnUser(m)})
     if (stats.sessions === 0) this.status(`No session summaries${since || statuses ? ' match' : ' stored yet'} (${file}).`)
-    else this.out(renderStats(stats, {colors: this.colors}))
+    else this.out(renderStats(stats, {colors: this.colors, charset: charsetOf(process.env)}))
     return {...stats, store: file}
   }
 }

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {IvrCommand} from '../../lib/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
-import {listLeases, restoreLease, type RestoreResult} from '../../lib/webhooks/lease.js'
+import {listLeases, restoreLease, type RestoreResult} from '../../lib/lease/lease.js'
 
 export default class WebhooksRestore extends IvrCommand<typeof WebhooksRestore> {
   static override summary = 'Put back a webhook that `sessions tail --register` replaced, after the receiver stopped without cleaning up.'

@@ -12,12 +12,12 @@ import {createHash} from 'node:crypto'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {invalidInput} from '../errors.js'
+import {invalidInput, usageError} from '../errors.js'
 import {unreadableReason} from '../input-file.js'
 import type {MenuAnswer} from '../menu/answer.js'
 import type {Menu, Step} from '../menu/model.js'
 import type {AnswerRecorder} from '../menu/server.js'
-import {storeFileFor} from '../webhooks/store.js'
+import {storeFileFor} from '../sessions/store.js'
 
 /** What the caller did: the call came in, a choice, keys that match none, nothing pressed, or a request the menu could not place. */
 export const INPUTS = ['call', 'choice', 'invalid', 'no-input', 'unknown'] as const
@@ -117,6 +117,21 @@ export async function listDecisionFiles(dataDir: string): Promise<Array<{subAcco
   const dir = path.join(dataDir, 'decisions')
   const names = await fs.readdir(dir).catch(() => [] as string[])
   return names.filter((n) => n.endsWith('.ndjson')).sort().map((n) => ({subAccountId: n.slice(0, -'.ndjson'.length), file: path.join(dir, n)}))
+}
+
+/**
+ * Which decision log a reader uses: --decisions, else the sub-account's, else the only one there
+ * is, else `default` (empty until something records).
+ */
+export async function chooseDecisionsFile(opts: {flag?: string; dataDir: string; account?: string}): Promise<string> {
+  if (opts.flag) return path.resolve(opts.flag)
+  if (opts.account) return decisionsFileFor(opts.dataDir, opts.account)
+  const files = await listDecisionFiles(opts.dataDir)
+  if (files.length === 1) return files[0].file
+  if (files.length === 0) return decisionsFileFor(opts.dataDir, 'default')
+  throw usageError(`There are decision logs for several sub-accounts (${files.map((f) => f.subAccountId).join(', ')}) and none is chosen.`, [
+    'Choose one with --account ID (or IVR_ACCOUNT), or name a file with --decisions FILE.',
+  ])
 }
 
 // ---- writing -------------------------------------------------------------------------------------

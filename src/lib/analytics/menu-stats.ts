@@ -4,11 +4,13 @@
  * counters; then the summaries of those sessions only. Memory holds one small record per session
  * and one duration per visit, never the lines.
  */
-import {readSummary} from '../webhooks/parse.js'
-import {scanSummaries} from '../webhooks/query.js'
-import {forEachLine, type Warn} from '../webhooks/store.js'
+import {usageError} from '../errors.js'
 import type {Menu} from '../menu/model.js'
-import {menuFingerprint, type DecisionInput, type DecisionOutcome} from './decisions.js'
+import {chooseStore} from '../sessions/location.js'
+import {readSummary} from '../webhooks/parse.js'
+import {parseSince, scanSummaries} from '../sessions/query.js'
+import {forEachLine, type Warn} from '../sessions/store.js'
+import {chooseDecisionsFile, menuFingerprint, menuLabel, type DecisionInput, type DecisionOutcome} from './decisions.js'
 
 export interface StatsFilter {
   /** Sessions whose first decision is at or after this. */
@@ -349,4 +351,42 @@ export async function computeMenuStats(opts: {
       .sort((a, b) => a.first.localeCompare(b.first)),
     unknown,
   }
+}
+
+/** The options `menu stats`, `menu graph --stats` and `report` share, as the user gave them. */
+export interface MenuStatsRequest {
+  menu: Menu
+  /** The menu file: names decisions of a menu without a name. */
+  file: string
+  dataDir: string
+  /** The sub-account in force, if any (picks the default files). */
+  account?: string
+  decisions?: string
+  store?: string
+  since?: string
+  until?: string
+  /** A fingerprint (or its start), or `current`. */
+  version?: string
+  topPaths?: number
+  now?: Date
+  warn?: Warn
+}
+
+/** Parses the time and version filters, finds the files, and computes. */
+export async function menuStatsFor(req: MenuStatsRequest): Promise<MenuStats & {decisionsFile: string; store: string}> {
+  const now = req.now ?? new Date()
+  const since = req.since ? parseSince(req.since, now) : undefined
+  const until = req.until ? parseSince(req.until, now) : undefined
+  if (since && until && until <= since) throw usageError(`--until (${until.toISOString()}) is not after --since (${since.toISOString()}).`, ['Give --until a later time than --since.'])
+  const decisionsFile = await chooseDecisionsFile({flag: req.decisions, dataDir: req.dataDir, account: req.account})
+  const {file: store} = await chooseStore({storeFlag: req.store, dataDir: req.dataDir, account: req.account})
+  const version = req.version === 'current' ? menuFingerprint(req.menu) : req.version
+  if (version !== undefined && !/^[0-9a-f]{1,12}$/.test(version)) {
+    throw usageError(`--version "${req.version}" is not a menu version.`, ['Give a fingerprint from the log (12 hex characters, or their start; `ivr menu stats MENU --json` lists them), or `current`.'])
+  }
+  const stats = await computeMenuStats({
+    menu: req.menu, label: menuLabel(req.menu, req.file), decisionsFile, storeFile: store,
+    filter: {since, until, version}, topPaths: req.topPaths, warn: req.warn,
+  })
+  return {...stats, decisionsFile, store}
 }

@@ -19,6 +19,8 @@ export interface GraphNode {
   entry?: boolean
   /** Handlers that just repeat the menu, noted on the node instead of drawn as loops. */
   note?: string
+  /** With --stats: calls that entered, and the share who hung up while in it (menu nodes). */
+  traffic?: {calls: number; abandonRate?: number}
 }
 
 export interface GraphEdge {
@@ -27,6 +29,11 @@ export interface GraphEdge {
   label: string
   /** invalid / no-input handlers are drawn dashed. */
   handler: boolean
+  /** Which step of the `from` node it draws. */
+  kind: 'choice' | 'invalid' | 'no-input' | 'then'
+  key?: string
+  /** With --stats: how many took it, and their share of the answers given in `from`. */
+  traffic?: {count: number; share: number}
 }
 
 export interface MenuGraph {
@@ -51,14 +58,15 @@ export function menuGraph(menu: Menu): MenuGraph {
   const missing = new Set<string>()
   for (const node of menu.nodes.values()) {
     const repeats: string[] = []
-    for (const {label, kind, step} of stepsOf(node)) {
+    for (const {label, kind, key, step} of stepsOf(node)) {
+      const what = {kind, ...(key === undefined ? {} : {key})}
       const handler = kind === 'invalid' || kind === 'no-input'
       const edgeLabel = kind === 'then' ? '' : label
       const n = step.next
       if (n.kind === 'hangup' || n.kind === 'transfer') {
         const id = `${node.id}/${label}`
         nodes.push({id, kind: n.kind, title: n.kind === 'hangup' ? 'hang up' : `transfer ${n.to}`, words: firstWords(step.say ?? step.play)})
-        edges.push({from: node.id, to: id, label: edgeLabel, handler})
+        edges.push({from: node.id, to: id, label: edgeLabel, handler, ...what})
         continue
       }
       const target = targetOf(menu, node, n)
@@ -70,10 +78,10 @@ export function menuGraph(menu: Menu): MenuGraph {
         const id = `?${target ?? `${node.id}/${label}`}`
         if (!missing.has(id)) nodes.push({id, kind: 'missing', title: target === undefined ? `${n.kind}: nowhere` : `missing: ${target}`})
         missing.add(id)
-        edges.push({from: node.id, to: id, label: edgeLabel, handler})
+        edges.push({from: node.id, to: id, label: edgeLabel, handler, ...what})
         continue
       }
-      edges.push({from: node.id, to: target, label: edgeLabel, handler})
+      edges.push({from: node.id, to: target, label: edgeLabel, handler, ...what})
     }
     if (node.kind === 'menu' && !node.invalid) repeats.push('invalid')
     if (node.kind === 'menu' && !node.noInput) repeats.push('no input')
@@ -103,12 +111,38 @@ const STYLE: Record<ShapeKind, {fill: string; stroke: string}> = {
   missing: {fill: '#fff8e1', stroke: '#b45309'},
 }
 
-function lines(n: GraphNode): string[] {
-  return [n.title, ...(n.words ? [`“${n.words}”`] : []), ...(n.note ? [n.note] : [])]
+const percent = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`
+
+function trafficLine(n: GraphNode): string[] {
+  if (!n.traffic) return []
+  const {calls, abandonRate} = n.traffic
+  return [`${calls.toLocaleString('en-US')} call${calls === 1 ? '' : 's'}${abandonRate === undefined ? '' : ` · ${percent(abandonRate)} hung up`}`]
 }
 
+function lines(n: GraphNode): string[] {
+  return [n.title, ...(n.words ? [`“${n.words}”`] : []), ...(n.note ? [n.note] : []), ...trafficLine(n)]
+}
+
+/** An edge's label: the keys, and with traffic their share (a `then` edge: how many went on). */
+function edgeText(e: GraphEdge): string {
+  if (!e.traffic) return e.label
+  return e.label ? `${e.label} · ${percent(e.traffic.share)}` : e.traffic.count.toLocaleString('en-US')
+}
+
+/** Line width by share: 1.2 px for none, up to about 8 px for all. */
+const edgeWidth = (e: GraphEdge) => (e.traffic ? 1.2 + 7 * Math.min(1, e.traffic.share) : 1.2)
+
+/** Abandon-rate bands (fill colours), for nodes drawn with traffic. */
+export const ABANDON_BANDS = [
+  {below: 0.05, fill: '#dcfce7', label: 'under 5% hung up'},
+  {below: 0.15, fill: '#fef3c7', label: '5–15% hung up'},
+  {below: Infinity, fill: '#fee2e2', label: '15% or more hung up'},
+] as const
+const abandonFill = (rate: number) => ABANDON_BANDS.find((b) => rate < b.below)!.fill
+
 function shapeSvg(n: GraphNode, x: number, y: number, w: number, h: number): string {
-  const {fill, stroke} = STYLE[n.kind]
+  const {stroke} = STYLE[n.kind]
+  const fill = n.traffic?.abandonRate === undefined ? STYLE[n.kind].fill : abandonFill(n.traffic.abandonRate)
   const sw = n.entry ? 3 : 1.5
   const l = x - w / 2
   const t = y - h / 2
@@ -139,12 +173,16 @@ export function renderSvg(graph: MenuGraph): string {
     g.setNode(n.id, {width, height: ls.length * LINE_H + 16})
   }
   graph.edges.forEach((e, i) => {
-    g.setEdge(e.from, e.to, {label: e.label, width: e.label.length * CHAR_W + 6, height: e.label ? 14 : 0, labelpos: 'c'}, `e${i}`)
+    const text = edgeText(e)
+    g.setEdge(e.from, e.to, {label: text, width: text.length * CHAR_W + 6, height: text ? 14 : 0, labelpos: 'c'}, `e${i}`)
   })
   dagre.layout(g)
   const size = g.graph()
-  const width = Math.ceil(size.width ?? 200)
-  const height = Math.ceil(size.height ?? 100)
+  const withTraffic = graph.nodes.some((n) => n.traffic?.abandonRate !== undefined)
+  const legendH = withTraffic ? 34 : 0
+  const width = Math.max(withTraffic ? 520 : 0, Math.ceil(size.width ?? 200))
+  const graphH = Math.ceil(size.height ?? 100)
+  const height = graphH + legendH
   const out: string[] = []
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`)
   out.push(`<title>${xml(graph.name ?? 'IVR menu')}</title>`)
@@ -153,16 +191,19 @@ export function renderSvg(graph: MenuGraph): string {
   graph.edges.forEach((e, i) => {
     const edge = g.edge(e.from, e.to, `e${i}`) as {points: Array<{x: number; y: number}>; x?: number; y?: number}
     const d = edge.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')
-    out.push(`<path class="edge" data-from="${xml(e.from)}" data-to="${xml(e.to)}" d="${d}" fill="none" stroke="#374151" stroke-width="1.2"${e.handler ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`)
-    if (e.label && edge.x !== undefined && edge.y !== undefined) {
-      const w = e.label.length * CHAR_W + 6
+    const traffic = e.traffic ? ` data-count="${e.traffic.count}" data-share="${e.traffic.share}"` : ''
+    out.push(`<path class="edge" data-from="${xml(e.from)}" data-to="${xml(e.to)}"${traffic} d="${d}" fill="none" stroke="#374151" stroke-width="${edgeWidth(e).toFixed(1)}"${e.handler ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`)
+    const text = edgeText(e)
+    if (text && edge.x !== undefined && edge.y !== undefined) {
+      const w = text.length * CHAR_W + 6
       out.push(`<rect x="${(edge.x - w / 2).toFixed(1)}" y="${(edge.y - 8).toFixed(1)}" width="${w}" height="16" rx="3" fill="#ffffff" opacity="0.9"/>`)
-      out.push(`<text x="${edge.x.toFixed(1)}" y="${(edge.y + 4).toFixed(1)}" text-anchor="middle" font-weight="bold" fill="#111827">${xml(e.label)}</text>`)
+      out.push(`<text x="${edge.x.toFixed(1)}" y="${(edge.y + 4).toFixed(1)}" text-anchor="middle" font-weight="bold" fill="#111827">${xml(text)}</text>`)
     }
   })
   for (const n of graph.nodes) {
     const box = g.node(n.id) as unknown as {x: number; y: number; width: number; height: number}
-    out.push(`<g class="node ${n.kind}" id="${xml(`node-${n.id}`)}">`)
+    const data = n.traffic ? ` data-calls="${n.traffic.calls}"${n.traffic.abandonRate === undefined ? '' : ` data-abandon-rate="${n.traffic.abandonRate}"`}` : ''
+    out.push(`<g class="node ${n.kind}" id="${xml(`node-${n.id}`)}"${data}>`)
     out.push(shapeSvg(n, box.x, box.y, box.width, box.height))
     const ls = lines(n)
     const top = box.y - (ls.length * LINE_H) / 2 + 12
@@ -170,6 +211,14 @@ export function renderSvg(graph: MenuGraph): string {
       const weight = j === 0 ? ' font-weight="bold"' : ''
       const fill = j === 0 ? '#111827' : '#374151'
       out.push(`<text x="${box.x.toFixed(1)}" y="${(top + j * LINE_H).toFixed(1)}" text-anchor="middle"${weight} fill="${fill}">${xml(s)}</text>`)
+    })
+    out.push('</g>')
+  }
+  if (withTraffic) {
+    // The colour key, below the graph.
+    out.push(`<g class="legend" transform="translate(20,${graphH + 8})">`)
+    ABANDON_BANDS.forEach((b, i) => {
+      out.push(`<rect x="${i * 165}" y="0" width="14" height="14" fill="${b.fill}" stroke="#6b7280"/>`, `<text x="${i * 165 + 20}" y="11" fill="#374151">${xml(b.label)}</text>`)
     })
     out.push('</g>')
   }
@@ -198,12 +247,20 @@ export function renderMermaid(graph: MenuGraph): string {
   }
   for (const e of graph.edges) {
     const arrow = e.handler ? '-.->' : '-->'
-    out.push(`  ${ids.get(e.from)} ${arrow}${e.label ? `|"${mermaidText(e.label)}"|` : ''} ${ids.get(e.to)}`)
+    const text = edgeText(e)
+    out.push(`  ${ids.get(e.from)} ${arrow}${text ? `|"${mermaidText(text)}"|` : ''} ${ids.get(e.to)}`)
   }
   out.push('  classDef menu fill:#e8f0fe,stroke:#1a56db', '  classDef hangup fill:#fde8e8,stroke:#c81e1e', '  classDef transfer fill:#def7ec,stroke:#057a55')
   for (const kind of ['menu', 'hangup', 'transfer'] as const) {
     const members = graph.nodes.filter((n) => n.kind === kind).map((n) => ids.get(n.id))
     if (members.length > 0) out.push(`  class ${members.join(',')} ${kind}`)
+  }
+  // Traffic: line widths by share (linkStyle counts edges in the order drawn), fills by abandon rate.
+  graph.edges.forEach((e, i) => {
+    if (e.traffic) out.push(`  linkStyle ${i} stroke-width:${edgeWidth(e).toFixed(1)}px`)
+  })
+  for (const n of graph.nodes) {
+    if (n.traffic?.abandonRate !== undefined) out.push(`  style ${ids.get(n.id)} fill:${abandonFill(n.traffic.abandonRate)}`)
   }
   return out.join('\n') + '\n'
 }
@@ -215,14 +272,15 @@ export function renderDot(graph: MenuGraph): string {
   const out = [`digraph menu {`, `  label="${dotText(graph.name ?? '')}"; labelloc=t; rankdir=TB;`, '  node [fontname="Helvetica", fontsize=11]; edge [fontname="Helvetica", fontsize=10];']
   const shape: Record<ShapeKind, string> = {menu: 'box, style="rounded,filled", fillcolor="#e8f0fe"', message: 'box, style=filled, fillcolor="#f3f4f6"', hangup: 'octagon, style=filled, fillcolor="#fde8e8"', transfer: 'hexagon, style=filled, fillcolor="#def7ec"', missing: 'box, style=dashed'}
   for (const n of graph.nodes) {
-    out.push(`  ${ids.get(n.id)} [label="${dotText(lines(n).join('\n')).replace(/\n/g, '\\n')}", shape=${shape[n.kind]}${n.entry ? ', penwidth=3' : ''}];`)
+    const fill = n.traffic?.abandonRate === undefined ? '' : `, fillcolor="${abandonFill(n.traffic.abandonRate)}"`
+    out.push(`  ${ids.get(n.id)} [label="${dotText(lines(n).join('\n')).replace(/\n/g, '\\n')}", shape=${shape[n.kind]}${n.entry ? ', penwidth=3' : ''}${fill}];`)
   }
-  for (const e of graph.edges) out.push(`  ${ids.get(e.from)} -> ${ids.get(e.to)} [label="${dotText(e.label)}"${e.handler ? ', style=dashed' : ''}];`)
+  for (const e of graph.edges) out.push(`  ${ids.get(e.from)} -> ${ids.get(e.to)} [label="${dotText(edgeText(e))}"${e.handler ? ', style=dashed' : ''}${e.traffic ? `, penwidth=${edgeWidth(e).toFixed(1)}` : ''}];`)
   out.push('}')
   return out.join('\n') + '\n'
 }
 
-export function renderGraph(menu: Menu, format: GraphFormat): string {
-  const graph = menuGraph(menu)
+export function renderGraph(menu: Menu, format: GraphFormat, decorate?: (g: MenuGraph) => MenuGraph): string {
+  const graph = decorate ? decorate(menuGraph(menu)) : menuGraph(menu)
   return format === 'svg' ? renderSvg(graph) : format === 'mermaid' ? renderMermaid(graph) : renderDot(graph)
 }

@@ -1,45 +1,35 @@
 /**
  * `send-callflow --menu MENU --sandbox`: the menu answers the sandbox's VCA webhooks from this
- * process for the length of the command, so one command runs a whole IVR. The VCA registration
- * that was there before is put back afterwards.
+ * process for the length of the command, so one command runs a whole IVR. The VCA webhook is
+ * borrowed under a lease (lease/lease.ts): a kill leaves a lease file `ivr webhooks restore` undoes.
  */
-import type {VoiceApi} from '../api/client.js'
-import type {Webhook} from '../api/types.js'
+import type {WebhookApi} from '../lease/lease.js'
+import {startServing, type StopResult} from '../lease/serving.js'
 import type {Menu} from '../menu/model.js'
 import {startMenuServer, type AnswerRecorder, type AnswerReport} from '../menu/server.js'
-import {usageError} from '../errors.js'
-import {safeLine} from '../render/safe.js'
 
 export interface ServedMenu {
   url: string
-  /** Restores the previous VCA registration (or removes ours) and stops the server. */
-  close(): Promise<void>
+  /** Stops the server, then restores the previous VCA registration (or removes ours). */
+  close(): Promise<StopResult>
 }
 
-export async function serveMenuAsVca(api: VoiceApi, menu: Menu, opts: {onAnswer?: (r: AnswerReport) => void; record?: AnswerRecorder} = {}): Promise<ServedMenu> {
-  const previous: Webhook | undefined = (await api.listWebhooks()).webhooks?.find((w) => String(w.type).toUpperCase() === 'VCA')
-  if (previous?.httpAuthHeaderAvailable) {
-    // Its auth header cannot be read back, so it could not be put back as it was.
-    throw usageError(`The sandbox already has a VCA webhook with an auth header (${safeLine(previous.url)}); --menu would replace it and could not restore the header.`, [
-      'Delete it first (`ivr webhooks delete VCA --sandbox --yes`), or serve the menu yourself with `ivr serve MENU` and send without --menu.',
-    ])
-  }
-  const server = await startMenuServer({menu, host: '127.0.0.1', port: 0, onAnswer: opts.onAnswer, record: opts.record})
-  try {
-    await api.createWebhook({type: 'VCA', url: server.url, enabled: true})
-  } catch (error) {
-    await server.close()
-    throw error
-  }
-  return {
-    url: server.url,
-    async close() {
-      try {
-        if (previous) await api.createWebhook({type: 'VCA', url: previous.url, enabled: previous.enabled !== false})
-        else await api.deleteWebhook('VCA')
-      } finally {
-        await server.close()
-      }
-    },
-  }
+export interface MenuVcaOptions {
+  api: WebhookApi
+  configDir: string
+  account: string
+  baseUrl: string
+  pid: number
+  onAnswer?: (r: AnswerReport) => void
+  /** Keeps each answer (analytics/decisions.ts). */
+  record?: AnswerRecorder
+}
+
+export async function serveMenuAsVca(menu: Menu, opts: MenuVcaOptions): Promise<ServedMenu> {
+  const serving = await startServing({
+    start: () => startMenuServer({menu, host: '127.0.0.1', port: 0, onAnswer: opts.onAnswer, record: opts.record}),
+    // An auth header on the current registration could not be put back: refused rather than lost.
+    lease: {api: opts.api, configDir: opts.configDir, account: opts.account, baseUrl: opts.baseUrl, type: 'VCA', force: true, requireRestorable: true, pid: opts.pid},
+  })
+  return {url: serving.server.url, close: () => serving.stop()}
 }

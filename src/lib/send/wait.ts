@@ -7,10 +7,10 @@ import type {Colors} from '../render/colors.js'
 import {waitForSession, type SandboxTarget} from '../sandbox/control.js'
 import type {Timeline} from '../sandbox/engine.js'
 import {formatTimeline} from '../sandbox/timeline-view.js'
-import {runningReceiver} from '../webhooks/lock.js'
-import type {StoredEvent} from '../webhooks/store.js'
-import {renderSession} from '../webhooks/view.js'
-import {exitCodeForSummary, waitForSummary} from '../webhooks/wait.js'
+import {runningReceiver} from '../sessions/lock.js'
+import type {StoredEvent} from '../sessions/store.js'
+import {renderSession} from '../sessions/view.js'
+import {exitCodeForSummary, waitForSummary} from '../sessions/wait.js'
 
 export interface WaitOutcome {
   sessionId: string

@@ -10,7 +10,7 @@ import type {AddressInfo} from 'node:net'
 
 import {sameSecret} from '../secret.js'
 import {parseWebhook, type ParsedWebhook} from './parse.js'
-import {makeStoredEvent, type EventStore, type StoredEvent} from './store.js'
+import {makeStoredEvent, type EventStore, type StoredEvent} from '../sessions/store.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
@@ -61,11 +61,6 @@ export interface Receiver {
   close(): Promise<void>
 }
 
-/** Whether a listen address is this machine only (else anyone who can reach it can post). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '')
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-}
 
 /** Headers worth relaying to the user's app: the body's type, the platform's auth header, and x-*. */
 function relayHeaders(h: http.IncomingHttpHeaders): Record<string, string> {

@@ -1,6 +1,7 @@
 import type {VoiceApi} from '../api/client.js'
 import {WEBHOOK_TYPES, type Webhook, type WebhookType} from '../api/types.js'
 import {usageError} from '../errors.js'
+import {isLoopbackHost} from '../http/address.js'
 
 export function parseWebhookType(value: string): WebhookType {
   const t = value.toUpperCase()
@@ -23,7 +24,7 @@ export function checkWebhookUrl(value: string): UrlCheck {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`A webhook URL must be http or https, not ${url.protocol.replace(':', '')}.`)
   const warnings: string[] = []
-  const loopback = /^(localhost|127\.|\[::1\])/.test(url.hostname)
+  const loopback = isLoopbackHost(url.hostname)
   if (url.protocol === 'http:' && !loopback) warnings.push('The URL is plain http: payloads (and any auth header) travel unencrypted. Prefer https.')
   if (loopback) warnings.push(`${url.hostname} is this machine: the real platform cannot reach it (the sandbox can). Use a public URL or a tunnel for a real account.`)
   return {url: value, warnings}

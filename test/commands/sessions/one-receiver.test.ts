@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {startTail} from '../../../src/lib/webhooks/tail.js'
-import {readEvents} from '../../../src/lib/webhooks/store.js'
+import {readEvents} from '../../../src/lib/sessions/store.js'
 import {post, vss} from '../../lib/webhooks/fixtures.js'
 import {LiveIvr} from './spawn.js'
 

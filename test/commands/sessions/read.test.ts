@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent, storeFileFor} from '../../../src/lib/webhooks/store.js'
+import {EventStore, makeStoredEvent, storeFileFor} from '../../../src/lib/sessions/store.js'
 import {runIvr} from '../../helpers/run.js'
 import {vss} from '../../lib/webhooks/fixtures.js'
 

@@ -4,7 +4,7 @@ import http from 'node:http'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {readEvents} from '../../../src/lib/webhooks/store.js'
+import {readEvents} from '../../../src/lib/sessions/store.js'
 import {post, vss} from '../../lib/webhooks/fixtures.js'
 import {runIvr} from '../../helpers/run.js'
 import {LiveIvr} from './spawn.js'

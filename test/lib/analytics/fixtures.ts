@@ -1,18 +1,13 @@
 // Decision logs and session stores made the way the real writers make them, for the analytics tests.
-import {promises as fs} from 'node:fs'
-import path from 'node:path'
-
 import {decisionOf, DecisionLog, menuFingerprint, menuLabel} from '../../../src/lib/analytics/decisions.js'
 import {answerCall} from '../../../src/lib/menu/answer.js'
-import {parseMenuText, type Menu} from '../../../src/lib/menu/model.js'
+import type {Menu} from '../../../src/lib/menu/model.js'
 import {readCallEvent} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent} from '../../../src/lib/webhooks/store.js'
+import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {projectRoot} from '../../helpers/run.js'
 import {vss} from '../webhooks/fixtures.js'
 
-export const RESTAURANT = path.join(projectRoot, 'examples', 'menus', 'restaurant.yaml')
-export const loadRestaurant = async (): Promise<Menu> => parseMenuText(await fs.readFile(RESTAURANT, 'utf8'), RESTAURANT).menu!
+export {loadRestaurant, RESTAURANT} from '../../helpers/analytics-data.js'
 
 /** One caller's walk: the call comes in at `start`, then each [seconds later, node, keys] is a call action ('' = nothing pressed). */
 export interface Walk {

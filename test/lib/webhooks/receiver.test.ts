@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {startReceiver, type ForwardResult, type Receiver, type Rejection} from '../../../src/lib/webhooks/receiver.js'
-import {EventStore, readEvents, type StoredEvent} from '../../../src/lib/webhooks/store.js'
+import {EventStore, readEvents, type StoredEvent} from '../../../src/lib/sessions/store.js'
 import {post, vss} from './fixtures.js'
 
 async function stored(file: string): Promise<StoredEvent[]> {
@@ -163,13 +163,13 @@ describe('webhooks/receiver: real HTTP', () => {
 
 describe('webhooks/receiver: addresses and the one-receiver claim', () => {
   it('tells loopback listen addresses from the others', async () => {
-    const {isLoopbackHost} = await import('../../../src/lib/webhooks/receiver.js')
+    const {isLoopbackHost} = await import('../../../src/lib/http/address.js')
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(h), h).to.equal(true)
     for (const h of ['0.0.0.0', '::', '192.168.1.5', 'example.com', '127.example.com']) expect(isLoopbackHost(h), h).to.equal(false)
   })
 
   it('lets one receiver claim a store, names it, and takes over a claim whose process is gone', async () => {
-    const {acquireReceiverLock, runningReceiver, lockFileFor} = await import('../../../src/lib/webhooks/lock.js')
+    const {acquireReceiverLock, runningReceiver, lockFileFor} = await import('../../../src/lib/sessions/lock.js')
     const dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-lock-'))
     const file = path.join(dir, 's.ndjson')
     try {

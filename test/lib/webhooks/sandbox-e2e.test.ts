@@ -10,11 +10,11 @@ import {MAGIC_DESTINATIONS} from '../../../src/lib/sandbox/magic.js'
 import {SPEECH_PROFILES} from '../../../src/lib/sandbox/profiles.js'
 import {startSandbox} from '../../../src/lib/sandbox/server.js'
 import {DEFAULT_SOURCE_NUMBER} from '../../../src/lib/sandbox/state.js'
-import {leaseFileFor, readLease, registerTemporarily, restoreLease} from '../../../src/lib/webhooks/lease.js'
+import {acquireLease, leaseFileFor, readLease} from '../../../src/lib/lease/lease.js'
 import {startReceiver, type Receiver} from '../../../src/lib/webhooks/receiver.js'
-import {EventStore, readEvents} from '../../../src/lib/webhooks/store.js'
-import {sessionRow} from '../../../src/lib/webhooks/view.js'
-import {waitForSummary} from '../../../src/lib/webhooks/wait.js'
+import {EventStore, readEvents} from '../../../src/lib/sessions/store.js'
+import {sessionRow} from '../../../src/lib/sessions/row.js'
+import {waitForSummary} from '../../../src/lib/sessions/wait.js'
 
 describe('webhooks against the sandbox', () => {
   let dir: string
@@ -39,7 +39,7 @@ describe('webhooks against the sandbox', () => {
 
   it('registers temporarily, receives each outcome once, and removes the registration after', async () => {
     const configDir = path.join(dir, 'config')
-    const reg = await registerTemporarily(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid})
+    const reg = await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid})
     expect(reg.replaced).to.equal(undefined)
     expect((await api.listWebhooks()).webhooks.find((w) => w.type === 'VSS')?.url).to.equal(receiver.url)
     expect((await readLease(leaseFileFor(configDir, sandbox.subAccountId, 'VSS')))?.previous).to.equal(null)
@@ -65,7 +65,7 @@ describe('webhooks against the sandbox', () => {
     for await (const ev of readEvents(store.file)) if (ev.type === 'SESSION_SUMMARY') summaries.push(ev.sessionId!)
     expect([...summaries].sort()).to.deep.equal([...ids].sort())
 
-    const undone = await restoreLease(api, reg.lease, reg.file)
+    const undone = await reg.release()
     expect(undone.action).to.equal('deleted')
     expect((await api.listWebhooks()).webhooks.find((w) => w.type === 'VSS')).to.equal(undefined)
     expect(await readLease(reg.file)).to.equal(undefined)
@@ -74,16 +74,16 @@ describe('webhooks against the sandbox', () => {
   it('refuses to replace a registration without force, and puts the previous one back', async () => {
     const configDir = path.join(dir, 'config2')
     await api.createWebhook({type: 'VSS', url: 'https://app.example.com/vss', enabled: true})
-    const refused = await registerTemporarily(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid}).catch((e) => e)
+    const refused = await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid}).catch((e: any) => e)
     expect(refused.exitCode).to.equal(2)
     expect(refused.message).to.contain('https://app.example.com/vss')
     expect((await api.listWebhooks()).webhooks.find((w) => w.type === 'VSS')?.url).to.equal('https://app.example.com/vss')
 
-    const reg = await registerTemporarily(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid, force: true})
+    const reg = await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid, force: true})
     expect(reg.replaced?.url).to.equal('https://app.example.com/vss')
     // A second receiver cannot take it over while this lease is open.
-    expect(await registerTemporarily(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: 'http://127.0.0.1:1/x', pid: process.pid + 1, force: true}).catch((e) => e.exitCode)).to.equal(2)
-    const r = await restoreLease(api, reg.lease, reg.file)
+    expect(await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: 'http://127.0.0.1:1/x', pid: process.pid + 1, force: true}).catch((e: any) => e.exitCode)).to.equal(2)
+    const r = await reg.release()
     expect(r).to.include({action: 'restored', url: 'https://app.example.com/vss'})
     expect((await api.listWebhooks()).webhooks.find((w) => w.type === 'VSS')?.url).to.equal('https://app.example.com/vss')
     await api.deleteWebhook('VSS')

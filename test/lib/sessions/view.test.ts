@@ -2,14 +2,16 @@ import {expect} from 'chai'
 
 import {makeColors} from '../../../src/lib/render/colors.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {makeStoredEvent} from '../../../src/lib/webhooks/store.js'
-import {bar, eventLine, renderSession, sessionRow, summaryLine} from '../../../src/lib/webhooks/view.js'
-import {vss} from './fixtures.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {bar} from '../../../src/lib/render/chart.js'
+import {sessionRow} from '../../../src/lib/sessions/row.js'
+import {eventLine, renderSession, summaryLine} from '../../../src/lib/sessions/view.js'
+import {vss} from '../webhooks/fixtures.js'
 
 const colors = makeColors(false)
 const event = (body: unknown) => makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body)})
 
-describe('webhooks/view: how sessions read', () => {
+describe('sessions/view: how sessions read', () => {
   it('puts a summary on one line with masked numbers, duration, legs, MOS band and last action', () => {
     const line = summaryLine(event(vss('3f2a9c1e-5b7d-4c1e')), {colors})
     expect(line).to.match(/^\d\d:\d\d:\d\d {2}COMPLETED {2}3f2a9c1e {2}\+65\*\*\*\*1234 → \+65\*\*\*\*8965 {2}1m25s {2}1 leg {2}MOS 4\.4 excellent {2}last HANGUP$/)

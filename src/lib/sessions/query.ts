@@ -4,11 +4,11 @@
  */
 import {lookupCode} from '../codes.js'
 import {notFound, usageError} from '../errors.js'
-import {readSummary} from './parse.js'
-import {mosBand, SESSION_STATUSES} from './payloads.js'
+import {readSummary} from '../webhooks/parse.js'
+import {mosBand, SESSION_STATUSES} from '../webhooks/payloads.js'
 import {fromCompact, statRowOf, type StatRow} from './row.js'
 import {forEachLine, parseStoredLine, readEvents, SUMMARIES_ONLY, type StoredEvent, type Warn} from './store.js'
-import {sessionRow, type SessionRow} from './view.js'
+import {sessionRow, type SessionRow} from './row.js'
 import {parseDurationMs} from '../duration.js'
 import {localDay, pad2} from '../render/time.js'
 

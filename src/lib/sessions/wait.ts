@@ -6,7 +6,7 @@
 import {promises as fs} from 'node:fs'
 
 import {ExitCode, interrupted} from '../errors.js'
-import {readSummary} from './parse.js'
+import {readSummary} from '../webhooks/parse.js'
 import {parseStoredLine, type EventStore, type StoredEvent} from './store.js'
 
 export interface WaitOptions {

@@ -3,14 +3,14 @@ import {promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {computeStats, findSession, listSessions, parseSince, parseStatuses} from '../../../src/lib/webhooks/query.js'
+import {computeStats, findSession, listSessions, parseSince, parseStatuses} from '../../../src/lib/sessions/query.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent} from '../../../src/lib/webhooks/store.js'
-import {vss} from './fixtures.js'
+import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {vss} from '../webhooks/fixtures.js'
 
 const at = (iso: string) => ({startTime: iso, endTime: iso})
 
-describe('webhooks/query: list, find, stats', () => {
+describe('sessions/query: list, find, stats', () => {
   let dir: string
   let file: string
   before(async () => {

@@ -5,8 +5,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent, readEvents, storeFileFor} from '../../../src/lib/webhooks/store.js'
-import {vss} from './fixtures.js'
+import {EventStore, makeStoredEvent, readEvents, storeFileFor} from '../../../src/lib/sessions/store.js'
+import {vss} from '../webhooks/fixtures.js'
 
 const event = (body: unknown) => makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body), path: '/vss'})
 
@@ -16,7 +16,7 @@ async function all(file: string, warn?: (m: string) => void) {
   return out
 }
 
-describe('webhooks/store: the durable NDJSON store', () => {
+describe('sessions/store: the durable NDJSON store', () => {
   let dir: string
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-store-'))

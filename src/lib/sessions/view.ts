@@ -1,95 +1,24 @@
 /**
  * What people see of a session: one line for `sessions tail` (and `send-callflow --wait`), a whole
- * session for `sessions show`, and the row shape `sessions list` and `stats` work from.
- * Everything returns strings; remote text goes through safeLine, numbers are masked unless asked.
+ * session for `sessions show`, the tables of `sessions list` and `stats`. The numbers come from
+ * row.ts (sessionRow); this module only renders. Everything returns strings; remote text goes through safeLine, numbers are masked unless asked.
  */
 import {lookupCode} from '../codes.js'
+import {bar, type Charset} from '../render/chart.js'
 import type {Colors} from '../render/colors.js'
 import {maskNumber, safeLine} from '../render/safe.js'
 import {renderTable, type Column} from '../render/table.js'
 import type {SessionStats} from './query.js'
-import {readCallEvent, readSummary, type ReadLeg, type ReadSummary} from './parse.js'
-import {mosBand} from './payloads.js'
-import type {StoredEvent} from './store.js'
+import {readCallEvent, readSummary, type ReadLeg} from '../webhooks/parse.js'
+import {mosBand} from '../webhooks/payloads.js'
+import {sessionRow, type SessionRow} from './row.js'
+import type {StoredEvent} from './event.js'
 import {clockTime, formatSeconds, localDay} from '../render/time.js'
 
 export interface ViewOptions {
   colors: Colors
   /** Show phone numbers whole (default: masked, +65****8965). */
   showNumbers?: boolean
-}
-
-/** One session summary, flattened: what list, stats and the one-line view show. */
-export interface SessionRow {
-  sessionId: string
-  status: string
-  receivedAt: string
-  startTime?: string
-  endTime?: string
-  source?: string
-  destination?: string
-  /** Country of the far end: the destination's for outbound calls, the caller's for inbound. */
-  country?: string
-  /** Seconds the first leg was connected (talk time), else the session's span. */
-  durationSec?: number
-  /** Sum over legs of whole minutes started (how per-minute billing would count them). */
-  billableMinutes: number
-  /** Connected seconds summed over the legs. */
-  legSeconds: number
-  legs: number
-  answered: boolean
-  /** The worst MOS over the legs. */
-  mos?: number
-  mosBand?: string
-  errorCode?: number
-  errorMeaning?: string
-  errorMsg?: string
-  lastAction?: string
-  clientRequestId?: string
-}
-
-function spanSec(a?: string, b?: string): number | undefined {
-  const s = a ? Date.parse(a) : Number.NaN
-  const e = b ? Date.parse(b) : Number.NaN
-  return Number.isFinite(s) && Number.isFinite(e) && e >= s ? Math.round((e - s) / 1000) : undefined
-}
-
-export function sessionRow(ev: StoredEvent, summary: ReadSummary = readSummary(ev.body)): SessionRow {
-  const a: ReadLeg | undefined = summary.legs[0]
-  const moses = summary.legs.map((l) => l.callQuality?.mos).filter((m): m is number => m !== undefined)
-  const mos = moses.length > 0 ? Math.min(...moses) : undefined
-  const code = summary.errorDetails?.errorCode
-  let billableMinutes = 0
-  let legSeconds = 0
-  for (const l of summary.legs) {
-    if (l.callDuration && l.callDuration > 0) {
-      billableMinutes += Math.ceil(l.callDuration / 60)
-      legSeconds += l.callDuration
-    }
-  }
-  const status = summary.sessionStatus ?? 'UNKNOWN'
-  return {
-    sessionId: summary.sessionId ?? ev.sessionId ?? '',
-    status,
-    receivedAt: ev.receivedAt,
-    startTime: summary.startTime,
-    endTime: summary.endTime,
-    source: a?.source,
-    destination: a?.destination,
-    country: a?.callDirection === 'INBOUND' ? a?.sourceCountryCode : a?.destinationCountryCode ?? a?.sourceCountryCode,
-    durationSec: a?.callDuration ?? spanSec(summary.startTime, summary.endTime),
-    billableMinutes,
-    legSeconds,
-    legs: summary.legs.length || (summary.callCount ?? 0),
-    answered: Boolean(a?.connectedTimestamp) || (status === 'COMPLETED' && (a?.callDuration ?? 0) > 0),
-    mos,
-    mosBand: mosBand(mos),
-    errorCode: code,
-    errorMeaning: lookupCode(code)?.meaning,
-    errorMsg: summary.errorDetails?.errorMsg,
-    lastAction: summary.lastAction,
-    clientRequestId: summary.clientRequestId ?? undefined,
-  }
 }
 
 // ---- small formatters -----------------------------------------------------------------------
@@ -287,17 +216,10 @@ export function sessionCsvColumns(opts: {showNumbers?: boolean}): Column<Session
   ]
 }
 
-/** A horizontal bar of `width` cells for value/max, in eighths for a smooth end. */
-export function bar(value: number, max: number, width: number): string {
-  if (max <= 0 || value <= 0) return ''
-  const eighths = Math.max(1, Math.round((value / max) * width * 8))
-  return '█'.repeat(Math.floor(eighths / 8)) + (eighths % 8 ? '▏▎▍▌▋▊▉'[(eighths % 8) - 1] : '')
-}
-
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 
 /** The stats for people: the headline figures, then a bar chart of the chosen grouping. */
-export function renderStats(s: SessionStats, opts: {colors: Colors; width?: number}): string {
+export function renderStats(s: SessionStats, opts: {colors: Colors; width?: number; charset?: Charset}): string {
   const c = opts.colors
   const lines: string[] = []
   const field = (name: string, value: string) => lines.push(`${c.bold(name.padEnd(18))} ${value}`)
@@ -320,7 +242,7 @@ export function renderStats(s: SessionStats, opts: {colors: Colors; width?: numb
     for (const g of s.groups) {
       const label = safeLine(g.key).slice(0, 24).padEnd(keyWidth)
       const colour = s.by === 'status' ? statusColor(g.key, c) : c.cyan
-      lines.push(`  ${label}  ${String(g.sessions).padStart(countWidth)}  ${colour(bar(g.sessions, max, opts.width ?? 30))} ${c.dim(pct(s.sessions ? g.sessions / s.sessions : 0))}`.trimEnd())
+      lines.push(`  ${label}  ${String(g.sessions).padStart(countWidth)}  ${colour(bar(g.sessions, max, opts.width ?? 30, opts.charset))} ${c.dim(pct(s.sessions ? g.sessions / s.sessions : 0))}`.trimEnd())
     }
   }
   return lines.join('\n')

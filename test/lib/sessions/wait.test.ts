@@ -4,13 +4,13 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent} from '../../../src/lib/webhooks/store.js'
-import {exitCodeForSummary, waitForSummary} from '../../../src/lib/webhooks/wait.js'
-import {vss} from './fixtures.js'
+import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {exitCodeForSummary, waitForSummary} from '../../../src/lib/sessions/wait.js'
+import {vss} from '../webhooks/fixtures.js'
 
 const event = (body: unknown) => makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body)})
 
-describe('webhooks/wait: waiting for a session summary', () => {
+describe('sessions/wait: waiting for a session summary', () => {
   let dir: string
   let file: string
   beforeEach(async () => {

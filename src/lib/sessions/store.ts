@@ -15,27 +15,11 @@ import path from 'node:path'
 import {invalidInput} from '../errors.js'
 import {unreadableReason} from '../input-file.js'
 import {acquireReceiverLock, type ReceiverLock} from './lock.js'
-import type {ParsedWebhook} from './parse.js'
-import {compactRow, type CompactRow} from './row.js'
+import type {ParsedWebhook} from '../webhooks/parse.js'
+import type {StoredEvent, Warn} from './event.js'
+import {compactRow} from './row.js'
 
-export interface StoredEvent {
-  /** What makes two deliveries "the same" (see dedupeKey). */
-  key: string
-  /** ISO time the receiver got it. */
-  receivedAt: string
-  /** SESSION_SUMMARY, CALL_ACTION, CALL_STATUS, or the unknown type as received. */
-  type: string
-  sessionId?: string
-  /** The request path it arrived on. */
-  path?: string
-  /** The body exactly as received (parsed JSON). */
-  body: unknown
-  /** A summary's stat row (row.ts), made when it is received. */
-  row?: CompactRow
-}
-
-
-export type Warn = (message: string) => void
+export type {StoredEvent, Warn} from './event.js'
 
 /** Sub-account ids are `[A-Za-z0-9-._&]{3,50}`; anything else is made file-name safe. */
 export function storeFileFor(dataDir: string, subAccountId: string): string {
