@@ -99,6 +99,11 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     process.stderr.write(`${this.errColors.yellow('Warning:')} ${text}\n`)
   }
 
+  /** The terminal's width, for tables that must fit it (undefined when stdout is not a terminal: nothing is cut). */
+  protected get tableWidth(): number | undefined {
+    return process.stdout.isTTY && !this.jsonEnabled() ? process.stdout.columns || 80 : undefined
+  }
+
   protected get isInteractive(): boolean {
     return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI
   }

@@ -3,6 +3,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {runBin, runIvr} from '../helpers/run.js'
+import {TmuxSession} from '../helpers/tmux.js'
 import {sampleProfiles, startFakeApi} from '../helpers/fake-api.js'
 
 const configDir = () => process.env.IVR_CONFIG_DIR as string
@@ -150,6 +151,22 @@ describe('login and accounts', () => {
     expect(out).to.match(/Base URL\s+https:\/\/env\.example\.com\s+from IVR_BASE_URL/)
     const json = JSON.parse((await runIvr(['accounts', 'show', '--json'], {env: {IVR_ACCOUNT: 'acct-two', IVR_API_KEY: 'env-key-9999'}})).stdout)
     expect(json.sources).to.deep.equal({account: 'env', apiKey: 'env', baseUrl: 'stored'})
+  })
+
+  it('a table fits a narrow terminal: long cells shortened with …, no row wrapped (tmux, 60 columns)', async () => {
+    const longUrl = `https://${'regional-'.repeat(8)}voice.example.com`
+    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify', '--base-url', longUrl], {input: 'aaaa-bbbb-1111'})
+    const tmux = new TmuxSession(['accounts', 'list'], {IVR_CONFIG_DIR: configDir(), NO_COLOR: '1'}, {columns: 60})
+    try {
+      const screen = await tmux.waitFor(/EXIT=\d+/)
+      const lines = screen.split('\n')
+      const row = lines.find((l) => l.includes('acct-one'))
+      expect(row, screen).to.contain('****1111').and.contain('…')
+      expect(lines.some((l) => l.startsWith('voice.example.com')), 'a wrapped row').to.equal(false)
+      expect(screen).to.contain('EXIT=0')
+    } finally {
+      tmux.kill()
+    }
   })
 
   it('warns when the credentials file is readable by others', async () => {
