@@ -44,6 +44,13 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     sandbox: Flags.boolean({summary: 'Use the local sandbox (the running one, or one started for this command).', env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
   }
 
+  /**
+   * The command makes a change meant to outlive it (a webhook, a push config). Under --sandbox with
+   * no sandbox running, such a change would go to one started for this command and vanish with it:
+   * the command refuses instead.
+   */
+  static changesState = false
+
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
   protected paths!: Paths
@@ -181,7 +188,14 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   protected async sandbox(inProcess?: SandboxOptions): Promise<SandboxHandle> {
     if (this.sandboxHandle) return this.sandboxHandle
     const {connectSandbox} = await import('./sandbox/connect.js')
-    this.sandboxHandle = await connectSandbox({dataDir: this.paths.dataDir, debug: (this.flags as any).debug ? this.debugLog : undefined, inProcess})
+    const handle = await connectSandbox({dataDir: this.paths.dataDir, debug: (this.flags as any).debug ? this.debugLog : undefined, inProcess})
+    if (handle.inProcess && (this.constructor as typeof IvrCommand).changesState) {
+      await handle.close()
+      throw usageError(`No sandbox is running: \`${this.id ?? 'this command'}\` would make its change in a sandbox started just for this command, and the change would be gone when it ends.`, [
+        'Start one in another terminal with `ivr sandbox start`, then run this again.',
+      ])
+    }
+    this.sandboxHandle = handle
     return this.sandboxHandle
   }
 

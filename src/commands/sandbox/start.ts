@@ -3,9 +3,9 @@ import {promises as fs} from 'node:fs'
 import {Flags} from '@oclif/core'
 
 import {IvrCommand} from '../../lib/base-command.js'
-import {invalidInput, listenError} from '../../lib/errors.js'
+import {invalidInput, listenError, usageError} from '../../lib/errors.js'
 import {writeFileAtomic} from '../../lib/fs-atomic.js'
-import {discoveryFile, probeSandbox, readDiscovery, type SandboxDiscovery} from '../../lib/sandbox/connect.js'
+import {discoveryFile, liveSandbox, probeSandbox, readDiscovery, type SandboxDiscovery} from '../../lib/sandbox/connect.js'
 import {isSandboxError} from '../../lib/sandbox/engine.js'
 import {describePopulation, populationFromText} from '../../lib/sandbox/population.js'
 import {formatSummary} from '../../lib/sandbox/timeline-view.js'
@@ -31,6 +31,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     numbers: Flags.string({summary: 'Virtual numbers to seed, comma separated (replaces the default list).'}),
     'any-source': Flags.boolean({summary: 'Accept any makeCall source (no -1014 for numbers outside the sub-account).'}),
     duplicates: Flags.boolean({summary: 'Deliver some session summaries (VSS) twice, to test that receivers are idempotent.'}),
+    'take-over': Flags.boolean({summary: 'Start even though another sandbox runs: --sandbox commands then use this one.'}),
     demo: Flags.boolean({summary: 'Start every sub-account with the built-in demo responder as its VCA webhook, so a first IVR needs nothing else.'}),
     population: Flags.string({summary: 'How called numbers answer, as relative weights: answer=70,busy=10,no-answer=15,failed=5 (any outcome of docs/sandbox.md). Magic numbers and scripts still win.'}),
     presses: Flags.string({summary: 'What called numbers press, as relative weights: 1=60,2=30,none=10 (keys per capture joined by /, e.g. 1/3).'}),
@@ -53,9 +54,13 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     const cps = flags.cps === undefined ? undefined : Number(flags.cps)
     if (cps !== undefined && !(Number.isFinite(cps) && cps > 0)) throw invalidInput(`--cps: "${flags.cps}" is not a number of calls per second above 0.`, ['For example --cps 10 or --cps 0.5'])
 
-    const existing = await readDiscovery(this.paths.dataDir)
-    if (existing && existing.pid !== process.pid && (await probeSandbox(existing.baseUrl))) {
-      this.warnUser(`another sandbox already runs at ${existing.baseUrl} (pid ${existing.pid}); --sandbox commands will now use this one.`)
+    // A live sandbox keeps its discovery file: a second one refuses unless asked to take over.
+    const existing = await liveSandbox(this.paths.dataDir, process.pid)
+    if (existing && !flags['take-over']) {
+      throw usageError(`A sandbox already runs at ${existing.baseUrl} (pid ${existing.pid}, since ${existing.startedAt}); --sandbox commands use it.`, [
+        'Use that one, or stop it (Ctrl-C in its terminal) and start again.',
+        'Or start this one with --take-over: --sandbox commands then use the new one, and the old one keeps running unseen.',
+      ])
     }
 
     const {startSandbox} = await import('../../lib/sandbox/server.js')
@@ -81,6 +86,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     const file = discoveryFile(this.paths.dataDir)
     await writeFileAtomic(file, JSON.stringify(info, null, 2) + '\n', {mode: 0o600})
 
+    if (existing) this.warnUser(`took over from the sandbox at ${existing.baseUrl} (pid ${existing.pid}), which still runs: --sandbox commands now use this one.`)
     if (this.jsonEnabled()) this.logJson(info)
     else {
       const c = this.colors
@@ -105,8 +111,13 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     })
     this.status('Stopping the sandbox...')
     await sb.close()
-    // Only our own discovery file: another sandbox may have taken over since.
+    // Only our own discovery file: another sandbox may have taken over since. One we took over from
+    // and that still runs gets its file back.
     const now = await readDiscovery(this.paths.dataDir)
-    if (now?.pid === process.pid) await fs.rm(file, {force: true})
+    if (now?.pid === process.pid) {
+      const previous = existing && (await probeSandbox(existing.baseUrl)) ? existing : undefined
+      if (previous) await writeFileAtomic(file, JSON.stringify(previous, null, 2) + '\n', {mode: 0o600})
+      else await fs.rm(file, {force: true})
+    }
   }
 }

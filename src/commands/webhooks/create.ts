@@ -7,6 +7,7 @@ import {readSecretFromStdin} from '../../lib/stdin.js'
 import {checkWebhookUrl, createWebhook, parseWebhookType} from '../../lib/webhooks/registration.js'
 
 export default class WebhooksCreate extends IvrCommand<typeof WebhooksCreate> {
+  static override changesState = true
   static override summary = 'Register a webhook (replaces the one of the same type).'
   static override description = 'The platform keeps one webhook per type per sub-account; this says which registration it replaced. An auth header (sent back by the platform as Authorization) is read from stdin, never from the command line.'
   static override examples = [

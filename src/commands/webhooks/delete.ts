@@ -7,6 +7,7 @@ import {safeLine} from '../../lib/render/safe.js'
 import {parseWebhookType} from '../../lib/webhooks/registration.js'
 
 export default class WebhooksDelete extends IvrCommand<typeof WebhooksDelete> {
+  static override changesState = true
   static override summary = 'Delete the webhook of one type.'
   static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required.'
   static override examples = ['<%= config.bin %> webhooks delete VCS', '<%= config.bin %> webhooks delete VCA --yes']

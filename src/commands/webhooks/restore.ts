@@ -6,6 +6,7 @@ import {safeLine} from '../../lib/render/safe.js'
 import {listLeases, restoreLease, type RestoreResult} from '../../lib/lease/lease.js'
 
 export default class WebhooksRestore extends IvrCommand<typeof WebhooksRestore> {
+  static override changesState = true
   static override summary = 'Put back a webhook that `sessions tail --register` replaced, after the receiver stopped without cleaning up.'
   static override description = 'A receiver started with --register records the registration it replaces in a lease file before changing anything, and puts it back when it stops. If it was killed (or crashed), this does it: the previous webhook is registered again, or ours is removed when there was none. A registration someone else changed meanwhile is left alone.'
   static override examples = ['<%= config.bin %> webhooks restore', '<%= config.bin %> webhooks restore --sandbox']

@@ -6,6 +6,7 @@
 import type {SpeechProfile} from '../api/types.js'
 import {checkPhoneNumber} from './phone.js'
 import {captureParams} from './request.js'
+import {ACTIONS, unhandledAction} from './actions.js'
 import {CAPTURE_DEFAULTS, DEFAULT_VOICE_PROFILE, LIMITS, type Action, type ActionName, type CallflowRequest, type VcaResponse} from './types.js'
 import {validateCallflow, type Problem, type ValidateOptions} from './validate.js'
 
@@ -97,11 +98,11 @@ export async function buildCallflow(p: Prompter, opts: BuilderOptions): Promise<
     const makeCalls = flow.filter((a) => a.action === 'makeCall').length
     const previous = flow.at(-1)?.action
     const choices: Array<Choice<Step>> = [
-      {name: 'say: speak a text', value: 'say'},
-      {name: 'sayAndCapture: speak a menu and capture digits', value: 'sayAndCapture'},
-      {name: 'playFile: play an mp3 or wav', value: 'playFile'},
-      {name: 'makeCall: bridge another number into the call', value: 'makeCall', disabled: makeCalls >= LIMITS.makeCallPerCallflow ? `(at most ${LIMITS.makeCallPerCallflow} per callflow)` : undefined},
-      {name: 'hangup: end the call', value: 'hangup', disabled: previous === 'sayAndCapture' ? '(not right after sayAndCapture: the digits would be ignored)' : undefined},
+      {name: ACTIONS.say.builderChoice, value: 'say'},
+      {name: ACTIONS.sayAndCapture.builderChoice, value: 'sayAndCapture'},
+      {name: ACTIONS.playFile.builderChoice, value: 'playFile'},
+      {name: ACTIONS.makeCall.builderChoice, value: 'makeCall', disabled: makeCalls >= LIMITS.makeCallPerCallflow ? `(at most ${LIMITS.makeCallPerCallflow} per callflow)` : undefined},
+      {name: ACTIONS.hangup.builderChoice, value: 'hangup', disabled: previous === 'sayAndCapture' ? '(not right after sayAndCapture: the digits would be ignored)' : undefined},
       {name: 'done', value: 'done', disabled: flow.length === 0 ? '(add an action first)' : undefined},
     ]
     const step = await p.select<Step>({message: `Action ${flow.length + 1}`, choices, default: flow.length === 0 ? 'say' : undefined})
@@ -139,6 +140,9 @@ export async function buildCallflow(p: Prompter, opts: BuilderOptions): Promise<
       case 'hangup': {
         action = {action: 'hangup'}
         break
+      }
+      default: {
+        return unhandledAction(step)
       }
     }
     flow.push(action)

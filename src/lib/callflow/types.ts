@@ -2,7 +2,7 @@
 
 export type ActionName = 'makeCall' | 'say' | 'sayAndCapture' | 'playFile' | 'hangup'
 /** In the order the platform lists them in its -1007 message. */
-export const ACTION_NAMES: readonly ActionName[] = ['say', 'sayAndCapture', 'makeCall', 'hangup', 'playFile']
+export const ACTION_NAMES = ['say', 'sayAndCapture', 'makeCall', 'hangup', 'playFile'] as const satisfies readonly ActionName[]
 
 export interface MakeCallParams {
   source: string

@@ -104,7 +104,8 @@ const repetition: ParamSpec = {kind: 'integer', min: LIMITS.repetition.min, max:
 const speed: ParamSpec = {kind: 'number', min: LIMITS.speed.min, max: LIMITS.speed.max}
 const spokenText = (required: boolean): ParamSpec => ({kind: 'string', required, nullable: !required, maxLength: LIMITS.textLength, spoken: true})
 
-const PARAMS: Record<ActionName, Record<string, ParamSpec>> = {
+/** Each action's parameters (the registry's parameter specs: a new action must list its own). */
+const PARAMS = {
   makeCall: {
     source: {kind: 'string', required: true},
     destination: {kind: 'string', required: true},
@@ -127,7 +128,7 @@ const PARAMS: Record<ActionName, Record<string, ParamSpec>> = {
   },
   playFile: {fileUrl: {kind: 'string', required: true}, repetition},
   hangup: {},
-}
+} satisfies Record<ActionName, Record<string, ParamSpec>> as Record<ActionName, Record<string, ParamSpec>>
 const PARAM_NAMES: Record<ActionName, string[]> = Object.fromEntries(
   Object.entries(PARAMS).map(([k, v]) => [k, Object.keys(v)]),
 ) as Record<ActionName, string[]>
@@ -358,6 +359,20 @@ function checkCapture(c: Checker, i: number, p: Record<string, unknown>, spec: R
   }
 }
 
+type ParamsChecker = (c: Checker, i: number, p: Record<string, unknown>, spec: Record<string, ParamSpec>) => void
+
+/**
+ * Each action's own rules (the registry's checkers). hangup has none of its own: its rules are
+ * about its place in the flow, checked before (it takes no parameters).
+ */
+const CHECKERS: Record<ActionName, ParamsChecker> = {
+  makeCall: (...a) => checkMakeCall(...a),
+  say: (...a) => checkSay(...a),
+  sayAndCapture: (...a) => checkCapture(...a),
+  playFile: (...a) => checkPlayFile(...a),
+  hangup: () => {},
+}
+
 function checkPlayFile(c: Checker, i: number, p: Record<string, unknown>, spec: Record<string, ParamSpec>): void {
   if (c.param(() => paramPath(i, 'fileUrl'), p.fileUrl, spec.fileUrl)) {
     const raw = p.fileUrl as string
@@ -467,10 +482,7 @@ export function validateCallflow(doc: unknown, opts: ValidateOptions): Problem[]
       c.error(-1009, `${actionPath(i)}.params`, `${typeName(params)} found, object expected`)
     } else {
       c.unknownKeys(params, PARAM_NAMES[action], (k) => paramPath(i, k), action)
-      if (action === 'makeCall') checkMakeCall(c, i, params, spec)
-      else if (action === 'say') checkSay(c, i, params, spec)
-      else if (action === 'sayAndCapture') checkCapture(c, i, params, spec)
-      else checkPlayFile(c, i, params, spec)
+      CHECKERS[action](c, i, params, spec)
     }
     if (action === 'sayAndCapture' && !isPlainObject(params)) c.vcaWebhook(i)
     if (action === 'makeCall' && ++makeCalls > LIMITS.makeCallPerCallflow) {

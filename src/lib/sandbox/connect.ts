@@ -27,6 +27,12 @@ export async function readDiscovery(dataDir: string): Promise<SandboxDiscovery |
   }
 }
 
+/** The sandbox another process runs and the discovery file names, if it answers (a stale file names none). */
+export async function liveSandbox(dataDir: string, selfPid: number): Promise<SandboxDiscovery | undefined> {
+  const found = await readDiscovery(dataDir)
+  return found && found.pid !== selfPid && (await probeSandbox(found.baseUrl)) ? found : undefined
+}
+
 /** Whether a sandbox answers its health probe at baseUrl (quickly: it is on loopback). */
 export function probeSandbox(baseUrl: string, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {

@@ -10,7 +10,8 @@ import https from 'node:https'
 
 import {parsePhoneNumberFromString} from 'libphonenumber-js'
 
-import type {Recording} from '../api/types.js'
+import type {Recording, WebhookType} from '../api/types.js'
+import {ACTIONS, unhandledAction} from '../callflow/actions.js'
 import type {Action, CallflowRequest, SayAndCaptureParams} from '../callflow/types.js'
 import {CAPTURE_DOC_DEFAULTS} from '../callflow/types.js'
 import {platformRejection, validateCallflow} from '../callflow/validate.js'
@@ -25,7 +26,8 @@ import {DEFAULT_SUBACCOUNT, DEFAULT_NUMBERS, SandboxState} from './state.js'
 
 // ---- public types ---------------------------------------------------------------------------
 
-export type WebhookKind = 'VCA' | 'VCS' | 'VSS' | 'VRU'
+/** The webhook types the sandbox delivers (of the API's WebhookType: VNU is never sent). */
+export type WebhookKind = Extract<WebhookType, 'VCA' | 'VCS' | 'VSS' | 'VRU'>
 export interface DeliveryRequest {type: WebhookKind; url: string; authHeader?: string; body: unknown}
 export interface DeliveryResponse {status: number; body: unknown}
 /** Sends one webhook; rejects on transport failure or timeout. */
@@ -313,7 +315,6 @@ function speechMs(text: string, speed: number, repetition: number): number {
   return perTime * repetition
 }
 
-const ACTION_CODES: Record<string, LastAction> = {makeCall: 'MAKE_CALL', say: 'SAY', sayAndCapture: 'SAY_AND_CAPTURE', playFile: 'PLAY_FILE', hangup: 'HANGUP'}
 
 export class CallEngine {
   readonly state: SandboxState
@@ -773,7 +774,7 @@ class Run {
     const queue = [...list]
     while (queue.length > 0 && !this.ended && !this.error && !this.callerLeft()) {
       const action = queue.shift()!
-      this.lastAction = ACTION_CODES[action.action] ?? this.lastAction
+      this.lastAction = ACTIONS[action.action].lastAction
       switch (action.action) {
         case 'say': {
           const p = action.params
@@ -824,6 +825,9 @@ class Run {
           if (!next) return
           queue.unshift(...next)
           break
+        }
+        default: {
+          unhandledAction(action)
         }
       }
     }

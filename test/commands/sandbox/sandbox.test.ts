@@ -130,6 +130,46 @@ describe('ivr sandbox start', function () {
     }
   })
 
+  describe('a second sandbox start', () => {
+    let first: RunningSandbox
+    let discovery: string
+    beforeEach(async () => {
+      first = await startSandbox({})
+      // Another process's sandbox: its pid is not ours.
+      discovery = JSON.stringify({baseUrl: first.baseUrl, apiKey: first.apiKey, subAccountId: 'sandbox', pid: 2_000_000_000, startedAt: '2026-12-01T08:00:00.000Z'})
+      await writeFileAtomic(discoveryFile(dataDir()), discovery)
+    })
+    afterEach(async () => {
+      await fs.rm(discoveryFile(dataDir()), {force: true})
+      await first.close()
+    })
+
+    it('refuses while the first still runs, says which runs, and leaves its discovery file alone', async () => {
+      const r = await runIvr(['sandbox', 'start', '--port', '0'])
+      expect(r.exitCode).to.equal(2)
+      expect(r.stderr).to.include(`A sandbox already runs at ${first.baseUrl} (pid 2000000000`)
+      expect(r.stderr).to.include('--take-over')
+      expect(await fs.readFile(discoveryFile(dataDir()), 'utf8')).to.equal(discovery)
+    })
+
+    it('with --take-over serves, points --sandbox at itself, and hands the file back to the first when it stops', async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--take-over'], {env: process.env, stdio: ['ignore', 'pipe', 'pipe']})
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      child.stderr.on('data', (d) => (stderr += d))
+      const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
+      const until = Date.now() + 20_000
+      while (!/Sandbox running at (\S+)/.test(stdout) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      const baseUrl = /Sandbox running at (\S+)/.exec(stdout)![1]
+      expect(JSON.parse(await fs.readFile(discoveryFile(dataDir()), 'utf8'))).to.include({baseUrl, pid: child.pid})
+      expect(stderr).to.include(`took over from the sandbox at ${first.baseUrl}`)
+      child.kill('SIGINT')
+      expect(await exited).to.equal(0)
+      expect(JSON.parse(await fs.readFile(discoveryFile(dataDir()), 'utf8'))).to.include({baseUrl: first.baseUrl, pid: 2_000_000_000})
+    })
+  })
+
   it('says so when the port is taken', async () => {
     const sb = await startSandbox({})
     try {
@@ -223,5 +263,25 @@ describe('ivr sandbox call --interactive', function () {
     const empty = await runBin(call, {input: '', env: {IVR_DATA_DIR: dir}})
     expect(empty.exitCode, empty.stderr).to.equal(0)
     expect(empty.stdout).to.include('the caller hung up')
+  })
+})
+
+describe('--sandbox with no sandbox running', () => {
+  it('a command whose change must outlive it refuses, instead of making it in a sandbox that dies with it', async () => {
+    await fs.rm(discoveryFile(dataDir()), {force: true})
+    const cases = [
+      ['webhooks', 'create', '--sandbox', '--type', 'VCA', '--url', 'https://ivr.example.com/vca'],
+      ['webhooks', 'delete', 'VCA', '--sandbox', '--yes'],
+      ['recordings', 'config', 'set', '--sandbox', '--protocol', 'sftp', '--host', 'files.example.com', '--no-password'],
+    ]
+    for (const args of cases) {
+      const r = await runIvr(args)
+      expect(r.exitCode, args.join(' ')).to.equal(2)
+      expect(r.stderr).to.include('No sandbox is running')
+      expect(r.stderr).to.include('ivr sandbox start')
+      expect(r.stdout).not.to.include('Registered')
+    }
+    // Reading needs no lasting sandbox: it still works in-process.
+    expect((await runIvr(['webhooks', 'list', '--sandbox'])).exitCode).to.equal(0)
   })
 })

@@ -177,6 +177,27 @@ describe('campaign/postgres: several runners on one campaign', function () {
     expect(counts).to.include({dialing: 0, uncertain: 1})
   })
 
+  it('summaries racing the answers to their POSTs: every write succeeds and every contact ends done', async () => {
+    const numbers = Array.from({length: 40}, (_, i) => `+659124${String(i).padStart(4, '0')}`)
+    await createCampaign(await openStore(), 'race', numbers, {rate: 1000})
+    // The runner that sends and the runner that receives summaries, on separate connections.
+    const sender = await (await openStore()).open('race')
+    const receiver = await (await openStore()).open('race')
+    await sender.join(runner('s'))
+    const claims: Claim[] = []
+    for (let i = 0; i < numbers.length; i++) {
+      const c = await claimOf(sender, 's')
+      await sender.recordIntent(c, intent())
+      claims.push(c)
+    }
+    await Promise.all(claims.map((c) => Promise.all([
+      sender.recordCreated(c, `s-${c.contact.id}`, Date.now()),
+      receiver.recordOutcome(c.contact.id, c.attempt, {sessionId: `s-${c.contact.id}`, status: 'COMPLETED'}, () => undefined),
+    ])))
+    const counts = await receiver.counts()
+    expect(counts).to.include({done: numbers.length, live: 0, dialing: 0, created: numbers.length})
+  })
+
   it('a creation that never committed is invisible to every other connection and leaves nothing behind', async () => {
     const a = await openStore()
     const b = await openStore()

@@ -6,6 +6,7 @@ import {readPushConfig} from '../../../lib/recordings/config.js'
 import {safeLine} from '../../../lib/render/safe.js'
 
 export default class RecordingsConfigDelete extends IvrCommand<typeof RecordingsConfigDelete> {
+  static override changesState = true
   static override summary = 'Remove the recording push destination.'
   static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required. With nothing configured it says so and exits 0.'
   static override examples = ['<%= config.bin %> recordings config delete', '<%= config.bin %> recordings config delete --yes']

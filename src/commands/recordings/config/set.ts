@@ -7,6 +7,7 @@ import {safeLine} from '../../../lib/render/safe.js'
 import {readSecretFromStdin} from '../../../lib/stdin.js'
 
 export default class RecordingsConfigSet extends IvrCommand<typeof RecordingsConfigSet> {
+  static override changesState = true
   static override summary = 'Set where call recordings are pushed: protocol, host, port, user, path, password.'
   static override description = `Flags not given keep their current value, so --host alone moves only the host. The port defaults to 21 for ftp and 22 for sftp.
 

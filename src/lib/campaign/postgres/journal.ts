@@ -84,19 +84,26 @@ const toAttempt = (a: AttemptRow): AttemptRecord => ({
   steps: a.steps ?? [],
 })
 
-/** Runs fn in a transaction on one pooled connection. */
+/**
+ * Runs fn in a transaction on one pooled connection. Every transaction here locks a contact's row
+ * before its attempt's, but a deadlock or serialization failure the server reports is still retried
+ * (it rolled everything back): a few times, then it is an error.
+ */
 async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    const result = await fn(client)
-    await client.query('COMMIT')
-    return result
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    client.release()
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      const result = await fn(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      const code = (error as {code?: string}).code
+      if (attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error
+    } finally {
+      client.release()
+    }
   }
 }
 
@@ -222,69 +229,26 @@ export class PostgresCampaignJournal implements CampaignJournal {
   }
 
   async claimNext(runnerId: string, now: number, limits: {maxLive: number}): Promise<ClaimResult> {
-    return this.run(() => inTransaction(this.pool, async (db) => {
-      // One claimer at a time per campaign: the live count and the pace below are then exact across runners.
-      await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey])
-      const lease = await db.query<{alive: boolean}>(
-        'SELECT ended IS NULL AND lease_until >= now() AS alive FROM ivr_runners WHERE campaign = $1 AND runner_id = $2', [this.name, runnerId],
+    return this.run(async () => {
+      // One round trip: ivr_claim (schema.ts) decides under the campaign's claim lock.
+      const {rows} = await this.pool.query<{o_kind: string; o_next_due: string | null; o_id: number | null; o_placed: number | null}>(
+        'SELECT * FROM ivr_claim($1, $2, $3, $4, $5, $6, $7, $8)',
+        [this.name, runnerId, now, limits.maxLive, 1000 / this.definition.rate, PACE_TOLERANCE_MS, this.leaseMs, new Date(now).toISOString()],
       )
-      if (lease.rows[0] && !lease.rows[0].alive) throw leaseLost(runnerId, this.leaseMs)
-      // A runner that never joined (a one-off command) joins by claiming.
-      if (!lease.rows[0]) await this.insertRunner(db, {runnerId, pid: 0, host: '', startedAt: new Date(now).toISOString()})
-      const live = await db.query<{n: number}>(
-        "SELECT count(*)::int AS n FROM ivr_contacts WHERE campaign = $1 AND state IN ('claimed', 'dialing', 'live')", [this.name],
-      )
-      if (live.rows[0].n >= limits.maxLive) return {wait: 'live-limit'}
-      // Nothing due: say when something will be (the pace does not matter then).
-      const due = await db.query(
-        "SELECT 1 FROM ivr_contacts WHERE campaign = $1 AND state = 'pending' AND due_at <= $2 LIMIT 1", [this.name, now],
-      )
-      if (!due.rowCount) return this.nothingDue(db, now)
-      // The global pace, judged by the database's clock (runners' clocks may disagree).
-      const pace = await db.query<{next_slot_at: number; db_now: number}>(
-        `INSERT INTO ivr_pace (campaign) VALUES ($1) ON CONFLICT (campaign) DO UPDATE SET campaign = EXCLUDED.campaign
-         RETURNING next_slot_at, (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS db_now`, [this.name],
-      )
-      const {next_slot_at: nextSlot, db_now: dbNow} = pace.rows[0]
-      if (nextSlot - PACE_TOLERANCE_MS > dbNow) return {wait: 'due', nextDueAt: now + Math.ceil(nextSlot - PACE_TOLERANCE_MS - dbNow)}
-      // Retries (and contacts given back) whose time has come first, then fresh contacts in file order.
-      const row = (await this.pick(db, runnerId, 'due_at > 0 AND due_at <= $3 ORDER BY due_at, id', now))
-        ?? (await this.pick(db, runnerId, 'due_at = 0 AND $3::bigint IS NOT NULL ORDER BY id', now))
-      if (!row) return this.nothingDue(db, now)
-      const interval = 1000 / this.definition.rate
-      await db.query('UPDATE ivr_pace SET next_slot_at = $2 WHERE campaign = $1', [this.name, Math.max(nextSlot, dbNow) + interval])
-      const attempt = row.attempt + 1
-      const claim: Claim = {
-        contact: toContact(row), attempt, placed: await this.placedCalls(db, row.id), clientRequestId: clientRequestIdFor(this.name, row.id, attempt), runnerId,
+      const r = rows[0]
+      switch (r.o_kind) {
+        case 'lease-lost': throw leaseLost(runnerId, this.leaseMs)
+        case 'live-limit': return {wait: 'live-limit'}
+        case 'none-left': return {wait: 'none-left'}
+        case 'busy': return {wait: 'due'}
+        case 'due': return {wait: 'due', nextDueAt: Number(r.o_next_due)}
       }
+      const contact = await this.pool.query<ContactRow>('SELECT * FROM ivr_contacts WHERE campaign = $1 AND id = $2', [this.name, r.o_id])
+      const row = contact.rows[0]
+      const attempt = row.attempt + 1
+      const claim: Claim = {contact: toContact(row), attempt, placed: r.o_placed ?? 0, clientRequestId: clientRequestIdFor(this.name, row.id, attempt), runnerId}
       return {claim}
-    }))
-  }
-
-  /** Claims one pending contact no other transaction holds (FOR UPDATE SKIP LOCKED). */
-  private async pick(db: pg.PoolClient, runnerId: string, where: string, now: number): Promise<ContactRow | undefined> {
-    const {rows} = await db.query<ContactRow>(
-      // Materialised: a subquery under FROM may be scanned again per row, and would hand out more than one.
-      `WITH pick AS MATERIALIZED (
-         SELECT id FROM ivr_contacts WHERE campaign = $1 AND state = 'pending' AND ${where} LIMIT 1 FOR UPDATE SKIP LOCKED
-       )
-       UPDATE ivr_contacts c SET state = 'claimed', claimed_by = $2 FROM pick
-       WHERE c.campaign = $1 AND c.id = pick.id
-       RETURNING c.*`, [this.name, runnerId, now],
-    )
-    return rows[0]
-  }
-
-  private async nothingDue(db: pg.PoolClient, now: number): Promise<ClaimResult> {
-    const {rows} = await db.query<{next_due: string | null; busy: number}>(
-      `SELECT (SELECT min(due_at) FROM ivr_contacts WHERE campaign = $1 AND state = 'pending') AS next_due,
-              (SELECT count(*)::int FROM ivr_contacts WHERE campaign = $1 AND state IN ('claimed', 'dialing')) AS busy`, [this.name],
-    )
-    const nextDue = rows[0].next_due === null ? undefined : Number(rows[0].next_due)
-    if (nextDue !== undefined) return {wait: 'due', nextDueAt: Math.max(nextDue, now)}
-    // Another runner holds or is sending some: they may come back (given back, or refused with a retry).
-    if (rows[0].busy > 0) return {wait: 'due'}
-    return {wait: 'none-left'}
+    })
   }
 
   async release(claim: Claim, dueAt: number): Promise<void> {
@@ -315,24 +279,20 @@ export class PostgresCampaignJournal implements CampaignJournal {
 
   async recordCreated(claim: Claim, sessionId: string, at: number): Promise<void> {
     await this.run(() => inTransaction(this.pool, async (db) => {
-      await db.query(
-        "UPDATE ivr_attempts SET result = 'created', session_id = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
-        [this.name, claim.contact.id, claim.attempt, sessionId],
-      )
       // Uncertain too: a runner thought dead may still learn the call exists, which settles it.
       await db.query(
         "UPDATE ivr_contacts SET state = 'live', outcome = NULL, live_since = $4 WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state IN ('dialing', 'uncertain')",
         [this.name, claim.contact.id, claim.attempt, at],
+      )
+      await db.query(
+        "UPDATE ivr_attempts SET result = 'created', session_id = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
+        [this.name, claim.contact.id, claim.attempt, sessionId],
       )
     }))
   }
 
   async recordNotCreated(claim: Claim, info: {reason: string; retryAt?: number; outcome?: string}): Promise<void> {
     await this.run(() => inTransaction(this.pool, async (db) => {
-      await db.query(
-        "UPDATE ivr_attempts SET result = 'not-created', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
-        [this.name, claim.contact.id, claim.attempt, info.reason],
-      )
       if (info.retryAt === undefined) {
         await db.query(
           "UPDATE ivr_contacts SET state = 'done', outcome = $4, runner_id = NULL WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state IN ('dialing', 'uncertain')",
@@ -344,18 +304,22 @@ export class PostgresCampaignJournal implements CampaignJournal {
           [this.name, claim.contact.id, claim.attempt, info.retryAt],
         )
       }
+      await db.query(
+        "UPDATE ivr_attempts SET result = 'not-created', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
+        [this.name, claim.contact.id, claim.attempt, info.reason],
+      )
     }))
   }
 
   async recordUncertain(claim: Claim, reason: string): Promise<void> {
     await this.run(() => inTransaction(this.pool, async (db) => {
       await db.query(
-        "UPDATE ivr_attempts SET result = 'uncertain', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result = 'sending'",
-        [this.name, claim.contact.id, claim.attempt, reason],
-      )
-      await db.query(
         "UPDATE ivr_contacts SET state = 'uncertain', outcome = 'UNCERTAIN' WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state = 'dialing'",
         [this.name, claim.contact.id, claim.attempt],
+      )
+      await db.query(
+        "UPDATE ivr_attempts SET result = 'uncertain', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result = 'sending'",
+        [this.name, claim.contact.id, claim.attempt, reason],
       )
     }))
   }

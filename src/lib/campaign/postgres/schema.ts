@@ -6,7 +6,7 @@ import type pg from 'pg'
  * journal; leases are judged by the database's clock alone (now()), so runners on machines whose
  * clocks disagree still agree on who is alive.
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS ivr_schema (version integer NOT NULL);
@@ -93,6 +93,82 @@ CREATE TABLE IF NOT EXISTS ivr_pace (
   campaign     text PRIMARY KEY REFERENCES ivr_campaigns(name) ON DELETE CASCADE,
   next_slot_at double precision NOT NULL DEFAULT 0
 );
+
+-- claimNext in one round trip (the claim lock is held for the function's run alone): the runner's
+-- lease, the live-call limit across runners, whether anything is due, the shared pace (a GCRA: the
+-- next slot advances by 1/rate per claim, a call may start up to p_tolerance ms ahead of its slot),
+-- then the next due contact, retries first, taken with FOR UPDATE SKIP LOCKED.
+CREATE OR REPLACE FUNCTION ivr_claim(p_campaign text, p_runner text, p_now bigint, p_max_live integer,
+                                     p_interval double precision, p_tolerance double precision, p_lease_ms integer, p_started text)
+RETURNS TABLE (o_kind text, o_next_due bigint, o_id integer, o_placed integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_alive boolean;
+  v_live integer;
+  v_slot double precision;
+  v_db_now double precision;
+  v_id integer;
+  v_next_due bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('ivr campaign ' || p_campaign));
+  SELECT r.ended IS NULL AND r.lease_until >= now() INTO v_alive FROM ivr_runners r WHERE r.campaign = p_campaign AND r.runner_id = p_runner;
+  IF NOT FOUND THEN
+    -- A runner that never joined (a one-off command) joins by claiming.
+    INSERT INTO ivr_runners (campaign, runner_id, pid, host, started_at, lease_until)
+    VALUES (p_campaign, p_runner, 0, '', p_started, now() + p_lease_ms * interval '1 millisecond');
+    v_alive := true;
+  END IF;
+  IF NOT v_alive THEN
+    RETURN QUERY SELECT 'lease-lost'::text, NULL::bigint, NULL::integer, NULL::integer;
+    RETURN;
+  END IF;
+  SELECT count(*) INTO v_live FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state IN ('claimed', 'dialing', 'live');
+  IF v_live >= p_max_live THEN
+    RETURN QUERY SELECT 'live-limit'::text, NULL::bigint, NULL::integer, NULL::integer;
+    RETURN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending' AND c.due_at <= p_now) THEN
+    SELECT min(c.due_at) INTO v_next_due FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending';
+    IF v_next_due IS NOT NULL THEN
+      RETURN QUERY SELECT 'due'::text, greatest(v_next_due, p_now), NULL::integer, NULL::integer;
+    ELSIF EXISTS (SELECT 1 FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state IN ('claimed', 'dialing')) THEN
+      -- Another runner holds or is sending some: they may come back (given back, or refused with a retry).
+      RETURN QUERY SELECT 'busy'::text, NULL::bigint, NULL::integer, NULL::integer;
+    ELSE
+      RETURN QUERY SELECT 'none-left'::text, NULL::bigint, NULL::integer, NULL::integer;
+    END IF;
+    RETURN;
+  END IF;
+  INSERT INTO ivr_pace (campaign) VALUES (p_campaign) ON CONFLICT (campaign) DO NOTHING;
+  SELECT p.next_slot_at INTO v_slot FROM ivr_pace p WHERE p.campaign = p_campaign;
+  v_db_now := extract(epoch FROM clock_timestamp()) * 1000;
+  IF v_slot - p_tolerance > v_db_now THEN
+    -- Said in the runner's clock: its now plus how long the database says to wait.
+    RETURN QUERY SELECT 'due'::text, (p_now + ceil(v_slot - p_tolerance - v_db_now))::bigint, NULL::integer, NULL::integer;
+    RETURN;
+  END IF;
+  -- Materialised picks: a subquery under UPDATE ... FROM may be scanned again per row and hand out more than one.
+  WITH pick AS MATERIALIZED (
+    SELECT c.id FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending' AND c.due_at > 0 AND c.due_at <= p_now
+    ORDER BY c.due_at, c.id LIMIT 1 FOR UPDATE SKIP LOCKED
+  )
+  UPDATE ivr_contacts c SET state = 'claimed', claimed_by = p_runner FROM pick WHERE c.campaign = p_campaign AND c.id = pick.id RETURNING c.id INTO v_id;
+  IF v_id IS NULL THEN
+    WITH pick AS MATERIALIZED (
+      SELECT c.id FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending' AND c.due_at = 0
+      ORDER BY c.id LIMIT 1 FOR UPDATE SKIP LOCKED
+    )
+    UPDATE ivr_contacts c SET state = 'claimed', claimed_by = p_runner FROM pick WHERE c.campaign = p_campaign AND c.id = pick.id RETURNING c.id INTO v_id;
+  END IF;
+  IF v_id IS NULL THEN
+    RETURN QUERY SELECT 'busy'::text, NULL::bigint, NULL::integer, NULL::integer;
+    RETURN;
+  END IF;
+  UPDATE ivr_pace p SET next_slot_at = greatest(v_slot, v_db_now) + p_interval WHERE p.campaign = p_campaign;
+  RETURN QUERY SELECT 'claim'::text, NULL::bigint, v_id,
+    (SELECT count(*)::integer FROM ivr_attempts a WHERE a.campaign = p_campaign AND a.contact_id = v_id AND (a.result = 'created' OR a.status IS NOT NULL));
+END
+$fn$;
 `
 
 /** The database was set up by a newer ivr: this one must not guess at its tables. */
@@ -118,7 +194,7 @@ export async function ensureSchema(pool: pg.Pool): Promise<void> {
     await client.query('BEGIN')
     await client.query("SELECT pg_advisory_xact_lock(hashtext('ivr campaign schema'))")
     await client.query(DDL)
-    const {rowCount} = await client.query('SELECT 1 FROM ivr_schema')
+    const {rowCount} = await client.query('UPDATE ivr_schema SET version = $1', [SCHEMA_VERSION])
     if (!rowCount) await client.query('INSERT INTO ivr_schema (version) VALUES ($1)', [SCHEMA_VERSION])
     await client.query('COMMIT')
   } catch (error) {
