@@ -153,7 +153,8 @@ describe('ivr sandbox start', function () {
     })
 
     it('with --take-over serves, points --sandbox at itself, and hands the file back to the first when it stops', async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--take-over'], {env: process.env, stdio: ['ignore', 'pipe', 'pipe']})
+      const cli = cliSpawnArgs(['sandbox', 'start', '--port', '0', '--take-over'])
+      const child = spawn(cli.command, cli.args, {env: {...process.env, ...cli.env}, stdio: ['ignore', 'pipe', 'pipe']})
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (d) => (stdout += d))
