@@ -48,6 +48,13 @@ describe('login and accounts', () => {
     expect(await fs.readFile(accountsFile(), 'utf8')).to.equal(before)
   })
 
+  it('when the API cannot be reached to check the key, says so (exit 6) and points at --no-verify', async () => {
+    const r = await runBin(['login', '-a', 'acme-support', '--api-key-stdin', '--base-url', 'http://127.0.0.1:9'], {input: 'key-good-9876'})
+    expect(r.exitCode).to.equal(6)
+    expect(r.stderr).to.contain('--no-verify')
+    await fs.access(accountsFile()).then(() => expect.fail('file was written'), () => {})
+  })
+
   it('refuses to ask for a key without a terminal (exit 2) and points at --api-key-stdin', async () => {
     const r = await runBin(['login', '-a', 'acme-support'], {env: {CI: 'true'}})
     expect(r.exitCode).to.equal(2)

@@ -106,10 +106,14 @@ describe('logs export / status / download / cancel (scripted server)', () => {
 
     server.addJob('later-2', {statuses: ['running']})
     r = await run(['logs', 'cancel', 'later-2'])
+    expect(r.exitCode, 'no terminal to confirm on, no --yes').to.equal(2)
+    expect(r.stderr).to.contain('--yes')
+    expect(server.jobs.get('later-2')!.cancelled).not.to.equal(true)
+    r = await run(['logs', 'cancel', 'later-2', '--yes'])
     expect(r.exitCode).to.equal(0)
     expect(r.stdout).to.contain('Cancelled export job later-2')
     expect(server.jobs.get('later-2')!.cancelled).to.equal(true)
-    r = await run(['logs', 'cancel', 'later-2'])
+    r = await run(['logs', 'cancel', 'later-2', '--yes'])
     expect(r.stdout).to.contain('already ended (cancelled)')
 
     r = await run(['logs', 'status', 'no-such-job'])
