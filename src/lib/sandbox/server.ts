@@ -5,9 +5,10 @@
 import {randomUUID} from 'node:crypto'
 import {promises as fs} from 'node:fs'
 import http from 'node:http'
-import type {AddressInfo} from 'node:net'
 
 import {WEBHOOK_TYPES, type WebhookType} from '../api/types.js'
+import {reachableUrl} from '../http/address.js'
+import {readBody as readBounded, startHttpServer} from '../http/server.js'
 import {sameSecret} from '../secret.js'
 import {writeFileAtomic} from '../fs-atomic.js'
 import {CallEngine, checkPresses, isSandboxError, parsePresses, SandboxError, type Deliver, type Timeline} from './engine.js'
@@ -53,7 +54,6 @@ export interface RunningSandbox {
   close(): Promise<void>
 }
 
-const MAX_BODY = 1024 * 1024
 const MAX_WAIT_MS = 60_000
 
 type Json = Record<string, unknown>
@@ -74,22 +74,12 @@ const fail = (status: number, code: string, message: string): never => {
   throw new HttpError({status, body: errorBody(code, message)})
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (c: Buffer) => {
-      size += c.length
-      if (size > MAX_BODY) {
-        reject(new HttpError({status: 413, body: errorBody('1413', 'Request body too large')}))
-        req.destroy()
-        return
-      }
-      chunks.push(c)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
+/** The request body as text, through the server kit's bounded reader (over 1 MiB: 413). */
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const body = await readBounded(req)
+  if (body === 'too big') throw new HttpError({status: 413, body: errorBody('1413', 'Request body too large')})
+  if (body === undefined) throw new HttpError({status: 400, body: errorBody('1001', 'The request body was cut off')})
+  return body.toString('utf8')
 }
 
 function parseJson(text: string): {ok: true; value: unknown} | {ok: false; error: string} {
@@ -400,8 +390,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     return {status: 404, body: errorBody('1404', `No such sandbox endpoint: ${method} ${url.pathname}`)}
   }
 
-  const server = http.createServer((req, res) => {
-    route(req).catch((error: unknown) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => route(req).catch((error: unknown) => {
       if (error instanceof HttpError) return error.reply
       if (isSandboxError(error)) return {status: error.httpStatus, body: errorBody(String(error.httpStatus), error.message)}
       return {status: 500, body: errorBody('-9999', `Sandbox error: ${(error as Error).message}`)}
@@ -414,22 +403,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       const text = reply.text ?? JSON.stringify(reply.body)
       headers['content-type'] ??= 'application/json'
       res.writeHead(reply.status, headers).end(text)
-    }, () => {
-      if (!res.headersSent) res.writeHead(500).end()
     })
-  })
-  server.keepAliveTimeout = 5000
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const addr = server.address() as AddressInfo
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-  baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${addr.port}`
+  // Long polls wait up to MAX_WAIT_MS without traffic: the socket timeout must outlast them.
+  const server = await startHttpServer({host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, handle, socketTimeoutMs: MAX_WAIT_MS + 5000})
+  baseUrl = reachableUrl(server.url)
   if (opts.demoVca) state.demoVcaUrl = `${baseUrl}/sandbox/demo-vca`
 
   let closed = false
@@ -441,8 +419,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     async close() {
       if (closed) return
       closed = true
-      server.closeAllConnections()
-      await new Promise<void>((r) => server.close(() => r()))
+      // Requests under way (long polls included) get a moment, not their whole wait.
+      await server.close(200)
       if (saveTimer) {
         clearTimeout(saveTimer)
         saveTimer = undefined
