@@ -56,7 +56,11 @@ export interface TrafficOptions {
   seed?: number
   decisionsFile: string
   storeFile: string
+  /** Also a call-record export CSV (as `ivr logs export` writes), one row per leg, priced in SGD. */
+  logsFile?: string
 }
+
+const LOG_HEADER = 'SessionId,CallId,DestinationCountryCode,DestinationCountry,InitiatedAt,ConnectedAt,DurationInSec,Product,BillableDurationInSec,UnitPrice,UnitPriceCurrency,TotalPriceOfCall,SessionStatus,CallStatus,Content\n'
 
 /** Writes `sessions` calls' decisions and summaries; returns how many decision lines were written. */
 export async function writeTraffic(menu: Menu, opts: TrafficOptions): Promise<{decisions: number; summaries: number}> {
@@ -67,6 +71,8 @@ export async function writeTraffic(menu: Menu, opts: TrafficOptions): Promise<{d
   await fs.mkdir(path.dirname(opts.storeFile), {recursive: true})
   const dOut = createWriteStream(opts.decisionsFile)
   const sOut = createWriteStream(opts.storeFile)
+  const lOut = opts.logsFile ? createWriteStream(opts.logsFile) : undefined
+  lOut?.write(LOG_HEADER)
   const hourTotal = HOURLY.reduce((a, b) => a + b, 0)
   const day0 = Date.parse(opts.start)
   // Sessions in time order, as the writers would have appended them.
@@ -78,6 +84,7 @@ export async function writeTraffic(menu: Menu, opts: TrafficOptions): Promise<{d
     return day0 + day * 86_400_000 + hour * 3_600_000 + Math.floor(rand() * 3_600_000)
   }).sort((a, b) => a - b)
   let decisions = 0
+  const answers = new Map<string, {answer: ReturnType<typeof answerCall>; line: string}>()
   let dBuf: string[] = []
   let sBuf: Buffer[] = []
   const flush = async () => {
@@ -92,10 +99,17 @@ export async function writeTraffic(menu: Menu, opts: TrafficOptions): Promise<{d
     const caller = `+65${String(80_000_000 + Math.floor(rand() * 9_999_999))}`
     const vca = (payload: Record<string, unknown>) => readCallEvent({eventType: 'CALL_ACTION', payload: {sessionId: session, callDirection: 'INBOUND', source: caller, destination: '+6531591234', ...payload}})
     const record = (event: ReturnType<typeof readCallEvent>) => {
-      const answer = answerCall(menu, event)
-      dBuf.push(`${JSON.stringify(decisionOf(answer, {at: new Date(t), sessionId: session, digits: event.digits, menu: label, version}))}\n`)
+      // The menu answers the same keys in the same node the same way: each answer is worked out once.
+      const key = `${event.callStatus}|${event.clientActionId ?? ''}|${event.digits ?? ''}`
+      let known = answers.get(key)
+      if (!known) {
+        const answer = answerCall(menu, event)
+        known = {answer, line: JSON.stringify(decisionOf(answer, {at: new Date(0), sessionId: 'S', digits: event.digits, menu: label, version})).slice('{"time":"1970-01-01T00:00:00.000Z","session":"S"'.length)}
+        answers.set(key, known)
+      }
+      dBuf.push(`{"time":"${new Date(t).toISOString()}","session":"${session}"${known.line}\n`)
       decisions++
-      return answer
+      return known.answer
     }
     let answer = record(vca({callStatus: 'CALL_RECEIVED'}))
     let transfer: boolean | undefined
@@ -130,11 +144,19 @@ export async function writeTraffic(menu: Menu, opts: TrafficOptions): Promise<{d
         errorDetails: status === 'ERROR' ? {errorCode: -2003, errorMsg: 'VCA webhook timed out'} : null, details: {callA: legA, ...legB},
       },
     }
+    if (lOut) {
+      // Inbound minutes at 0.0120 SGD a started minute; the transfer leg at 0.0350.
+      const row = (leg: {callId: string; initiatedTimestamp: string; connectedTimestamp: string | null; callDuration: number; callStatus: string}, price: number) => {
+        const billable = leg.connectedTimestamp ? leg.callDuration : 0
+        return [session, leg.callId, 'SG', 'Singapore', leg.initiatedTimestamp, leg.connectedTimestamp ?? '', leg.callDuration, 'Voice', billable, price.toFixed(4), 'SGD', (Math.ceil(billable / 60) * price).toFixed(4), status, leg.callStatus, 'IVR'].join(',')
+      }
+      lOut.write(`${row(legA, 0.012)}\n${legB.callB ? `${row(legB.callB, 0.035)}\n` : ''}`)
+    }
     const text = JSON.stringify(body)
     sBuf.push(storeLine(makeStoredEvent(parseWebhook(body), {bodyText: text, receivedAt: new Date(end + 800), path: '/vss'}), Buffer.from(text)))
     if (dBuf.length >= 4096) await flush()
   }
   await flush()
-  await Promise.all([new Promise<void>((r) => dOut.end(() => r())), new Promise<void>((r) => sOut.end(() => r()))])
+  await Promise.all([dOut, sOut, ...(lOut ? [lOut] : [])].map((out) => new Promise<void>((r) => out.end(() => r()))))
   return {decisions, summaries: starts.length}
 }

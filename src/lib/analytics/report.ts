@@ -5,13 +5,16 @@
  * shown, not on the number of calls.
  */
 import {lookupCode} from '../codes.js'
-import {mosBand} from '../webhooks/payloads.js'
-import {scanSummaries} from '../sessions/query.js'
-import type {Warn} from '../sessions/store.js'
+import {usageError} from '../errors.js'
+import {summarizeFiles, type LogSummary} from '../logs/summarize.js'
+import {loadMenuOrThrow} from '../menu/files.js'
 import {localDay, pad2} from '../render/time.js'
-import type {LogSummary} from '../logs/summarize.js'
+import {chooseStore} from '../sessions/location.js'
+import {mosBand} from '../webhooks/payloads.js'
+import {parseSince, scanSummaries} from '../sessions/query.js'
+import type {Warn} from '../sessions/store.js'
+import {menuStatsFor, type MenuStats} from './menu-stats.js'
 import {describePath, pct} from './render.js'
-import type {MenuStats} from './menu-stats.js'
 import {barChart, columnChart, esc, type Point} from './svg.js'
 
 export interface ReportData {
@@ -122,10 +125,13 @@ header p{margin:0;color:var(--muted)}
 main{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,520px),1fr));gap:16px}
 section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px;min-width:0}
 section.wide{grid-column:1/-1}
+section.wide svg.chart{max-width:760px}
+.narrow-only{display:none}
+@media (max-width:600px){.wide-only{display:none}.narrow-only{display:block}header,main{padding:10px}section{padding:10px 12px}}
 h2{font-size:1.05rem;margin:4px 0 8px}
 h3{font-size:.95rem;margin:12px 0 4px}
 p.note{color:var(--muted);font-size:.85rem;margin:4px 0}
-svg.chart{display:block;width:100%;height:auto;font:12px system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
+svg.chart{display:block;width:100%;height:auto;font:13px system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
 svg.chart .grid{stroke:var(--line)}
 svg.chart .axis{stroke:#9ca3af}
 svg.chart .tick,svg.chart .label{fill:#374151}
@@ -157,7 +163,7 @@ function menuSection(m: MenuStats, i: number): string {
     tip: `${n.id}: ${num(n.calls)} calls, ${pct(n.abandonRate)} hung up here`,
   })), {format: (p) => {
     const n = nodes.find((x) => x.id === p.label)!
-    return n.kind === 'menu' && n.abandoned > 0 ? `${num(n.calls)} · ${pct(n.abandonRate)} left` : num(n.calls)
+    return n.kind === 'menu' && n.abandoned > 0 ? `${num(n.calls)} · ${pct(n.abandonRate)} hung up` : num(n.calls)
   }}))
   const ends = m.ends
   parts.push('<h3>How calls left the menu</h3>', barChart(`menu-${i}-ends`, `${m.menu}: how calls left the menu`, [
@@ -183,14 +189,14 @@ export function renderReportHtml(r: ReportData): string {
     ...(r.cost ? [[`cost (${r.cost.currency})`, r.cost.total.toFixed(2)]] : []),
   ]
   const body: string[] = []
-  body.push(section('calls-per-day', 'Calls per day', columnChart('calls-per-day', 'Sessions per day', r.perDay.map((d) => ({label: d.day.slice(5), value: d.sessions, tip: `${d.day}: ${num(d.sessions)} sessions, ${num(d.answered)} answered`}))), {wide: true}))
+  body.push(section('calls-per-day', 'Calls per day', columnChart('calls-per-day', 'Sessions per day', r.perDay.map((d) => ({label: d.day.slice(5), value: d.sessions, tip: `${d.day}: ${num(d.sessions)} sessions, ${num(d.answered)} answered`})))))
   body.push(section('calls-per-hour', 'Calls per hour of the day', columnChart('calls-per-hour', 'Sessions by hour of the day (local time)', r.perHour.map((v, h) => ({label: pad2(h), value: v})), {colour: '#7c3aed'}), {note: 'Local time of the machine that made this report.'}))
   body.push(section('outcomes', 'Outcomes', barChart('outcomes', 'Sessions by outcome', r.outcomes.map((o) => ({label: o.status, value: o.count, colour: STATUS_COLOUR[o.status] ?? '#6b7280'})), {format: (p) => `${num(p.value)} · ${pct(r.sessions ? p.value / r.sessions : 0)}`})
     + (r.errors.length > 0 ? `<h3>Error codes</h3>${table(['code', 'meaning', 'sessions'], r.errors.map((e) => [e.code, e.meaning ?? '', e.count]), [false, false, true])}` : '')))
   body.push(section('durations', 'Connected duration', columnChart('durations', 'Answered sessions by connected duration', r.durations.map((d) => ({label: d.band, value: d.count})), {colour: '#0891b2'})))
   body.push(section('mos', 'Call quality (MOS)', barChart('mos', 'Sessions by worst MOS over their legs', r.mos.filter((m) => m.count > 0 || m.band !== 'unknown').map((m) => ({label: m.band, value: m.count, colour: MOS_COLOUR[m.band]})), {format: (p) => `${num(p.value)} · ${pct(r.sessions ? p.value / r.sessions : 0)}`}), {note: 'excellent ≥ 4.3, good ≥ 4.0, fair ≥ 3.6, poor ≥ 3.1, bad below.'}))
   if (r.cost) {
-    body.push(section('cost', `Cost per day (${r.cost.currency})`, columnChart('cost-per-day', `Cost per day in ${r.cost.currency}`, r.cost.perDay.map((d) => ({label: d.day.slice(5), value: Math.round(d.amount * 100) / 100, tip: `${d.day}: ${d.amount.toFixed(2)} ${r.cost!.currency}`})), {colour: '#059669', unit: r.cost.currency}), {wide: true, note: `From ${r.cost.files.join(', ')} (the log export).`}))
+    body.push(section('cost', `Cost per day (${r.cost.currency})`, columnChart('cost-per-day', `Cost per day in ${r.cost.currency}`, r.cost.perDay.map((d) => ({label: d.day.slice(5), value: Math.round(d.amount * 100) / 100, tip: `${d.day}: ${d.amount.toFixed(2)} ${r.cost!.currency}`})), {colour: '#059669', unit: r.cost.currency}), {note: `From ${r.cost.files.map((f) => f.split(/[\\/]/).pop()).join(', ')} (the log export).`}))
   }
   r.menus.forEach((m, i) => body.push(menuSection(m, i)))
   if (r.campaign) {
@@ -220,3 +226,37 @@ ${body.join('\n')}
 }
 
 export type {Point}
+
+/** What `ivr report` was asked, as the user gave it. */
+export interface ReportRequest {
+  dataDir: string
+  account?: string
+  store?: string
+  decisions?: string
+  since?: string
+  until?: string
+  /** Menu files whose funnels to add. */
+  menus: string[]
+  /** Log export CSVs, for cost. */
+  logs: string[]
+  title: string
+  now?: Date
+  warn?: Warn
+}
+
+export async function buildReport(req: ReportRequest): Promise<ReportData> {
+  const now = req.now ?? new Date()
+  const since = req.since ? parseSince(req.since, now) : undefined
+  const until = req.until ? parseSince(req.until, now) : undefined
+  if (since && until && until <= since) throw usageError(`--until (${until.toISOString()}) is not after --since (${since.toISOString()}).`, ['Give --until a later time than --since.'])
+  const {file: storeFile} = await chooseStore({storeFlag: req.store, dataDir: req.dataDir, account: req.account})
+  const sessions = await summarizeSessions(storeFile, {since, until, warn: req.warn})
+  const menus: MenuStats[] = []
+  for (const file of req.menus) {
+    const {menu} = await loadMenuOrThrow(file)
+    menus.push(await menuStatsFor({menu, file, dataDir: req.dataDir, account: req.account, decisions: req.decisions, store: req.store, since: req.since, until: req.until, now, warn: req.warn}))
+  }
+  const cost = req.logs.length > 0 ? costOf(await summarizeFiles(req.logs)) : undefined
+  if (req.logs.length > 0 && !cost) req.warn?.(`${req.logs.join(', ')}: no prices found, so the report has no cost section.`)
+  return {title: req.title, generatedAt: now.toISOString(), ...sessions, menus, ...(cost ? {cost} : {})}
+}

@@ -63,6 +63,19 @@ interface AttemptRow {
   steps: MenuStep[]
 }
 
+/** What ivr_claim returns (schema.ts): the decision, and the claimed contact's columns. */
+interface ClaimRow {
+  o_kind: 'lease-lost' | 'live-limit' | 'none-left' | 'busy' | 'due' | 'claim'
+  o_next_due: string | null
+  o_id: number | null
+  o_placed: number | null
+  o_row_no: number | null
+  o_number: string | null
+  o_vars: Record<string, string> | null
+  o_timezone: string | null
+  o_attempt: number | null
+}
+
 const toContact = (r: ContactRow): Contact => ({
   id: r.id, row: r.row_no, number: r.number, vars: r.vars, ...(r.timezone ? {timezone: r.timezone} : {}),
 })
@@ -231,7 +244,7 @@ export class PostgresCampaignJournal implements CampaignJournal {
   async claimNext(runnerId: string, now: number, limits: {maxLive: number}): Promise<ClaimResult> {
     return this.run(async () => {
       // One round trip: ivr_claim (schema.ts) decides under the campaign's claim lock.
-      const {rows} = await this.pool.query<{o_kind: string; o_next_due: string | null; o_id: number | null; o_placed: number | null}>(
+      const {rows} = await this.pool.query<ClaimRow>(
         'SELECT * FROM ivr_claim($1, $2, $3, $4, $5, $6, $7, $8)',
         [this.name, runnerId, now, limits.maxLive, 1000 / this.definition.rate, PACE_TOLERANCE_MS, this.leaseMs, new Date(now).toISOString()],
       )
@@ -243,8 +256,9 @@ export class PostgresCampaignJournal implements CampaignJournal {
         case 'busy': return {wait: 'due'}
         case 'due': return {wait: 'due', nextDueAt: Number(r.o_next_due)}
       }
-      const contact = await this.pool.query<ContactRow>('SELECT * FROM ivr_contacts WHERE campaign = $1 AND id = $2', [this.name, r.o_id])
-      const row = contact.rows[0]
+      const row: ContactRow = {
+        id: r.o_id!, row_no: r.o_row_no!, number: r.o_number!, vars: r.o_vars!, timezone: r.o_timezone, state: 'claimed', due_at: '0', attempt: r.o_attempt!, outcome: null,
+      }
       const attempt = row.attempt + 1
       const claim: Claim = {contact: toContact(row), attempt, placed: r.o_placed ?? 0, clientRequestId: clientRequestIdFor(this.name, row.id, attempt), runnerId}
       return {claim}
@@ -277,51 +291,24 @@ export class PostgresCampaignJournal implements CampaignJournal {
     if (!rowCount) throw leaseLost(claim.runnerId, this.leaseMs, claim.contact.id)
   }
 
+  /** The answer to a POST, in one round trip (ivr_answer, schema.ts). */
+  private async answer(claim: Claim, kind: 'created' | 'not-created' | 'uncertain', a: {session?: string; at?: number; reason?: string; retryAt?: number; outcome?: string}): Promise<void> {
+    await this.run(() => this.pool.query(
+      'SELECT ivr_answer($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [this.name, claim.contact.id, claim.attempt, kind, a.session ?? null, a.at ?? null, a.reason ?? null, a.retryAt ?? null, a.outcome ?? null],
+    ))
+  }
+
   async recordCreated(claim: Claim, sessionId: string, at: number): Promise<void> {
-    await this.run(() => inTransaction(this.pool, async (db) => {
-      // Uncertain too: a runner thought dead may still learn the call exists, which settles it.
-      await db.query(
-        "UPDATE ivr_contacts SET state = 'live', outcome = NULL, live_since = $4 WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state IN ('dialing', 'uncertain')",
-        [this.name, claim.contact.id, claim.attempt, at],
-      )
-      await db.query(
-        "UPDATE ivr_attempts SET result = 'created', session_id = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
-        [this.name, claim.contact.id, claim.attempt, sessionId],
-      )
-    }))
+    await this.answer(claim, 'created', {session: sessionId, at})
   }
 
   async recordNotCreated(claim: Claim, info: {reason: string; retryAt?: number; outcome?: string}): Promise<void> {
-    await this.run(() => inTransaction(this.pool, async (db) => {
-      if (info.retryAt === undefined) {
-        await db.query(
-          "UPDATE ivr_contacts SET state = 'done', outcome = $4, runner_id = NULL WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state IN ('dialing', 'uncertain')",
-          [this.name, claim.contact.id, claim.attempt, info.outcome ?? 'REJECTED'],
-        )
-      } else {
-        await db.query(
-          "UPDATE ivr_contacts SET state = 'pending', outcome = NULL, runner_id = NULL, due_at = $4 WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state IN ('dialing', 'uncertain')",
-          [this.name, claim.contact.id, claim.attempt, info.retryAt],
-        )
-      }
-      await db.query(
-        "UPDATE ivr_attempts SET result = 'not-created', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result IN ('sending', 'uncertain')",
-        [this.name, claim.contact.id, claim.attempt, info.reason],
-      )
-    }))
+    await this.answer(claim, 'not-created', info)
   }
 
   async recordUncertain(claim: Claim, reason: string): Promise<void> {
-    await this.run(() => inTransaction(this.pool, async (db) => {
-      await db.query(
-        "UPDATE ivr_contacts SET state = 'uncertain', outcome = 'UNCERTAIN' WHERE campaign = $1 AND id = $2 AND attempt = $3 AND state = 'dialing'",
-        [this.name, claim.contact.id, claim.attempt],
-      )
-      await db.query(
-        "UPDATE ivr_attempts SET result = 'uncertain', reason = $4 WHERE campaign = $1 AND contact_id = $2 AND attempt = $3 AND result = 'sending'",
-        [this.name, claim.contact.id, claim.attempt, reason],
-      )
-    }))
+    await this.answer(claim, 'uncertain', {reason})
   }
 
   async recordOutcome(contactId: number, attempt: number, outcome: AttemptOutcome, retryAt: (placed: number) => number | undefined): Promise<'applied' | 'ignored'> {

@@ -6,7 +6,7 @@ import type pg from 'pg'
  * journal; leases are judged by the database's clock alone (now()), so runners on machines whose
  * clocks disagree still agree on who is alive.
  */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS ivr_schema (version integer NOT NULL);
@@ -94,13 +94,15 @@ CREATE TABLE IF NOT EXISTS ivr_pace (
   next_slot_at double precision NOT NULL DEFAULT 0
 );
 
+DROP FUNCTION IF EXISTS ivr_claim(text, text, bigint, integer, double precision, double precision, integer, text);
+
 -- claimNext in one round trip (the claim lock is held for the function's run alone): the runner's
 -- lease, the live-call limit across runners, whether anything is due, the shared pace (a GCRA: the
 -- next slot advances by 1/rate per claim, a call may start up to p_tolerance ms ahead of its slot),
 -- then the next due contact, retries first, taken with FOR UPDATE SKIP LOCKED.
 CREATE OR REPLACE FUNCTION ivr_claim(p_campaign text, p_runner text, p_now bigint, p_max_live integer,
                                      p_interval double precision, p_tolerance double precision, p_lease_ms integer, p_started text)
-RETURNS TABLE (o_kind text, o_next_due bigint, o_id integer, o_placed integer)
+RETURNS TABLE (o_kind text, o_next_due bigint, o_id integer, o_placed integer, o_row_no integer, o_number text, o_vars jsonb, o_timezone text, o_attempt integer)
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_alive boolean;
@@ -119,23 +121,23 @@ BEGIN
     v_alive := true;
   END IF;
   IF NOT v_alive THEN
-    RETURN QUERY SELECT 'lease-lost'::text, NULL::bigint, NULL::integer, NULL::integer;
+    RETURN QUERY SELECT 'lease-lost'::text, NULL::bigint, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     RETURN;
   END IF;
   SELECT count(*) INTO v_live FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state IN ('claimed', 'dialing', 'live');
   IF v_live >= p_max_live THEN
-    RETURN QUERY SELECT 'live-limit'::text, NULL::bigint, NULL::integer, NULL::integer;
+    RETURN QUERY SELECT 'live-limit'::text, NULL::bigint, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     RETURN;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending' AND c.due_at <= p_now) THEN
     SELECT min(c.due_at) INTO v_next_due FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending';
     IF v_next_due IS NOT NULL THEN
-      RETURN QUERY SELECT 'due'::text, greatest(v_next_due, p_now), NULL::integer, NULL::integer;
+      RETURN QUERY SELECT 'due'::text, greatest(v_next_due, p_now), NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     ELSIF EXISTS (SELECT 1 FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state IN ('claimed', 'dialing')) THEN
       -- Another runner holds or is sending some: they may come back (given back, or refused with a retry).
-      RETURN QUERY SELECT 'busy'::text, NULL::bigint, NULL::integer, NULL::integer;
+      RETURN QUERY SELECT 'busy'::text, NULL::bigint, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     ELSE
-      RETURN QUERY SELECT 'none-left'::text, NULL::bigint, NULL::integer, NULL::integer;
+      RETURN QUERY SELECT 'none-left'::text, NULL::bigint, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     END IF;
     RETURN;
   END IF;
@@ -144,7 +146,7 @@ BEGIN
   v_db_now := extract(epoch FROM clock_timestamp()) * 1000;
   IF v_slot - p_tolerance > v_db_now THEN
     -- Said in the runner's clock: its now plus how long the database says to wait.
-    RETURN QUERY SELECT 'due'::text, (p_now + ceil(v_slot - p_tolerance - v_db_now))::bigint, NULL::integer, NULL::integer;
+    RETURN QUERY SELECT 'due'::text, (p_now + ceil(v_slot - p_tolerance - v_db_now))::bigint, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     RETURN;
   END IF;
   -- Materialised picks: a subquery under UPDATE ... FROM may be scanned again per row and hand out more than one.
@@ -161,12 +163,45 @@ BEGIN
     UPDATE ivr_contacts c SET state = 'claimed', claimed_by = p_runner FROM pick WHERE c.campaign = p_campaign AND c.id = pick.id RETURNING c.id INTO v_id;
   END IF;
   IF v_id IS NULL THEN
-    RETURN QUERY SELECT 'busy'::text, NULL::bigint, NULL::integer, NULL::integer;
+    RETURN QUERY SELECT 'busy'::text, NULL::bigint, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     RETURN;
   END IF;
   UPDATE ivr_pace p SET next_slot_at = greatest(v_slot, v_db_now) + p_interval WHERE p.campaign = p_campaign;
   RETURN QUERY SELECT 'claim'::text, NULL::bigint, v_id,
-    (SELECT count(*)::integer FROM ivr_attempts a WHERE a.campaign = p_campaign AND a.contact_id = v_id AND (a.result = 'created' OR a.status IS NOT NULL));
+    (SELECT count(*)::integer FROM ivr_attempts a WHERE a.campaign = p_campaign AND a.contact_id = v_id AND (a.result = 'created' OR a.status IS NOT NULL)),
+    c.row_no, c.number, c.vars, c.timezone, c.attempt
+    FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.id = v_id;
+END
+$fn$;
+
+-- The answer to a POST, in one round trip: created (p_session), not created (p_reason; due again at
+-- p_retry_at, or done with p_outcome), or uncertain (p_reason). The contact's row is locked before its
+-- attempt's, the order every write here follows (two orders deadlock).
+CREATE OR REPLACE FUNCTION ivr_answer(p_campaign text, p_id integer, p_attempt integer, p_kind text, p_session text, p_at bigint,
+                                      p_reason text, p_retry_at bigint, p_outcome text)
+RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM 1 FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.id = p_id FOR UPDATE;
+  IF p_kind = 'created' THEN
+    -- Uncertain too: a runner thought dead may still learn the call exists, which settles it.
+    UPDATE ivr_contacts c SET state = 'live', outcome = NULL, live_since = p_at
+    WHERE c.campaign = p_campaign AND c.id = p_id AND c.attempt = p_attempt AND c.state IN ('dialing', 'uncertain');
+    UPDATE ivr_attempts a SET result = 'created', session_id = p_session
+    WHERE a.campaign = p_campaign AND a.contact_id = p_id AND a.attempt = p_attempt AND a.result IN ('sending', 'uncertain');
+  ELSIF p_kind = 'not-created' THEN
+    UPDATE ivr_contacts c SET
+      state = CASE WHEN p_retry_at IS NULL THEN 'done' ELSE 'pending' END,
+      outcome = CASE WHEN p_retry_at IS NULL THEN coalesce(p_outcome, 'REJECTED') END,
+      due_at = coalesce(p_retry_at, c.due_at), runner_id = NULL
+    WHERE c.campaign = p_campaign AND c.id = p_id AND c.attempt = p_attempt AND c.state IN ('dialing', 'uncertain');
+    UPDATE ivr_attempts a SET result = 'not-created', reason = p_reason
+    WHERE a.campaign = p_campaign AND a.contact_id = p_id AND a.attempt = p_attempt AND a.result IN ('sending', 'uncertain');
+  ELSE
+    UPDATE ivr_contacts c SET state = 'uncertain', outcome = 'UNCERTAIN'
+    WHERE c.campaign = p_campaign AND c.id = p_id AND c.attempt = p_attempt AND c.state = 'dialing';
+    UPDATE ivr_attempts a SET result = 'uncertain', reason = p_reason
+    WHERE a.campaign = p_campaign AND a.contact_id = p_id AND a.attempt = p_attempt AND a.result = 'sending';
+  END IF;
 END
 $fn$;
 `
