@@ -147,7 +147,8 @@ export class VoiceApi {
       }
       if (error instanceof RequestError) {
         // A POST whose connection was made may have reached the server.
-        const reached = method === 'POST' && error.code !== 'ECONNREFUSED' && error.code !== 'ENOTFOUND' && error.code !== 'EAI_AGAIN'
+        const neverSent = error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' || (error.name === 'TimeoutError' && ['lookup', 'connect', 'secureConnect'].includes((error as {event?: string}).event ?? ''))
+        const reached = method === 'POST' && !neverSent
         throw apiErrorFromTransport(error, this.baseUrl, reached)
       }
       throw error

@@ -8,10 +8,17 @@ export class ApiError extends IvrError {
   readonly statusMessage?: string
   readonly requestId?: string
   readonly body?: unknown
+  /** From a Retry-After header (429, 503), in ms. */
+  readonly retryAfterMs?: number
+  /** A transport failure after which the request may have reached the server (a POST was sent). */
+  readonly mayHaveReachedServer?: boolean
 
   constructor(
     message: string,
-    opts: {code: string; exitCode: number; suggestions?: string[]; httpStatus?: number; statusCode?: number; statusMessage?: string; requestId?: string; body?: unknown; cause?: unknown},
+    opts: {
+      code: string; exitCode: number; suggestions?: string[]; httpStatus?: number; statusCode?: number; statusMessage?: string; requestId?: string; body?: unknown; cause?: unknown
+      retryAfterMs?: number; mayHaveReachedServer?: boolean
+    },
   ) {
     super(message, opts)
     this.name = 'ApiError'
@@ -20,6 +27,8 @@ export class ApiError extends IvrError {
     this.statusMessage = opts.statusMessage
     this.requestId = opts.requestId
     this.body = opts.body
+    this.retryAfterMs = opts.retryAfterMs
+    this.mayHaveReachedServer = opts.mayHaveReachedServer
   }
 }
 
@@ -42,7 +51,7 @@ export function apiErrorFromResponse(args: {httpStatus: number; body: unknown; r
   const {statusCode, statusMessage} = platformStatus(body)
   const platformSays = [statusCode !== undefined ? String(statusCode) : undefined, statusMessage].filter(Boolean).join(' ')
   const said = platformSays ? ` The platform said: ${platformSays}.` : ''
-  const common = {httpStatus, statusCode, statusMessage, requestId, body}
+  const common = {httpStatus, statusCode, statusMessage, requestId, body, retryAfterMs: retryAfterMs(args.retryAfter)}
   if (httpStatus === 401) {
     return new ApiError(`The API key was refused (401).${said}`, {
       ...common, code: 'AUTH_REFUSED', exitCode: ExitCode.CREDENTIALS,
@@ -93,5 +102,14 @@ export function apiErrorFromTransport(err: {code?: string; name?: string; messag
   const what = isTimeout ? 'timed out' : err.code && NETWORK_CODES.has(err.code) ? `failed (${err.code})` : `failed (${err.message ?? err.code ?? 'unknown error'})`
   const suggestions = [`Check the network and the base URL (${baseUrl}).`]
   if (mayHaveReachedServer) suggestions.push('The request may have reached the server; it was not repeated. Check `ivr sessions list` or your VSS webhook before sending again.')
-  return new ApiError(`The request to ${baseUrl} ${what}.`, {code: isTimeout ? 'TIMEOUT' : 'NETWORK', exitCode: ExitCode.NETWORK, suggestions, cause: err})
+  return new ApiError(`The request to ${baseUrl} ${what}.`, {code: isTimeout ? 'TIMEOUT' : 'NETWORK', exitCode: ExitCode.NETWORK, suggestions, cause: err, mayHaveReachedServer})
+}
+
+/** Retry-After as ms: seconds, or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value
+  if (!v) return undefined
+  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.round(Number(v) * 1000)
+  const t = Date.parse(v)
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now)
 }

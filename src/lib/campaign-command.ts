@@ -1,0 +1,36 @@
+import {Args, Flags, type Command} from '@oclif/core'
+
+import {IvrCommand} from './base-command.js'
+import type {CampaignJournal, CampaignStore} from './campaign/journal.js'
+
+/** The base of `ivr campaign …`: the campaign's name and where campaigns live (the data folder, or --db). */
+export abstract class CampaignCommand<T extends typeof Command> extends IvrCommand<T> {
+  static override baseFlags = {
+    ...IvrCommand.baseFlags,
+    db: Flags.string({summary: 'Keep campaigns in this PostgreSQL database (postgres://…) instead of the data folder.', env: 'IVR_DATABASE_URL', helpGroup: 'GLOBAL'}),
+  }
+
+  static nameArg = Args.string({description: 'The campaign\'s name.', required: true})
+
+  private openStore?: CampaignStore
+  private openJournal?: CampaignJournal
+
+  protected async campaignStore(): Promise<CampaignStore> {
+    if (this.openStore) return this.openStore
+    const {openCampaignStore} = await import('./campaign/stores.js')
+    this.openStore = await openCampaignStore({dataDir: this.paths.dataDir, db: (this.flags as {db?: string}).db})
+    return this.openStore
+  }
+
+  /** Opens a campaign by name (closed when the command ends). */
+  protected async journal(name: string): Promise<CampaignJournal> {
+    this.openJournal = await (await this.campaignStore()).open(name)
+    return this.openJournal
+  }
+
+  public override async finally(err: Error | undefined): Promise<any> {
+    await this.openJournal?.close().catch(() => {})
+    await this.openStore?.close().catch(() => {})
+    return super.finally(err)
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The lifecycle of `campaign run`: the campaign checked runnable, uncertain contacts made pending
+ * if asked, the receiver and menu server started (serving.ts), the runner run, and everything
+ * undone in order at the end, whatever ends it.
+ */
+import type {VoiceApi} from '../api/client.js'
+import {ExitCode, IvrError} from '../errors.js'
+import {loadContent} from './content.js'
+import type {CampaignJournal} from './journal.js'
+import {CampaignRunner, type RunEvent, type RunResult, type Send} from './runner.js'
+import {startServing, type ServingOptions} from './serving.js'
+
+export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api'> {
+  journal: CampaignJournal
+  api: VoiceApi
+  /** Default: the API client's sendCallflow. */
+  send?: Send
+  onEvent: (ev: RunEvent) => void
+  signal?: AbortSignal
+  drainMs?: number
+  retryUncertain?: boolean
+  knownProfiles?: ReadonlySet<string>
+  /** Called once listening, with what listens where. */
+  onServing?: (describe: string[]) => void
+}
+
+export async function runCampaign(o: RunCampaignOptions): Promise<RunResult & {retried: number}> {
+  const {journal} = o
+  const status = await journal.status()
+  if (status === 'cancelled' || status === 'finished') {
+    const counts = await journal.counts()
+    if (!(status === 'finished' && o.retryUncertain && counts.uncertain > 0)) {
+      throw new IvrError(`Campaign "${journal.name}" is ${status}: there is nobody left to call.`, {
+        code: status === 'cancelled' ? 'CAMPAIGN_CANCELLED' : 'CAMPAIGN_FINISHED', exitCode: ExitCode.USAGE,
+        suggestions: [`See its outcomes with \`ivr campaign results ${journal.name}\`; to call the list again, create a new campaign.`],
+      })
+    }
+    await journal.setStatus('ready')
+  }
+  const running = (journal as {runningElsewhere?: () => Promise<{pid: number} | undefined>}).runningElsewhere
+  const other = running ? await running.call(journal) : undefined
+  if (other) {
+    throw new IvrError(`Campaign "${journal.name}" is already being run by process ${other.pid}.`, {
+      code: 'CAMPAIGN_BUSY', exitCode: ExitCode.USAGE, suggestions: [`Watch it with \`ivr campaign status ${journal.name}\`.`],
+    })
+  }
+  const retried = o.retryUncertain ? await journal.retryUncertain() : 0
+  const content = loadContent(journal.definition.content, {knownProfiles: o.knownProfiles})
+  if (content.kind === 'menu' && !content.menu) {
+    throw new IvrError(`The campaign's menu no longer passes the check: ${content.problems.find((p) => p.severity === 'error')?.message ?? ''}`, {code: 'MENU_INVALID', exitCode: ExitCode.INVALID_INPUT})
+  }
+  const runner = new CampaignRunner({
+    journal, content, send: o.send ?? ((r) => o.api.sendCallflow(r)), onEvent: o.onEvent, signal: o.signal, drainMs: o.drainMs,
+  })
+  const serving = await startServing({
+    ...o, menu: content.menu,
+    onSummary: (s) => void runner.summary(s).catch((e) => o.warn(`Could not record a summary: ${(e as Error).message}`)),
+    onStep: (r) => void runner.step(r.sessionId, {...(r.from ? {node: r.from} : {}), taken: r.taken}).catch(() => {}),
+  })
+  o.onServing?.(serving.describe)
+  let result: RunResult
+  try {
+    result = await runner.run()
+  } finally {
+    const {warnings} = await serving.stop()
+    for (const w of warnings) o.warn(w)
+  }
+  return {...result, retried}
+}
