@@ -1,7 +1,8 @@
 // npm run bench: every figure is printed beside a baseline measured in the same run, as a ratio.
 // Parts written by other modules (bench/*.ts) are run in turn when present.
 import {spawnSync} from 'node:child_process'
-import {existsSync, readdirSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -24,7 +25,7 @@ function median(xs) {
 /** Interleaves the cases run by run, so drift in machine load hits all of them alike. */
 function measure(cases) {
   const samples = cases.map(() => [])
-  for (const c of cases) timeOnce(c.args) // warm the file cache
+  for (const c of cases) timeOnce(c.args, c.env) // warm the file cache
   for (let i = 0; i < RUNS; i++) cases.forEach((c, j) => samples[j].push(timeOnce(c.args, c.env)))
   return cases.map((c, j) => ({...c, median: median(samples[j])}))
 }
@@ -36,13 +37,22 @@ if (!existsSync(path.join(root, 'dist', 'commands'))) {
 
 console.log(`startup (median of ${RUNS} runs each, ratio to \`node -e 0\`; target <= 2.0x)`)
 const bin = path.join('bin', 'run.js')
+// The commands that need no network, on empty folders (no account, an empty session store).
+const empty = mkdtempSync(path.join(tmpdir(), 'ivr-bench-'))
+const offline = {NODE_ENV: 'production', IVR_CONFIG_DIR: path.join(empty, 'config'), IVR_DATA_DIR: path.join(empty, 'data'), IVR_CACHE_DIR: path.join(empty, 'cache')}
 const results = measure([
   {name: 'node -e 0', args: ['-e', '0']},
   {name: 'ivr --version', args: [bin, '--version']},
   {name: 'ivr --help', args: [bin, '--help']},
   {name: 'ivr profiles list --help', args: [bin, 'profiles', 'list', '--help']},
   {name: 'ivr --help (oclif, no cache)', args: [bin, '--help'], env: {IVR_NO_FAST_PATH: '1'}},
+  {name: 'ivr codes', args: [bin, 'codes'], env: offline},
+  {name: 'ivr accounts list', args: [bin, 'accounts', 'list'], env: offline},
+  {name: 'ivr callflow validate FILE', args: [bin, 'callflow', 'validate', 'examples/callflows/simple-ivr.json'], env: offline},
+  {name: 'ivr menu check MENU', args: [bin, 'menu', 'check', 'examples/menus/restaurant.yaml'], env: offline},
+  {name: 'ivr sessions list (empty store)', args: [bin, 'sessions', 'list', '--store', path.join(empty, 'data', 'empty.ndjson')], env: offline},
 ])
+rmSync(empty, {recursive: true, force: true})
 const base = results[0].median
 for (const r of results) console.log(`  ${r.name.padEnd(32)} ${r.median.toFixed(1).padStart(7)} ms  ${(r.median / base).toFixed(2)}x`)
 

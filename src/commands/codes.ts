@@ -42,7 +42,7 @@ export default class Codes extends IvrCommand<typeof Codes> {
       {header: 'Code', get: (r: CodeInfo) => r.code},
       {header: 'Kind', get: (r: CodeInfo) => r.kind},
       {header: 'Meaning', get: (r: CodeInfo) => r.meaning},
-    ], rows, {colors: this.colors}))
+    ], rows, {colors: this.colors, width: this.tableWidth}))
     return [...rows]
   }
 }

@@ -26,7 +26,7 @@ The key is checked with GET speech-profiles unless --no-verify; a refused key st
 
   async run(): Promise<{account: string; baseUrl?: string; verified: boolean; default: boolean}> {
     if (this.flags.sandbox) throw usageError('The sandbox needs no login.', ['Add --sandbox to any command instead.'])
-    let account = this.flags.account
+    let account = this.flags.account ?? this.env.IVR_ACCOUNT
     let apiKey: string
     if (this.flags['api-key-stdin']) {
       if (!account) throw usageError('--account is required with --api-key-stdin.', ['e.g. printf %s "$KEY" | ivr login --account my-subaccount --api-key-stdin'])
@@ -39,7 +39,8 @@ The key is checked with GET speech-profiles unless --no-verify; a refused key st
       throw usageError('No terminal to ask for the key on.', ['Pipe the key in: printf %s "$KEY" | ivr login --account ID --api-key-stdin'])
     }
     account = account.trim()
-    const baseUrl = this.flags['base-url'] ? checkBaseUrl(this.flags['base-url']) : undefined
+    const given = this.flags['base-url'] ?? this.env.IVR_BASE_URL
+    const baseUrl = given ? checkBaseUrl(given) : undefined
     const result = await login(this.accountStore(), {account, apiKey, baseUrl, verify: this.flags.verify, makeDefault: this.flags.default},
       (creds) => this.apiClientFor(creds), DEFAULT_BASE_URL)
     const checked = result.verified ? `key checked (${result.profiles} voice profiles)` : 'key not checked (--no-verify)'

@@ -4,6 +4,7 @@ import type {VoiceApi} from './api/client.js'
 import {AccountStore, type AccountsFile} from './accounts/store.js'
 import {ExitCode, IvrError, usageError} from './errors.js'
 import {makeColors, type Colors} from './render/colors.js'
+import {errorEnvelope, errorText} from './render/error.js'
 import {redactSecrets} from './render/redact.js'
 import {safeText} from './render/safe.js'
 import type {SandboxOptions} from './sandbox/server.js'
@@ -36,8 +37,9 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
-    account: Flags.string({char: 'a', summary: 'Sub-account id to use (default: the stored default).', env: 'IVR_ACCOUNT', helpGroup: 'GLOBAL'}),
-    'base-url': Flags.string({summary: 'API base URL (default https://voice.8x8.com).', env: 'IVR_BASE_URL', helpGroup: 'GLOBAL'}),
+    // No `env:` here: IVR_ACCOUNT and IVR_BASE_URL are read with the other settings, so a flag's value is only ever the flag's.
+    account: Flags.string({char: 'a', summary: 'Sub-account id to use (default: IVR_ACCOUNT, else the stored default).', helpGroup: 'GLOBAL'}),
+    'base-url': Flags.string({summary: 'API base URL (default: IVR_BASE_URL, else the account\'s, else https://voice.8x8.com).', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({summary: 'Trace HTTP requests on stderr (secrets masked).', helpGroup: 'GLOBAL'}),
     sandbox: Flags.boolean({summary: 'Use the local sandbox (the running one, or one started for this command).', env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
   }
@@ -104,6 +106,11 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     process.stderr.write(`${this.errColors.yellow('Warning:')} ${text}\n`)
   }
 
+  /** The terminal's width, for tables that must fit it (undefined when stdout is not a terminal: nothing is cut). */
+  protected get tableWidth(): number | undefined {
+    return process.stdout.isTTY && !this.jsonEnabled() ? process.stdout.columns || 80 : undefined
+  }
+
   protected get isInteractive(): boolean {
     return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI
   }
@@ -139,7 +146,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     const flags = this.flags as unknown as {account?: string; 'base-url'?: string; sandbox?: boolean}
     if (flags.sandbox) {
       const sb = await this.sandbox()
-      this.creds = {account: flags.account ?? sb.subAccountId, apiKey: sb.apiKey, baseUrl: sb.baseUrl, source: 'sandbox'}
+      this.creds = {account: flags.account ?? sb.subAccountId, apiKey: sb.apiKey, baseUrl: sb.baseUrl, source: flags.account ? 'flag' : 'sandbox', sources: {account: flags.account ? 'flag' : 'sandbox', apiKey: 'sandbox', baseUrl: 'sandbox'}}
       return this.creds
     }
     const stored = await this.storedAccounts()
@@ -291,16 +298,14 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     if (err instanceof Errors.ExitError) throw err
     const e = this.toIvrError(err)
     if (e.code === 'EPIPE') throw new Errors.ExitError(0)
-    if (this.jsonEnabled()) {
-      process.stdout.write(JSON.stringify({error: {code: e.code, message: e.message, exitCode: e.exitCode, suggestions: e.suggestions}}, null, 2) + '\n')
-    } else {
+    if (this.jsonEnabled()) process.stdout.write(errorEnvelope(e))
+    else {
       const c = this.errColors
-      const lines = [`${c.red('Error:')} ${e.message}`]
-      for (const s of e.suggestions) lines.push(`  ${c.dim('→')} ${s}`)
+      let text = errorText(e, c)
       if ((this.flags as any)?.debug && e.exitCode === ExitCode.UNEXPECTED && (e.cause as any)?.stack) {
-        lines.push(c.dim(String(redactSecrets((e.cause as any).stack))))
+        text += c.dim(String(redactSecrets((e.cause as any).stack))) + '\n'
       }
-      process.stderr.write(lines.join('\n') + '\n')
+      process.stderr.write(text)
     }
     throw new Errors.ExitError(e.exitCode)
   }

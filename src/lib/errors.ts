@@ -8,6 +8,8 @@ export const ExitCode = {
   NOT_FOUND: 5,
   NETWORK: 6,
   SESSION_NOT_COMPLETED: 7,
+  /** A check ran and did not pass: a `menu test` scenario failed, coverage under --min-coverage. */
+  CHECK_FAILED: 8,
   INTERRUPTED: 130,
 } as const
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

@@ -15,12 +15,17 @@ export interface IvrEnv {
   IVR_DATABASE_URL?: string
 }
 
+/** Where one setting came from, for `accounts show` and error messages. */
+export type SettingSource = 'flag' | 'env' | 'stored' | 'sandbox' | 'default'
+
 export interface Credentials {
   account: string
   apiKey: string
   baseUrl: string
-  /** Where the account id came from, for `accounts show` and error messages. */
-  source: 'flag' | 'env' | 'stored' | 'sandbox'
+  /** Where the account id came from. */
+  source: SettingSource
+  /** Where each setting came from: the account id, the key and the base URL each have their own. */
+  sources: {account: SettingSource; apiKey: SettingSource; baseUrl: SettingSource}
 }
 
 export const HOW_TO_LOGIN = [
@@ -42,8 +47,8 @@ export function checkBaseUrl(value: string): string {
 /** Flag > environment > stored default, for each of account, key and base URL. */
 export function resolveCredentials(input: {flagAccount?: string; flagBaseUrl?: string; env: IvrEnv; stored: AccountsFile}): Credentials {
   const {flagAccount, flagBaseUrl, env, stored} = input
-  const account = flagAccount ?? env.IVR_ACCOUNT ?? stored.default
-  const source: Credentials['source'] = flagAccount ? 'flag' : env.IVR_ACCOUNT ? 'env' : 'stored'
+  const account = flagAccount || env.IVR_ACCOUNT || stored.default
+  const source: SettingSource = flagAccount ? 'flag' : env.IVR_ACCOUNT ? 'env' : 'stored'
   if (!account) throw credentialsError('No account is set up.', HOW_TO_LOGIN, 'NO_CREDENTIALS')
   const entry = stored.accounts[account]
   const apiKey = env.IVR_API_KEY || entry?.apiKey
@@ -53,8 +58,13 @@ export function resolveCredentials(input: {flagAccount?: string; flagBaseUrl?: s
       ...(Object.keys(stored.accounts).length > 0 ? [`Stored accounts: ${Object.keys(stored.accounts).join(', ')}.`] : []),
     ], 'NO_CREDENTIALS')
   }
-  const baseUrl = checkBaseUrl(flagBaseUrl ?? env.IVR_BASE_URL ?? entry?.baseUrl ?? DEFAULT_BASE_URL)
-  return {account, apiKey, baseUrl, source}
+  const baseUrl = checkBaseUrl(flagBaseUrl || env.IVR_BASE_URL || entry?.baseUrl || DEFAULT_BASE_URL)
+  const sources = {
+    account: source,
+    apiKey: env.IVR_API_KEY ? 'env' : 'stored',
+    baseUrl: flagBaseUrl ? 'flag' : env.IVR_BASE_URL ? 'env' : entry?.baseUrl ? 'stored' : 'default',
+  } as const
+  return {account, apiKey, baseUrl, source, sources}
 }
 
 /** Seconds from an env var, or the default; nonsense is a usage error rather than a silent default. */

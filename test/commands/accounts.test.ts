@@ -3,6 +3,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {runBin, runIvr} from '../helpers/run.js'
+import {TmuxSession} from '../helpers/tmux.js'
 import {sampleProfiles, startFakeApi} from '../helpers/fake-api.js'
 
 const configDir = () => process.env.IVR_CONFIG_DIR as string
@@ -45,6 +46,13 @@ describe('login and accounts', () => {
     const r = await runBin(['login', '-a', 'second-acct', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'nope-nope'})
     expect(r.exitCode).to.equal(3)
     expect(await fs.readFile(accountsFile(), 'utf8')).to.equal(before)
+  })
+
+  it('when the API cannot be reached to check the key, says so (exit 6) and points at --no-verify', async () => {
+    const r = await runBin(['login', '-a', 'acme-support', '--api-key-stdin', '--base-url', 'http://127.0.0.1:9'], {input: 'key-good-9876'})
+    expect(r.exitCode).to.equal(6)
+    expect(r.stderr).to.contain('--no-verify')
+    await fs.access(accountsFile()).then(() => expect.fail('file was written'), () => {})
   })
 
   it('refuses to ask for a key without a terminal (exit 2) and points at --api-key-stdin', async () => {
@@ -126,6 +134,46 @@ describe('login and accounts', () => {
     expect((await fs.stat(accountsFile())).mode & 0o777).to.equal(0o600)
     const quiet = await runIvr(['accounts', 'list'])
     expect(quiet.stderr).not.to.contain('readable by other users')
+  })
+
+  it('accounts show names each setting\'s true source: flag, environment, stored or default', async () => {
+    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
+    await runBin(['login', '-a', 'acct-two', '--api-key-stdin', '--no-verify', '--base-url', 'https://eu.example.com'], {input: 'cccc-dddd-2222'})
+    const show = async (args: string[], env: Record<string, string> = {}) => {
+      const r = await runIvr(['accounts', 'show', ...args], {env})
+      expect(r.exitCode, r.stderr).to.equal(0)
+      return r.stdout
+    }
+    let out = await show([])
+    expect(out).to.match(/Sub-account\s+acct-one \(default\)\s+from the stored default account/)
+    expect(out).to.match(/API key\s+\*\*\*\*1111\s+from stored for this account/)
+    expect(out).to.match(/Base URL\s+https:\/\/voice\.8x8\.com\s+from the default/)
+    out = await show([], {IVR_ACCOUNT: 'acct-two'})
+    expect(out).to.match(/Sub-account\s+acct-two\s+from IVR_ACCOUNT/)
+    expect(out).to.match(/Base URL\s+https:\/\/eu\.example\.com\s+from stored for this account/)
+    out = await show(['--account', 'acct-two'], {IVR_ACCOUNT: 'acct-one'})
+    expect(out).to.match(/Sub-account\s+acct-two\s+from --account/)
+    out = await show([], {IVR_API_KEY: 'env-key-9999', IVR_BASE_URL: 'https://env.example.com'})
+    expect(out).to.match(/API key\s+\*\*\*\*9999\s+from IVR_API_KEY/)
+    expect(out).to.match(/Base URL\s+https:\/\/env\.example\.com\s+from IVR_BASE_URL/)
+    const json = JSON.parse((await runIvr(['accounts', 'show', '--json'], {env: {IVR_ACCOUNT: 'acct-two', IVR_API_KEY: 'env-key-9999'}})).stdout)
+    expect(json.sources).to.deep.equal({account: 'env', apiKey: 'env', baseUrl: 'stored'})
+  })
+
+  it('a table fits a narrow terminal: long cells shortened with …, no row wrapped (tmux, 60 columns)', async () => {
+    const longUrl = `https://${'regional-'.repeat(8)}voice.example.com`
+    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify', '--base-url', longUrl], {input: 'aaaa-bbbb-1111'})
+    const tmux = new TmuxSession(['accounts', 'list'], {IVR_CONFIG_DIR: configDir(), NO_COLOR: '1'}, {columns: 60})
+    try {
+      const screen = await tmux.waitFor(/EXIT=\d+/)
+      const lines = screen.split('\n')
+      const row = lines.find((l) => l.includes('acct-one'))
+      expect(row, screen).to.contain('****1111').and.contain('…')
+      expect(lines.some((l) => l.startsWith('voice.example.com')), 'a wrapped row').to.equal(false)
+      expect(screen).to.contain('EXIT=0')
+    } finally {
+      tmux.kill()
+    }
   })
 
   it('warns when the credentials file is readable by others', async () => {

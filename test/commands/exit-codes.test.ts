@@ -14,6 +14,17 @@ describe('exit codes and the error envelope', () => {
   })
   after(() => api.close())
 
+  it('2 for an unknown command, with the nearest one; under --json the error envelope on stdout', async () => {
+    let r = await runBin(['sessions', 'lst'])
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('"ivr sessions lst" is not an ivr command').and.contain('Did you mean `ivr sessions list`?')
+    expect(r.stdout).to.equal('')
+    r = await runBin(['nosuchthing', '--json'])
+    expect(r.exitCode).to.equal(2)
+    expect(JSON.parse(r.stdout).error).to.include({code: 'USAGE', exitCode: 2})
+    expect(r.stderr).to.equal('')
+  })
+
   it('2 for an unknown flag, with a pointer to --help', async () => {
     const r = await runIvr(['numbers', 'list', '--bogus'], {env})
     expect(r.exitCode).to.equal(2)

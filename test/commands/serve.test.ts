@@ -6,7 +6,7 @@ import net from 'node:net'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 
-import {projectRoot, runIvr} from '../helpers/run.js'
+import {cliSpawnArgs, runIvr} from '../helpers/run.js'
 import {startSandbox} from '../../src/lib/sandbox/server.js'
 
 interface Served {
@@ -21,8 +21,9 @@ interface Served {
 
 /** Starts `ivr serve ARGS` as a real process and waits until it listens (or exits). */
 function serve(args: string[], opts: {input?: string; env?: Record<string, string>} = {}): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'serve', ...args, '--port', '0'], {
-    env: {...process.env, ...opts.env} as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'],
+  const cli = cliSpawnArgs(['serve', ...args, '--port', '0'])
+  const child = spawn(cli.command, cli.args, {
+    env: {...process.env, ...cli.env, ...opts.env} as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'],
   })
   let out = ''
   let err = ''

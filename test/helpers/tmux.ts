@@ -10,14 +10,14 @@ export function requireTmux(): void {
 export class TmuxSession {
   readonly name = `ivr-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
 
-  constructor(args: string[], env: Record<string, string | undefined> = {}) {
+  constructor(args: string[], env: Record<string, string | undefined> = {}, opts: {columns?: number} = {}) {
     requireTmux()
     const spawnArgs = cliSpawnArgs(args)
     env = {...spawnArgs.env, ...env}
     const exports = Object.entries(env).map(([k, v]) => (v === undefined ? `unset ${k};` : `export ${k}='${v.replace(/'/g, `'\\''`)}';`)).join(' ')
     const cli = [spawnArgs.command, ...spawnArgs.args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
     const script = `${exports} unset CI; cd '${projectRoot}'; ${cli}; echo "EXIT=$?"; sleep 30`
-    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', '120', '-y', '30', 'bash', '-c', script])
+    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', String(opts.columns ?? 120), '-y', '30', 'bash', '-c', script])
   }
 
   screen(): string {

@@ -30,7 +30,7 @@ export default class AccountsList extends IvrCommand<typeof AccountsList> {
         {header: 'Sub-account', get: (r: AccountRow) => r.account},
         {header: 'API key', get: (r: AccountRow) => r.apiKey},
         {header: 'Base URL', get: (r: AccountRow) => r.baseUrl},
-      ], rows, {csv: this.flags.csv, colors: this.colors}))
+      ], rows, {csv: this.flags.csv, colors: this.colors, width: this.tableWidth}))
     }
     return {accounts: rows}
   }

@@ -60,13 +60,14 @@ Needs a terminal. Without one, write a file (see examples/callflows) and check i
     await fs.writeFile(file, stringifyCallflow(document, detectFormat('', file)))
     this.status(`${this.errColors.green('✔')} Wrote ${file}. Check it any time with \`ivr callflow validate ${file}${this.flags.vca ? ' --vca' : ''}\`.`)
 
-    if (context === 'request' && !hasErrors(problems) && await prompts.confirm({message: 'Send it now (this makes a real call)?', default: false})) {
+    const where = this.flags.sandbox ? 'to the local sandbox (a simulated call, no cost)' : '(this makes a real call, which costs money)'
+    if (context === 'request' && !hasErrors(problems) && await prompts.confirm({message: `Send it now ${where}?`, default: false})) {
       const api = await this.api()
       const sent = await api.sendCallflow(document as CallflowRequest)
       this.out(`Session ${safeLine(sent.sessionId)} ${safeLine(sent.sessionStatus)} (request id ${safeLine(sent.callFlowRequestId ?? '-')})`)
       return {file, document, sent}
     }
-    if (context === 'request') this.status(`Send it with \`ivr send-callflow ${file}\`.`)
+    if (context === 'request') this.status(`Send it with \`ivr send-callflow ${file}${this.flags.sandbox ? ' --sandbox' : ''}\`.`)
     return {file, document}
   }
 

@@ -1,6 +1,7 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {IvrCommand} from '../../lib/base-command.js'
+import {confirmOrRefuse} from '../../lib/confirm.js'
 import {exportStatus} from '../../lib/logs/export.js'
 import {isTerminal, jobNotFound} from '../../lib/logs/jobs.js'
 import {ExitCode, IvrError} from '../../lib/errors.js'
@@ -8,8 +9,9 @@ import {safeLine} from '../../lib/render/safe.js'
 
 export default class LogsCancel extends IvrCommand<typeof LogsCancel> {
   static override summary = 'Cancel an export job that is still queued or running.'
-  static override description = 'A job that already ended (succeeded, empty, failed, error, cancelled) is left as it is and reported; cancelling it again is not an error.'
-  static override examples = ['<%= config.bin %> logs cancel 7f3a9c0e21b4']
+  static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required. A job that already ended (succeeded, empty, failed, error, cancelled) is left as it is and reported; cancelling it again is not an error.'
+  static override examples = ['<%= config.bin %> logs cancel 7f3a9c0e21b4', '<%= config.bin %> logs cancel 7f3a9c0e21b4 --yes']
+  static override flags = {yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.'})}
   static override args = {
     jobId: Args.string({description: 'The export job id.', required: true}),
   }
@@ -22,6 +24,7 @@ export default class LogsCancel extends IvrCommand<typeof LogsCancel> {
       this.out(`Export job ${safeLine(jobId)} had already ended (${safeLine(before.status)}); nothing to cancel.`)
       return {jobId, cancelled: before.status === 'cancelled', status: before.status}
     }
+    await confirmOrRefuse({yes: this.flags.yes, interactive: this.isInteractive, question: `Cancel export job ${safeLine(jobId)} (${safeLine(before.status)})?`})
     try {
       await api.cancelLogExport(jobId)
     } catch (error) {

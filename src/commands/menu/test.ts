@@ -3,14 +3,14 @@ import {Args, Flags} from '@oclif/core'
 import {IvrCommand} from '../../lib/base-command.js'
 import {ExitCode, invalidInput} from '../../lib/errors.js'
 import {loadMenuOrThrow, readMenuSource} from '../../lib/menu/files.js'
-import {parseScenarios, runScenarios, type TestRun} from '../../lib/menu/simulate.js'
+import {parseScenarios, runScenarios, ScenarioFileError, type TestRun} from '../../lib/menu/simulate.js'
 import {safeLine} from '../../lib/render/safe.js'
 
 export default class MenuTest extends IvrCommand<typeof MenuTest> {
   static override summary = 'Run scripted callers through a menu on the sandbox call engine, and report coverage.'
   static override description = `Each scenario is a call (inbound to the sandbox number by default, or outbound as \`ivr menu start\` opens it) with the keys pressed at each menu ("" for silence) and what must happen: heard (text contains), notHeard, reached (nodes), path (the nodes entered, in order), transferredTo, status (the final session status). The menu answers in-process: no ports, no phone, no account, and the call runs on the engine's virtual clock, so a test takes milliseconds.
 
-Prints ✓ or ✗ per scenario with the path taken, then "N passed, N failed" and the coverage: the share of the menu's choices the scenarios took, and the ones never taken. Exits 1 when any scenario fails, 4 when the menu has errors. See docs/menus.md for the scenario format.`
+Prints ✓ or ✗ per scenario with the path taken, then "N passed, N failed" and the coverage: the share of the menu's choices the scenarios took, and the ones never taken. Exits 8 when any scenario fails (or coverage is under --min-coverage), 4 when the menu or the scenarios file has errors (unknown fields, a scenario that expects nothing): nothing passes unchecked. See docs/menus.md for the scenario format.`
   static override examples = [
     '<%= config.bin %> menu test examples/menus/restaurant.yaml examples/menus/restaurant.scenarios.yaml',
     '<%= config.bin %> menu test menu.yaml scenarios.yaml --json > report.json',
@@ -21,7 +21,7 @@ Prints ✓ or ✗ per scenario with the path taken, then "N passed, N failed" an
     scenarios: Args.string({description: 'The scenarios file (YAML or JSON).', required: true}),
   }
   static override flags = {
-    'min-coverage': Flags.integer({summary: 'Fail (exit 1) when fewer than this percentage of the choices were taken.', min: 0, max: 100}),
+    'min-coverage': Flags.integer({summary: 'Fail (exit 8) when fewer than this percentage of the choices were taken.', min: 0, max: 100}),
   }
 
   async run(): Promise<TestRun> {
@@ -31,8 +31,9 @@ Prints ✓ or ✗ per scenario with the path taken, then "N passed, N failed" an
     try {
       scenarios = parseScenarios(await readMenuSource(scenarioFile), scenarioFile)
     } catch (error) {
-      if ((error as {exitCode?: number}).exitCode !== undefined) throw error
-      throw invalidInput(`The scenarios cannot be read: ${(error as Error).message}.`, ['See docs/menus.md, "Scenarios".'])
+      if (!(error instanceof ScenarioFileError)) throw error
+      const [first, ...more] = error.problems
+      throw invalidInput(`The scenarios were not run: ${first}${more.map((p) => `\n  ${p}`).join('')}`, ['See docs/menus.md, "Scenarios" (schemas/menu-scenarios.schema.json gives editors completion).'], 'SCENARIOS_INVALID')
     }
     const run = await runScenarios(menu, scenarios)
     const c = this.colors
@@ -53,7 +54,7 @@ Prints ✓ or ✗ per scenario with the path taken, then "N passed, N failed" an
     if (tooLittle) this.out(c.red(`Coverage ${cov.percent}% is under --min-coverage ${min}%.`))
     if (run.failed > 0 || tooLittle) {
       if (this.jsonEnabled()) this.logJson(run)
-      this.exit(ExitCode.UNEXPECTED)
+      this.exit(ExitCode.CHECK_FAILED)
     }
     return run
   }

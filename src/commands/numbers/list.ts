@@ -17,7 +17,7 @@ export default class NumbersList extends IvrCommand<typeof NumbersList> {
     const res = await api.listNumbers()
     const numbers = res.numbers ?? []
     if (numbers.length === 0) this.status('No virtual numbers on this sub-account.')
-    else this.out(renderRows(numberColumns(this.colors), numbers, {csv: this.flags.csv, colors: this.colors}))
+    else this.out(renderRows(numberColumns(this.colors), numbers, {csv: this.flags.csv, colors: this.colors, width: this.tableWidth}))
     return {totalNumbers: res.totalNumbers ?? numbers.length, numbers}
   }
 }

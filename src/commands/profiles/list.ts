@@ -26,7 +26,7 @@ export default class ProfilesList extends IvrCommand<typeof ProfilesList> {
     const list = await getProfiles(api, profileCacheFile(this.paths.cacheDir, creds.account, creds.baseUrl), {refresh: this.flags.refresh})
     const profiles = filterProfiles(list.profiles, {locale: this.flags.locale, gender: this.flags.gender})
     if (profiles.length === 0) this.status('No voice profiles match.')
-    else this.out(renderRows(profileColumns(), profiles, {csv: this.flags.csv, colors: this.colors}))
+    else this.out(renderRows(profileColumns(), profiles, {csv: this.flags.csv, colors: this.colors, width: this.tableWidth}))
     if (list.fromCache) this.status(this.errColors.dim(`(cached ${list.fetchedAt.toISOString()}; --refresh to ask again)`))
     return {profiles, fetchedAt: list.fetchedAt.toISOString(), fromCache: list.fromCache}
   }

@@ -22,7 +22,7 @@ export default class RecordingsStatus extends IvrCommand<typeof RecordingsStatus
       {header: 'Duration', get: (r: Recording) => (r.duration === undefined ? '' : `${r.duration}s`)},
       {header: 'Started', get: (r: Recording) => r.startRecordingTime},
       {header: 'File', get: (r: Recording) => r.externalFileUrl},
-    ], recordings, {colors: c}))
+    ], recordings, {colors: c, width: this.tableWidth}))
     return {sessionId: this.args.sessionId.trim(), recordings}
   }
 }

@@ -42,7 +42,7 @@ export default class SandboxSessions extends IvrCommand<typeof SandboxSessions> 
         {header: 'To', get: (s: SessionListItem) => safeLine(s.destination)},
         {header: 'Status', get: (s: SessionListItem) => s.sessionStatus ?? s.state},
         {header: 'Started', get: (s: SessionListItem) => s.startedAt},
-      ], sessions, {csv: this.flags.csv, colors: this.colors}))
+      ], sessions, {csv: this.flags.csv, colors: this.colors, width: this.tableWidth}))
     }
     return {sessions}
   }

@@ -3,7 +3,7 @@ import {promises as fs} from 'node:fs'
 import {Flags} from '@oclif/core'
 
 import {IvrCommand} from '../../lib/base-command.js'
-import {IvrError, ExitCode, invalidInput, usageError} from '../../lib/errors.js'
+import {invalidInput, listenError, usageError} from '../../lib/errors.js'
 import {writeFileAtomic} from '../../lib/fs-atomic.js'
 import {discoveryFile, liveSandbox, probeSandbox, readDiscovery, type SandboxDiscovery} from '../../lib/sandbox/connect.js'
 import {isSandboxError} from '../../lib/sandbox/engine.js'
@@ -74,8 +74,9 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
       })
     } catch (error) {
       const e = error as NodeJS.ErrnoException
-      if (e.code === 'EADDRINUSE') throw new IvrError(`Port ${flags.port} on ${flags.host} is already in use.`, {code: 'PORT_IN_USE', exitCode: ExitCode.NETWORK, suggestions: ['Stop what uses it, or pick another port: --port 0 takes any free one.']})
-      if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw invalidInput(`Cannot bind to ${flags.host}: not an address of this machine.`)
+      // One reading of listen failures for every command that listens (a usage error, exit 2).
+      const listen = listenError(error, flags.host, flags.port)
+      if (listen) throw listen
       if (isSandboxError(error)) throw invalidInput(error.message)
       if (e.code === 'EACCES' && flags.state && e.path === flags.state) throw invalidInput(`Cannot read the state file ${flags.state}: permission denied.`)
       throw error

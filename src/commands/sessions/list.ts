@@ -31,7 +31,7 @@ export default class SessionsList extends SessionsCommand<typeof SessionsList> {
     const sessions = await listSessions(file, {since, statuses, limit: f.limit, warn: (m) => this.warnUser(m)})
     if (sessions.length === 0 && !f.csv) this.status(`No session summaries${since || statuses ? ' match' : ' stored yet'} (${file}).`)
     else if (f.csv) this.out(renderRows(sessionCsvColumns({showNumbers: f['show-numbers']}), sessions, {csv: true, colors: this.colors}))
-    else this.out(renderRows(sessionColumns({colors: this.colors, showNumbers: f['show-numbers']}), sessions, {colors: this.colors}))
+    else this.out(renderRows(sessionColumns({colors: this.colors, showNumbers: f['show-numbers']}), sessions, {colors: this.colors, width: this.tableWidth}))
     return {store: file, sessions}
   }
 }

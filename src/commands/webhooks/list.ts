@@ -17,7 +17,7 @@ export default class WebhooksList extends IvrCommand<typeof WebhooksList> {
     const res = await api.listWebhooks()
     const webhooks = res.webhooks ?? []
     if (webhooks.length === 0) this.status('No webhooks registered. Add one with `ivr webhooks create --type VCA --url URL`.')
-    else this.out(renderRows(webhookColumns(this.colors), webhooks, {csv: this.flags.csv, colors: this.colors}))
+    else this.out(renderRows(webhookColumns(this.colors), webhooks, {csv: this.flags.csv, colors: this.colors, width: this.tableWidth}))
     return {webhooks}
   }
 }

@@ -1,6 +1,6 @@
 import type {VoiceApi} from '../api/client.js'
 import {ApiError} from '../api/errors.js'
-import {credentialsError} from '../errors.js'
+import {credentialsError, ExitCode} from '../errors.js'
 import {AccountStore, validateSubAccountId} from './store.js'
 import {usageError} from '../errors.js'
 
@@ -35,6 +35,10 @@ export async function login(store: AccountStore, input: LoginInput, makeApi: (cr
       }
       if (error instanceof ApiError && error.httpStatus === 404) {
         throw credentialsError(`Sub-account "${input.account}" was not found (404); nothing was stored.`, ['Check the sub-account id in the 8x8 customer portal.'], 'ACCOUNT_NOT_FOUND')
+      }
+      // Not reachable from here (no network, a proxy, a wrong --base-url): the key was not judged.
+      if (error instanceof ApiError && error.exitCode === ExitCode.NETWORK) {
+        error.suggestions.push('To store the key without checking it (the API is unreachable from here), add --no-verify.')
       }
       throw error
     }

@@ -104,6 +104,55 @@ export interface MenuStats {
 const INPUT_CODE: Record<DecisionInput, number> = {call: 0, choice: 1, invalid: 2, 'no-input': 3, unknown: 4}
 const END_OF: Partial<Record<DecisionOutcome, PathEnd>> = {hangup: 'hangup', transfer: 'transfer', apology: 'apology'}
 
+/** What a decision line says besides its time and session, worked out once per distinct text. */
+interface Rest {
+  /** Of the menu (and version) asked about. */
+  ours: boolean
+  version: number
+  /** Node index the call action came from, -1 for none. */
+  node: number
+  code: number
+  digits: string
+  /** Index of its step label (`main 2`), -1 when it is not an answer from a node. */
+  step: number
+  transfer: boolean
+  end?: PathEnd
+  entered: number[]
+}
+
+const HEAD = Buffer.from('{"time":"')
+const SESSION = Buffer.from('","session":"')
+const ISO_LENGTH = 24 // 2026-12-01T08:00:01.204Z
+
+const digitsAt = (buf: Buffer, at: number, n: number): number => {
+  let v = 0
+  for (let i = at; i < at + n; i++) {
+    const d = buf[i] - 48
+    if (d < 0 || d > 9) return Number.NaN
+    v = v * 10 + d
+  }
+  return v
+}
+
+/**
+ * The time and session of a line as the decision log writes it (`{"time":"<ISO>","session":"<id>",...`),
+ * read from the bytes without parsing the line; undefined for any other shape.
+ */
+function readHead(buf: Buffer, start: number, end: number): {time: number; session: string; restStart: number} | undefined {
+  const t = start + HEAD.length
+  const s = t + ISO_LENGTH + SESSION.length
+  if (s >= end || buf.compare(HEAD, 0, HEAD.length, start, t) !== 0 || buf[t + ISO_LENGTH - 1] !== 90 /* Z */) return undefined
+  if (buf.compare(SESSION, 0, SESSION.length, t + ISO_LENGTH, s) !== 0) return undefined
+  const time = Date.UTC(digitsAt(buf, t, 4), digitsAt(buf, t + 5, 2) - 1, digitsAt(buf, t + 8, 2), digitsAt(buf, t + 11, 2), digitsAt(buf, t + 14, 2), digitsAt(buf, t + 17, 2), digitsAt(buf, t + 20, 3))
+  let close = s
+  while (close < end && buf[close] !== 34) {
+    if (buf[close] === 92) return undefined // an escaped id: read the slow way
+    close++
+  }
+  if (!Number.isFinite(time) || close >= end) return undefined
+  return {time, session: buf.toString('utf8', s, close), restStart: close + 1}
+}
+
 /** What is kept of one session between the passes. */
 interface Trace {
   /** Node index the caller waits in (-1: none, the session left the menu). */
@@ -111,7 +160,10 @@ interface Trace {
   /** When they entered it (ms), NaN when not known (an outbound call's first node). */
   since: number
   visited: number[]
-  steps: string[]
+  /** Indices into the step labels (`main 2`). */
+  steps: number[]
+  /** Bit per version seen (the first 30), to count sessions per version. */
+  versions: number
   end?: PathEnd
   endNode?: number
   transferNode?: number
@@ -191,89 +243,152 @@ export async function computeMenuStats(opts: {
   for (const id of menu.nodes.keys()) nodeIndex(id)
 
   const traces = new Map<string, Trace | null>()
-  const versions = new Map<string, {decisions: number; sessions: Set<string>; first: string; last: string}>()
+  const versionList: Array<{version: string; decisions: number; sessions: number; first: number; last: number}> = []
+  const versionIndex = new Map<string, number>()
+  const stepLabels: string[] = []
+  const stepIndex = new Map<string, number>()
   let decisions = 0
   let unknown = 0
   let badLines = 0
   // The menu's name as it appears in a line: a cheap test before parsing.
   const needle = Buffer.from(`"menu":${JSON.stringify(label)},`)
 
-  const enter = (t: Trace, ids: string[]) => {
-    for (const id of ids) {
-      const i = nodeIndex(id)
+  /** Everything of a line but its time and session: few distinct values, so each is worked out once. */
+  const restOf = (d: Line): Rest => {
+    const code = INPUT_CODE[d.input] ?? 4
+    const ours = d.menu === label && typeof d.version === 'string' && (!filter.version || d.version.startsWith(filter.version))
+    let version = -1
+    if (ours) {
+      version = versionIndex.get(d.version) ?? -1
+      if (version === -1) {
+        version = versionList.length
+        versionIndex.set(d.version, version)
+        versionList.push({version: d.version, decisions: 0, sessions: 0, first: Infinity, last: -Infinity})
+      }
+    }
+    const node = d.node === null || !ours ? -1 : nodeIndex(d.node)
+    let step = -1
+    if (node !== -1 && code !== 4) {
+      const text = `${d.node} ${code === 1 ? d.digits : code === 2 ? 'invalid' : 'no input'}`
+      step = stepIndex.get(text) ?? -1
+      if (step === -1) {
+        step = stepLabels.length
+        stepIndex.set(text, step)
+        stepLabels.push(text)
+      }
+    }
+    return {ours, version, node, code, digits: d.digits ?? '', step, transfer: d.outcome === 'transfer', end: END_OF[d.outcome], entered: ours ? (d.entered ?? []).map(nodeIndex) : []}
+  }
+  const rests = new Map<number, Array<{bytes: Buffer; rest: Rest}>>()
+  let cached = 0
+
+  const enter = (t: Trace, ids: number[]) => {
+    for (const i of ids) {
       nodes[i].visits++
       if (!t.visited.includes(i)) {
         t.visited.push(i)
         nodes[i].calls++
       }
     }
-    const last = ids.at(-1)
-    return last === undefined ? -1 : index.get(last)!
+    return ids.length === 0 ? -1 : ids.at(-1)!
   }
 
-  await forEachLine(opts.decisionsFile, (buf, start, end, _lineNo, torn) => {
-    const slice = buf.subarray(start, end)
-    if (slice.indexOf(needle) === -1) return
-    let d: Line
-    try {
-      d = JSON.parse(slice.toString('utf8'))
-    } catch {
-      if (!torn) badLines++
-      return
-    }
-    if (d.menu !== label || typeof d.session !== 'string') return
-    if (filter.version && !d.version.startsWith(filter.version)) return
-    const at = Date.parse(d.time)
-    let t = traces.get(d.session)
+  const fold = (session: string, at: number, r: Rest) => {
+    let t = traces.get(session)
     if (t === undefined) {
       // A session belongs to the window it started in.
       if (!(at >= since && at < until)) {
-        traces.set(d.session, null)
+        traces.set(session, null)
         return
       }
-      t = {at: -1, since: Number.NaN, visited: [], steps: [], summary: false}
-      traces.set(d.session, t)
-      if (d.node !== null) {
-        // No CALL_RECEIVED: an outbound call opened in this node (send-callflow --menu, campaigns).
-        t.at = enter(t, [d.node])
-      }
+      t = {at: -1, since: Number.NaN, visited: [], steps: [], summary: false, versions: 0}
+      traces.set(session, t)
+      // No CALL_RECEIVED: an outbound call opened in this node (send-callflow --menu, campaigns).
+      if (r.node !== -1) t.at = enter(t, [r.node])
     } else if (t === null) {
       return
     }
     decisions++
-    const v = versions.get(d.version) ?? {decisions: 0, sessions: new Set<string>(), first: d.time, last: d.time}
+    const v = versionList[r.version]
     v.decisions++
-    v.sessions.add(d.session)
-    if (d.time < v.first) v.first = d.time
-    if (d.time > v.last) v.last = d.time
-    versions.set(d.version, v)
-
-    const code = INPUT_CODE[d.input]
-    if (code === 4) unknown++
-    if (d.node !== null && code !== 4) {
-      const i = nodeIndex(d.node)
-      const n = nodes[i]
+    const bit = r.version < 30 ? 1 << r.version : 0
+    if (bit === 0 || (t.versions & bit) === 0) v.sessions++
+    t.versions |= bit
+    if (at < v.first) v.first = at
+    if (at > v.last) v.last = at
+    if (r.code === 4) unknown++
+    if (r.step !== -1) {
+      const n = nodes[r.node]
       n.answers++
-      if (t.at === i && Number.isFinite(t.since)) n.durations.push((at - t.since) / 1000)
-      if (code === 1) n.keys.set(d.digits ?? '', (n.keys.get(d.digits ?? '') ?? 0) + 1)
-      else if (code === 2) n.invalid++
-      else if (code === 3) n.noInput++
-      t.steps.push(`${d.node} ${code === 1 ? d.digits : code === 2 ? 'invalid' : 'no input'}`)
-      if (d.outcome === 'transfer') {
+      if (t.at === r.node && Number.isFinite(t.since)) n.durations.push((at - t.since) / 1000)
+      if (r.code === 1) n.keys.set(r.digits, (n.keys.get(r.digits) ?? 0) + 1)
+      else if (r.code === 2) n.invalid++
+      else if (r.code === 3) n.noInput++
+      t.steps.push(r.step)
+      if (r.transfer) {
         n.transfers++
-        t.transferNode = i
+        t.transferNode = r.node
       }
     }
-    const next = enter(t, d.entered ?? [])
-    const ended = END_OF[d.outcome]
-    if (ended) {
-      t.end = ended
-      t.endNode = next >= 0 ? next : d.node === null ? undefined : index.get(d.node)
+    const next = enter(t, r.entered)
+    if (r.end) {
+      t.end = r.end
+      t.endNode = next >= 0 ? next : r.node === -1 ? undefined : r.node
       t.at = -1
     } else {
       t.at = next
       t.since = at
     }
+  }
+
+  const parseLine = (buf: Buffer, start: number, end: number, torn: boolean): Line | undefined => {
+    try {
+      return JSON.parse(buf.toString('utf8', start, end))
+    } catch {
+      if (!torn) badLines++
+      return undefined
+    }
+  }
+
+  // In the writer's lines the menu comes right after the session: `,"menu":"<name>",`.
+  const menuField = Buffer.concat([Buffer.from(','), needle])
+  await forEachLine(opts.decisionsFile, (buf, start, end, _lineNo, torn) => {
+    // The writer's own lines: time and session read from the bytes, the rest looked up by its bytes.
+    const head = readHead(buf, start, end)
+    if (head) {
+      if (buf.compare(menuField, 0, menuField.length, head.restStart, Math.min(end, head.restStart + menuField.length)) !== 0) return
+      let h = 0x811c9dc5
+      for (let i = head.restStart; i < end; i++) h = Math.imul(h ^ buf[i], 16_777_619)
+      const bucket = rests.get(h)
+      const len = end - head.restStart
+      let rest: Rest | undefined
+      if (bucket) {
+        for (const c of bucket) {
+          if (c.bytes.length === len && buf.compare(c.bytes, 0, len, head.restStart, end) === 0) {
+            rest = c.rest
+            break
+          }
+        }
+      }
+      if (!rest) {
+        const d = parseLine(buf, start, end, torn)
+        if (!d) return
+        rest = restOf(d)
+        if (cached < 100_000) {
+          cached++
+          const entry = {bytes: Buffer.from(buf.subarray(head.restStart, end)), rest}
+          if (bucket) bucket.push(entry)
+          else rests.set(h, [entry])
+        }
+      }
+      if (rest.ours) fold(head.session, head.time, rest)
+      return
+    }
+    if (buf.subarray(start, end).indexOf(needle) === -1) return
+    const d = parseLine(buf, start, end, torn)
+    if (!d || typeof d.session !== 'string') return
+    const rest = restOf(d)
+    if (rest.ours) fold(d.session, Date.parse(d.time), rest)
   })
   if (badLines > 0) opts.warn?.(`${badLines} line${badLines === 1 ? '' : 's'} of ${opts.decisionsFile} could not be read; skipped.`)
 
@@ -294,6 +409,11 @@ export async function computeMenuStats(opts: {
       t.endNode = t.at
     }
     if (t.transferNode !== undefined) {
+      // Connected seconds beyond the first leg's: a later leg (the transfer) was answered. Else the legs tell.
+      if (row.durationSec !== undefined && row.legSeconds > row.durationSec) {
+        nodes[t.transferNode].transfersAnswered++
+        return
+      }
       const legs = readSummary(JSON.parse(line()).body).legs
       if (legs.slice(1).some((l) => Boolean(l.connectedTimestamp) || (l.callDuration ?? 0) > 0)) nodes[t.transferNode].transfersAnswered++
     }
@@ -318,10 +438,10 @@ export async function computeMenuStats(opts: {
       if (t.transferNode !== undefined) transfersPending.set(t.transferNode, (transfersPending.get(t.transferNode) ?? 0) + 1)
     }
     const endNode = t.endNode === undefined || t.endNode < 0 ? undefined : nodes[t.endNode].id
-    const key = `${t.steps.join('\u0000')}\u0001${end}\u0001${endNode ?? ''}`
+    const key = `${t.steps.join(',')}|${end}|${endNode ?? ''}`
     const p = paths.get(key)
     if (p) p.count++
-    else paths.set(key, {steps: t.steps, end, ...(endNode ? {endNode} : {}), count: 1, share: 0})
+    else paths.set(key, {steps: t.steps.map((i) => stepLabels[i]), end, ...(endNode ? {endNode} : {}), count: 1, share: 0})
   }
 
   const nodeStats: NodeStat[] = nodes.filter((n) => n.visits > 0 || n.answers > 0 || menu.nodes.has(n.id)).map((n) => {
@@ -347,7 +467,7 @@ export async function computeMenuStats(opts: {
     menu: label, version: current,
     filter: {...(filter.since ? {since: filter.since.toISOString()} : {}), ...(filter.until ? {until: filter.until.toISOString()} : {}), ...(filter.version ? {version: filter.version} : {})},
     sessions, withSummary, noSummary: sessions - withSummary, decisions, ends, statuses, nodes: nodeStats, paths: top,
-    versions: [...versions].map(([version, v]) => ({version, decisions: v.decisions, sessions: v.sessions.size, first: v.first, last: v.last, current: version === current}))
+    versions: versionList.map((v) => ({version: v.version, decisions: v.decisions, sessions: v.sessions, first: new Date(v.first).toISOString(), last: new Date(v.last).toISOString(), current: v.version === current}))
       .sort((a, b) => a.first.localeCompare(b.first)),
     unknown,
   }

@@ -7,6 +7,7 @@
 import {lookupCode} from '../codes.js'
 import {checkPhoneNumber} from './phone.js'
 import {ACTION_NAMES, CAPTURE_DOC_DEFAULTS, LIMITS, type ActionName} from './types.js'
+import {didYouMean} from '../did-you-mean.js'
 
 export type Severity = 'error' | 'warning'
 
@@ -67,37 +68,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3
-  const prev = Array.from({length: b.length + 1}, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]
-    prev[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diag = tmp
-    }
-  }
-  return prev[b.length]
-}
-
-/** The candidate a typo most likely meant: same letters in another case, or within two edits. */
-export function didYouMean(value: string, candidates: readonly string[]): string | undefined {
-  const lower = value.toLowerCase()
-  const sameCase = candidates.find((c) => c.toLowerCase() === lower)
-  if (sameCase) return sameCase
-  let best: string | undefined
-  let bestD = 3
-  for (const c of candidates) {
-    const d = editDistance(lower, c.toLowerCase())
-    if (d < bestD) {
-      best = c
-      bestD = d
-    }
-  }
-  return best
-}
+export {didYouMean} from '../did-you-mean.js'
 
 /** Characters the platform refuses in spoken text (-1016): controls, invisible format characters, broken surrogates. */
 const REFUSED_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/

@@ -1,7 +1,7 @@
-import {createWriteStream, promises as fs} from 'node:fs'
+import {createWriteStream, promises as fs, type WriteStream} from 'node:fs'
 import type {IncomingMessage} from 'node:http'
 import path from 'node:path'
-import {pipeline} from 'node:stream/promises'
+import type {Readable} from 'node:stream'
 
 import type {VoiceApi} from '../api/client.js'
 import {ExitCode, IvrError, usageError} from '../errors.js'
@@ -111,6 +111,25 @@ function downloadError(error: any, file: PlannedFile, jobId: string, outHint: st
 }
 
 /**
+ * Copies the transfer to the file. When the transfer fails, every byte already received is still
+ * written before the error is passed on (pipeline would drop what the file stream had buffered),
+ * so the `.part` file holds all that arrived and the next try resumes exactly there.
+ */
+async function keepWhatArrived(source: Readable, file: WriteStream): Promise<void> {
+  let failure: unknown
+  source.once('error', (error) => {
+    failure = error
+    file.end()
+  })
+  source.pipe(file)
+  await new Promise<void>((resolve, reject) => {
+    file.once('finish', resolve)
+    file.once('error', reject)
+  })
+  if (failure !== undefined) throw failure
+}
+
+/**
  * Fetches one file to `<path>.part`, streamed straight to disk, then renames it into place. A `.part`
  * left by an earlier run is continued with an HTTP Range request when the server allows it (206), or
  * fetched again from the start when it does not (200).
@@ -148,7 +167,7 @@ async function downloadOne(api: Pick<VoiceApi, 'stream'>, file: PlannedFile, opt
       bytes += chunk.length
       opts.onBytes?.(bytes, total)
     })
-    await pipeline(stream, createWriteStream(part, {flags: append ? 'a' : 'w', mode: 0o600}))
+    await keepWhatArrived(stream, createWriteStream(part, {flags: append ? 'a' : 'w', mode: 0o600}))
     await fs.rename(part, file.path)
     return {path: file.path, bytes, outcome: append ? 'resumed' : 'downloaded'}
   } finally {

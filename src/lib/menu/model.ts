@@ -6,6 +6,7 @@
 import {parseCallflowText, type LoadedDocument} from '../callflow/load.js'
 import {CAPTURE_DEFAULTS, DEFAULT_VOICE_PROFILE} from '../callflow/types.js'
 import {childPath, type Problem} from '../callflow/validate.js'
+import {didYouMean} from '../did-you-mean.js'
 
 /** Where a step leads once its message (if any) has been heard. */
 export type Next =
@@ -398,8 +399,7 @@ export function readMenu(value: unknown): {menu?: Menu; problems: Problem[]} {
 
 /** A "did you mean" for a node id that does not exist. */
 export function hintFor(id: string, ids: readonly string[]): string | undefined {
-  const lower = id.toLowerCase()
-  const near = ids.find((c) => c.toLowerCase() === lower) ?? ids.find((c) => c.toLowerCase().startsWith(lower.slice(0, 3)) && Math.abs(c.length - id.length) <= 2)
+  const near = didYouMean(id, ids)
   return near ? `Did you mean ${near}?` : `Nodes: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? ', ...' : ''}.`
 }
 

@@ -10,6 +10,7 @@ import {DEFAULT_SUBACCOUNT, DEFAULT_NUMBERS} from '../sandbox/state.js'
 import {readCallEvent} from '../webhooks/parse.js'
 import {answerCall, describeOutcome, menuStartRequest, startNode, type MenuAnswer} from './answer.js'
 import type {Menu} from './model.js'
+import {didYouMean} from '../did-you-mean.js'
 
 export interface Expectations {
   /** Each must be in something the caller heard (case-insensitive). */
@@ -74,8 +75,66 @@ type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): string[] | undefined => (v === undefined || v === null ? undefined : Array.isArray(v) ? v.map(String) : [String(v)])
 
-/** Reads a scenarios file (YAML or JSON); throws an Error naming what is wrong and where. */
+/** The fields of a scenarios file (schemas/menu-scenarios.schema.json lists the same). */
+export const SCENARIO_FILE_KEYS = ['$schema', 'defaults', 'scenarios'] as const
+export const SCENARIO_DEFAULT_KEYS = ['caller', 'number', 'direction', 'answer'] as const
+export const SCENARIO_KEYS = ['name', 'direction', 'caller', 'number', 'presses', 'answer', 'expect'] as const
+export const EXPECT_KEYS = ['heard', 'notHeard', 'reached', 'path', 'transferredTo', 'status'] as const
+
+/** A scenarios file that does not follow the format: every problem, each with where it is. */
+export class ScenarioFileError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'))
+    this.name = 'ScenarioFileError'
+  }
+}
+
+/** Unknown keys of `obj`, each with where it is and a hint (a near key, or the part of the file it belongs to). */
+function unknownKeys(obj: Obj, known: readonly string[], at: (key: string) => string, what: string): string[] {
+  return Object.keys(obj).filter((k) => !known.includes(k)).map((k) => {
+    const near = didYouMean(k, known)
+    const belongs = (EXPECT_KEYS as readonly string[]).includes(k) && what === 'a scenario' ? ' (expectations go under expect:)' : ''
+    return `${at(k)} "${k}" is not a field of ${what}${near ? `: did you mean ${near}?` : belongs || ` (fields: ${known.join(', ')})`}`
+  })
+}
+
+/**
+ * Checks a scenarios file against its schema before anything runs: unknown keys anywhere, and a
+ * scenario that expects nothing (it could only ever pass), are errors. A test tool never reports a
+ * pass it did not check.
+ */
+function schemaProblems(root: unknown, where: (path: string) => string, itemPath: (i: number) => string): string[] {
+  if (!isObj(root)) return []
+  const problems = unknownKeys(root, SCENARIO_FILE_KEYS, (k) => where(`$.${k}`), 'a scenarios file')
+  if (root.defaults !== undefined) {
+    if (isObj(root.defaults)) problems.push(...unknownKeys(root.defaults, SCENARIO_DEFAULT_KEYS, (k) => where(`$.defaults.${k}`), 'defaults'))
+    else problems.push(`${where('$.defaults')} defaults is a map: ${SCENARIO_DEFAULT_KEYS.join(', ')}`)
+  }
+  const items = Array.isArray(root.scenarios) ? root.scenarios : []
+  items.forEach((raw, i) => {
+    const path = itemPath(i)
+    if (!isObj(raw)) return
+    problems.push(...unknownKeys(raw, SCENARIO_KEYS, (k) => where(`${path}.${k}`), 'a scenario'))
+    const e = raw.expect
+    if (e === undefined || (isObj(e) && Object.keys(e).filter((k) => (EXPECT_KEYS as readonly string[]).includes(k)).length === 0)) {
+      const name = typeof raw.name === 'string' ? `"${raw.name}"` : `scenario ${i + 1}`
+      problems.push(`${where(path)} ${name} checks nothing: give expect with at least one of ${EXPECT_KEYS.join(', ')}`)
+    }
+  })
+  return problems
+}
+
+/** Reads a scenarios file (YAML or JSON); throws a ScenarioFileError naming what is wrong and where. */
 export function parseScenarios(text: string, fileName: string): Scenario[] {
+  try {
+    return readScenarios(text, fileName)
+  } catch (error) {
+    if (error instanceof ScenarioFileError) throw error
+    throw new ScenarioFileError([(error as Error).message])
+  }
+}
+
+function readScenarios(text: string, fileName: string): Scenario[] {
   const doc = parseCallflowText(text, fileName)
   if (doc.problems.length > 0) {
     const p = doc.problems[0]
@@ -88,8 +147,17 @@ export function parseScenarios(text: string, fileName: string): Scenario[] {
   const root = doc.value
   const items = Array.isArray(root) ? root : isObj(root) ? root.scenarios : undefined
   if (!Array.isArray(items) || items.length === 0) throw new Error(`${fileName}: no scenarios (expected scenarios: [ {name, presses, expect}, ... ])`)
+  const problems = schemaProblems(Array.isArray(root) ? {scenarios: root} : root, where, (i) => (Array.isArray(root) ? `$[${i}]` : `$.scenarios[${i}]`))
   const defaults = isObj(root) && isObj(root.defaults) ? root.defaults : {}
-  return items.map((raw, i): Scenario => {
+  if (problems.length === 0) return items.map((raw, i) => readScenario(raw, i))
+  try {
+    items.forEach((raw, i) => readScenario(raw, i))
+  } catch (error) {
+    problems.push((error as Error).message)
+  }
+  throw new ScenarioFileError(problems)
+
+  function readScenario(raw: unknown, i: number): Scenario {
     const path = Array.isArray(root) ? `$[${i}]` : `$.scenarios[${i}]`
     if (!isObj(raw)) throw new Error(`${where(path)} a scenario is a map: {name, presses, expect}`)
     const s = {...defaults, ...raw}
@@ -101,9 +169,11 @@ export function parseScenarios(text: string, fileName: string): Scenario[] {
     if (bad !== undefined) throw new Error(`${where(`${path}.presses`)} "${bad}" holds keys a phone does not have (0-9, * and #)`)
     const e = s.expect === undefined ? {} : s.expect
     if (!isObj(e)) throw new Error(`${where(`${path}.expect`)} expect is a map: heard, notHeard, reached, path, transferredTo, status`)
-    const known = ['heard', 'notHeard', 'reached', 'path', 'transferredTo', 'status']
-    const unknown = Object.keys(e).find((k) => !known.includes(k))
-    if (unknown) throw new Error(`${where(`${path}.expect.${unknown}`)} "${unknown}" is not an expectation (use ${known.join(', ')})`)
+    const unknown = Object.keys(e).find((k) => !(EXPECT_KEYS as readonly string[]).includes(k))
+    if (unknown) {
+      const near = didYouMean(unknown, EXPECT_KEYS)
+      throw new Error(`${where(`${path}.expect.${unknown}`)} "${unknown}" is not an expectation (${near ? `did you mean ${near}?` : `use ${EXPECT_KEYS.join(', ')}`})`)
+    }
     if (s.answer !== undefined && !isOutcome(s.answer)) throw new Error(`${where(`${path}.answer`)} answer is one of ${OUTCOMES.join(', ')}`)
     const expect: Expectations = {}
     const heard = list(e.heard)
@@ -121,7 +191,7 @@ export function parseScenarios(text: string, fileName: string): Scenario[] {
       direction, caller: String(s.caller ?? DEFAULT_CALLER), number: String(s.number ?? DEFAULT_NUMBER),
       presses: presses.map((x) => x.trim()), ...(s.answer === undefined ? {} : {answer: s.answer as Outcome}), expect,
     }
-  })
+  }
 }
 
 const digitsOf = (n: string) => n.replace(/\D/g, '')

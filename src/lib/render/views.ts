@@ -4,8 +4,8 @@ import {renderCsv} from './csv.js'
 import {renderTable, type Column} from './table.js'
 
 /** Renders rows as a table for people or as CSV for machines. */
-export function renderRows<Row>(columns: Column<Row>[], rows: Row[], opts: {csv?: boolean; colors: Colors}): string {
-  return opts.csv ? renderCsv(columns, rows) : renderTable(columns, rows, {color: opts.colors.level > 0, bold: opts.colors.bold})
+export function renderRows<Row>(columns: Column<Row>[], rows: Row[], opts: {csv?: boolean; colors: Colors; width?: number}): string {
+  return opts.csv ? renderCsv(columns, rows) : renderTable(columns, rows, {color: opts.colors.level > 0, bold: opts.colors.bold, width: opts.width})
 }
 
 export function numberColumns(c: Colors): Column<VirtualNumber>[] {

@@ -52,7 +52,7 @@ describe('callflow new', () => {
       await s.waitFor(/Action 3/)
       for (let i = 0; i < 4; i++) s.keys('Down') // hangup
       s.keys('Enter')
-      await answer(/Send it now/, 'n')
+      await answer(/Send it now \(this makes a real call, which costs money\)/, 'n')
       const done = await s.waitFor(/EXIT=\d+/)
       expect(done).to.contain(`Wrote ${out}`).and.contain('EXIT=0')
       const doc = parseCallflowText(await fs.readFile(out, 'utf8'), out)

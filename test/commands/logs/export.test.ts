@@ -4,7 +4,7 @@ import {mkdtempSync, promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {projectRoot, runBin, runIvr} from '../../helpers/run.js'
+import {cliSpawnArgs, runBin, runIvr} from '../../helpers/run.js'
 import {startExportServer, type ExportServer} from '../../lib/logs/export-server.js'
 
 // Outcomes on demand and faults (cut transfers, storage hosts): against a scripted loopback server.
@@ -106,10 +106,14 @@ describe('logs export / status / download / cancel (scripted server)', () => {
 
     server.addJob('later-2', {statuses: ['running']})
     r = await run(['logs', 'cancel', 'later-2'])
+    expect(r.exitCode, 'no terminal to confirm on, no --yes').to.equal(2)
+    expect(r.stderr).to.contain('--yes')
+    expect(server.jobs.get('later-2')!.cancelled).not.to.equal(true)
+    r = await run(['logs', 'cancel', 'later-2', '--yes'])
     expect(r.exitCode).to.equal(0)
     expect(r.stdout).to.contain('Cancelled export job later-2')
     expect(server.jobs.get('later-2')!.cancelled).to.equal(true)
-    r = await run(['logs', 'cancel', 'later-2'])
+    r = await run(['logs', 'cancel', 'later-2', '--yes'])
     expect(r.stdout).to.contain('already ended (cancelled)')
 
     r = await run(['logs', 'status', 'no-such-job'])
@@ -148,8 +152,9 @@ describe('logs export / status / download / cancel (scripted server)', () => {
     /** Runs the real CLI, sends SIGINT once the job is being polled, and returns what it printed. */
     function interruptExport(extra: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
       return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'logs', 'export', '--since', '1d', ...fast, ...extra], {
-          env: {...process.env, ...server.env}, stdio: ['pipe', 'pipe', 'pipe'],
+        const cli = cliSpawnArgs(['logs', 'export', '--since', '1d', ...fast, ...extra])
+        const child = spawn(cli.command, cli.args, {
+          env: {...process.env, ...cli.env, ...server.env}, stdio: ['pipe', 'pipe', 'pipe'],
         })
         let stdout = ''
         let stderr = ''

@@ -99,7 +99,7 @@ describe('logs and recordings against the sandbox', () => {
     await behave({polls: 5})
     r = await runIvr(['logs', 'export', '--sandbox', '--since', '60d', '--no-wait'])
     const toCancel = r.stdout.trim()
-    r = await runIvr(['logs', 'cancel', toCancel, '--sandbox'])
+    r = await runIvr(['logs', 'cancel', toCancel, '--sandbox', '--yes'])
     expect(r.exitCode).to.equal(0)
     r = await runIvr(['logs', 'download', toCancel, '--sandbox', '--out', dir, ...fast])
     expect(r.exitCode).to.equal(1)

@@ -7,7 +7,7 @@ import {expect} from 'chai'
 import {writeFileAtomic} from '../../../src/lib/fs-atomic.js'
 import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
-import {cliSpawnArgs, projectRoot, runBin, runIvr} from '../../helpers/run.js'
+import {cliSpawnArgs, runBin, runIvr} from '../../helpers/run.js'
 import {TmuxSession} from '../../helpers/tmux.js'
 import {TestReceiver} from '../../lib/sandbox/receiver.js'
 
@@ -86,8 +86,8 @@ describe('ivr sandbox start', function () {
 
   it('prints the credentials, writes the discovery file, serves, and cleans up on Ctrl-C', async () => {
     const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'start-'))
-    const env = {...process.env, IVR_DATA_DIR: dir}
-    const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--api-key', 'k-123', '--population', 'answer=70,busy=30', '--presses', '1=60,none=40', '--seed', '7', '--cps', '50', '--max-calls', '20'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    const cli = cliSpawnArgs(['sandbox', 'start', '--port', '0', '--api-key', 'k-123', '--population', 'answer=70,busy=30', '--presses', '1=60,none=40', '--seed', '7', '--cps', '50', '--max-calls', '20'])
+    const child = spawn(cli.command, cli.args, {env: {...process.env, ...cli.env, IVR_DATA_DIR: dir}, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += d))
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
@@ -153,7 +153,8 @@ describe('ivr sandbox start', function () {
     })
 
     it('with --take-over serves, points --sandbox at itself, and hands the file back to the first when it stops', async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), 'sandbox', 'start', '--port', '0', '--take-over'], {env: process.env, stdio: ['ignore', 'pipe', 'pipe']})
+      const cli = cliSpawnArgs(['sandbox', 'start', '--port', '0', '--take-over'])
+      const child = spawn(cli.command, cli.args, {env: {...process.env, ...cli.env}, stdio: ['ignore', 'pipe', 'pipe']})
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (d) => (stdout += d))
@@ -175,7 +176,7 @@ describe('ivr sandbox start', function () {
     try {
       const port = new URL(sb.baseUrl).port
       const r = await runIvr(['sandbox', 'start', '--port', port])
-      expect(r.exitCode).to.equal(6)
+      expect(r.exitCode, 'port in use is a usage error everywhere (serve, sessions tail, sandbox start)').to.equal(2)
       expect(r.stderr).to.include(`Port ${port}`)
     } finally {
       await sb.close()

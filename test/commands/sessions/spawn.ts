@@ -1,7 +1,6 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import path from 'node:path'
 
-import {projectRoot} from '../../helpers/run.js'
+import {cliSpawnArgs} from '../../helpers/run.js'
 
 /** A long-running `ivr ...` (e.g. sessions tail) as a child process, with its output collected as it comes. */
 export class LiveIvr {
@@ -12,8 +11,9 @@ export class LiveIvr {
 
   constructor(args: string[], env: Record<string, string | undefined> = {}, input?: string) {
     const full: Record<string, string> = {}
-    for (const [k, v] of Object.entries({...process.env, ...env})) if (v !== undefined) full[k] = v
-    this.child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', path.join(projectRoot, 'bin', 'dev.js'), ...args], {env: full, stdio: ['pipe', 'pipe', 'pipe']})
+    const cli = cliSpawnArgs(args)
+    for (const [k, v] of Object.entries({...process.env, ...cli.env, ...env})) if (v !== undefined) full[k] = v
+    this.child = spawn(cli.command, cli.args, {env: full, stdio: ['pipe', 'pipe', 'pipe']})
     this.child.stdout.on('data', (d) => (this.stdout += d))
     this.child.stderr.on('data', (d) => (this.stderr += d))
     this.child.stdout.on('error', () => {})

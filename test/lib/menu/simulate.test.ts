@@ -38,7 +38,7 @@ describe('menu scenarios on the sandbox engine', () => {
 
   it('reports the choices no scenario took', async () => {
     const menu = parseMenuText(await example('restaurant.yaml'), 'r.yaml').menu!
-    const run = await runScenarios(menu, parseScenarios('scenarios:\n  - name: hours\n    presses: ["3"]\n', 'x.yaml'))
+    const run = await runScenarios(menu, parseScenarios('scenarios:\n  - name: hours\n    presses: ["3"]\n    expect: {reached: hours}\n', 'x.yaml'))
     expect(run.coverage.total).to.equal(12)
     expect(run.coverage.taken).to.equal(1)
     expect(run.coverage.percent).to.equal(8.3)
