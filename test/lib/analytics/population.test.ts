@@ -49,12 +49,17 @@ describe('menu stats on a sandbox callee population', function () {
       sb.engine.registerWebhook(sb.subAccountId, 'VCA', menuServer.url)
       sb.engine.registerWebhook(sb.subAccountId, 'VSS', receiver.url)
       const api = new VoiceApi({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, userAgent: 'test', retries: 0})
-      const sessions: string[] = []
-      for (let i = 0; i < CALLS; i++) {
-        const res = await api.sendCallflow(menuStartRequest(menu, {from: '+6531591234', to: `+659${String(1_000_000 + i * 37).padStart(7, '0')}`}))
-        sessions.push(res.sessionId!)
+      // In batches, as a paced dialer would: 400 calls live at once on a loaded machine make the menu
+      // server miss the platform's 5 s answer deadline, which is a fault of the load, not the menu.
+      const BATCH = 25
+      for (let first = 0; first < CALLS; first += BATCH) {
+        const sessions: string[] = []
+        for (let i = first; i < Math.min(CALLS, first + BATCH); i++) {
+          const res = await api.sendCallflow(menuStartRequest(menu, {from: '+6531591234', to: `+659${String(1_000_000 + i * 37).padStart(7, '0')}`}))
+          sessions.push(res.sessionId!)
+        }
+        await Promise.all(sessions.map((id) => sb.engine.waitForEnd(id)))
       }
-      await Promise.all(sessions.map((id) => sb.engine.waitForEnd(id)))
     } finally {
       await receiver.close()
       await store.close()

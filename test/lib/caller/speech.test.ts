@@ -28,7 +28,8 @@ fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({argv: process.argv.s
     speaker!.say('-w out.wav press 1')
     let seen: {argv: string[]; stdin: string; env: Record<string, string>} | undefined
     for (let i = 0; i < 100 && !seen; i++) {
-      seen = await fs.readFile(record, 'utf8').then((t) => JSON.parse(t), () => undefined)
+      // The stand-in may be mid-write: a file not there yet or not yet whole is read again.
+      seen = await fs.readFile(record, 'utf8').then((t) => JSON.parse(t)).catch(() => undefined)
       if (!seen) await new Promise((r) => setTimeout(r, 50))
     }
     expect(seen, 'the synthesiser never ran').not.to.equal(undefined)

@@ -87,6 +87,8 @@ describe('sandbox contract: responses against the 8x8 spec\'s response schemas',
     const ops = new Set(exchanges.map((e) => `${e.method} ${e.op}`))
     expect(Object.keys(CONTRACT.operations)).to.have.length(14)
     expect([...ops].sort()).to.deep.equal(Object.keys(CONTRACT.operations).sort())
+    // The sandbox's route table is keyed by the spec's own operations: one entry each, no more.
+    expect([...sb.operations].sort()).to.deep.equal(Object.keys(CONTRACT.operations).sort())
   })
 
   it('answers every exchange with a status the spec lists and a body its schema accepts', () => {

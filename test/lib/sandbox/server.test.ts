@@ -142,6 +142,13 @@ describe('sandbox HTTP server', () => {
     })
   })
 
+  it('answers a body over 1 MiB with 413, and serves on (the server kit\'s bounded reader)', async () => {
+    const big = await fetch(`${sb.baseUrl}/api/v1/subaccounts/sandbox/webhooks`, {method: 'POST', headers: {authorization: `Bearer ${sb.apiKey}`, 'content-type': 'application/json'}, body: JSON.stringify({type: 'VCA', url: 'https://x.example/' + 'a'.repeat(1024 * 1024)})})
+    expect(big.status).to.equal(413)
+    expect(await big.json()).to.include({statusCode: '1413'})
+    expect((await raw(sb, 'GET', '/api/v1/subaccounts/sandbox/webhooks')).body.count).to.equal(0)
+  })
+
   describe('spellings the spec decides', () => {
     it('refuses a lower-case webhook type (the spec\'s enum is upper case), saying the right one', async () => {
       const lower = await raw(sb, 'POST', '/api/v1/subaccounts/sandbox/webhooks', {body: {type: 'vca', url: 'https://ivr.example.com/vca'}})
