@@ -18,9 +18,10 @@ describe('README', () => {
     const quick = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(read('README.md'))?.[1].trim().split('\n')
     const ci = read('.ci/run').split('\n').filter((l) => l.trim() && !l.startsWith('#') && !/^(set|cd) /.test(l))
     expect(quick).to.have.length(2)
-    expect(ci.slice(0, 2)).to.deep.equal(quick)
     expect(quick?.[1]).to.equal('npm test')
-    // Beyond the Quick start, CI only adds what a fresh machine lacks: Chromium, for the browser test.
-    expect(ci.slice(2)).to.deep.equal(['command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)', 'npm run test:browser'])
+    // Beyond the Quick start, CI only adds what a fresh machine lacks: tmux for the terminal tests
+    // (so before npm test), then Chromium for the browser test.
+    const tmux = 'command -v tmux >/dev/null || (apt-get update && apt-get install -y tmux)'
+    expect(ci).to.deep.equal([tmux, ...quick!, 'command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)', 'npm run test:browser'])
   })
 })

@@ -1,13 +1,14 @@
 import {Args, Flags, type Command} from '@oclif/core'
 
 import {IvrCommand} from './base-command.js'
+import {databaseSetting} from './settings.js'
 import type {CampaignJournal, CampaignStore} from './campaign/journal.js'
 
 /** The base of `ivr campaign …`: the campaign's name and where campaigns live (the data folder, or --db). */
 export abstract class CampaignCommand<T extends typeof Command> extends IvrCommand<T> {
   static override baseFlags = {
     ...IvrCommand.baseFlags,
-    db: Flags.string({summary: 'Keep campaigns in this PostgreSQL database (postgres://…) instead of the data folder.', env: 'IVR_DATABASE_URL', helpGroup: 'GLOBAL'}),
+    db: Flags.string({summary: 'Keep campaigns in this PostgreSQL database (postgres://…) instead of the data folder; default: IVR_DATABASE_URL.', helpGroup: 'GLOBAL'}),
   }
 
   static nameArg = Args.string({description: 'The campaign\'s name.', required: true})
@@ -18,7 +19,9 @@ export abstract class CampaignCommand<T extends typeof Command> extends IvrComma
   protected async campaignStore(): Promise<CampaignStore> {
     if (this.openStore) return this.openStore
     const {openCampaignStore} = await import('./campaign/stores.js')
-    this.openStore = await openCampaignStore({dataDir: this.paths.dataDir, db: (this.flags as {db?: string}).db})
+    const db = databaseSetting((this.flags as {db?: string}).db, this.env)
+    if (db?.passwordInArgv) this.warnUser('--db carries a password, which other users of this machine can read in the process list: prefer IVR_DATABASE_URL (or PGPASSWORD, or ~/.pgpass).')
+    this.openStore = await openCampaignStore({dataDir: this.paths.dataDir, db: db?.url, debug: (this.flags as {debug?: boolean}).debug ? this.debugLog : undefined})
     return this.openStore
   }
 

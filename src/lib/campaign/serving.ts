@@ -133,6 +133,7 @@ export function followStore(file: string, onSummary: (s: ReadSummary) => void, p
   let offset = 0
   let stopped = false
   let timer: NodeJS.Timeout | undefined
+  let wake: (() => void) | undefined
   const scan = async () => {
     let last = offset
     for await (const line of readLines(file, {start: offset})) {
@@ -147,13 +148,18 @@ export function followStore(file: string, onSummary: (s: ReadSummary) => void, p
   let running = (async () => {
     while (!stopped) {
       await scan().catch(() => {})
-      await new Promise<void>((resolve) => (timer = setTimeout(resolve, pollMs)))
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        timer = setTimeout(resolve, pollMs)
+      })
     }
   })()
   return {
     async stop() {
       stopped = true
       clearTimeout(timer)
+      // A cleared timer never resolves its sleep: wake it, or stop() waits forever.
+      wake?.()
       await running
       running = Promise.resolve()
     },
