@@ -78,7 +78,7 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     'client-request-id': Flags.string({summary: 'Your id for this request; it comes back in the session summary.'}),
     validate: Flags.boolean({summary: 'Check the callflow locally before sending (--no-validate lets the platform judge).', default: true, allowNo: true}),
     'dry-run': Flags.boolean({summary: 'Print the URL and body that would be sent, and send nothing.'}),
-    menu: Flags.string({summary: 'Open a menu file: call --to from --from and play its entry node. With --sandbox the menu also answers the VCA webhooks for the length of the command.', helpGroup: 'SESSION'}),
+    menu: Flags.string({summary: 'Open a menu file: call --to from --from and play its entry node. With --sandbox the menu also answers the VCA webhooks for the length of the command, so it needs --wait.', helpGroup: 'SESSION'}),
     wait: Flags.boolean({summary: 'Wait for the session summary, print it, and exit by outcome: 0 COMPLETED, 7 any other, 6 no summary in time.', helpGroup: 'SESSION'}),
     timeout: Flags.string({summary: 'How long --wait waits (default 5m).', default: '5m', helpGroup: 'SESSION'}),
     press: Flags.string({summary: 'Sandbox only: what the called party presses, one entry per capture, comma-separated ("1,2#"; an empty entry is silence).', helpGroup: 'SESSION'}),
@@ -95,6 +95,8 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
     const body = menu ? this.menuRequest(menu) : await this.buildRequest()
     const problems = f.validate ? await this.check(body) : []
     if (f['dry-run']) return this.dryRun(body, problems)
+    // The in-process menu answers the call's webhooks only while this command runs: without --wait it would stop at CREATED and the call would fail.
+    if (menu && f.sandbox && !f.wait) throw usageError('--menu with --sandbox answers the call from this command, so it must stay until the call ends: add --wait.', ['Or serve the menu for as long as you like with `ivr serve MENU --sandbox` in another terminal.'])
     const request = body as CallflowRequest
     const api = await this.api()
     const creds = await this.credentials()

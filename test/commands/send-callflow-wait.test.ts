@@ -56,6 +56,25 @@ describe('send-callflow --wait, --press and --menu', () => {
     expect(r.exitCode).to.equal(2)
   })
 
+  it('refuses --menu --sandbox without --wait (exit 2), since the call would outlive the menu answering it; nothing is sent', async () => {
+    const sb = await startSandbox({host: '127.0.0.1', port: 0})
+    try {
+      const dataDir = process.env.IVR_DATA_DIR as string
+      await fs.mkdir(dataDir, {recursive: true})
+      await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+      const r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox'])
+      expect(r.exitCode, r.stdout).to.equal(2)
+      expect(r.stderr).to.contain('add --wait')
+      expect(r.stdout).not.to.contain('CREATED')
+      const listed = await runIvr(['sandbox', 'sessions', '--json'])
+      expect(listed.exitCode, listed.stderr).to.equal(0)
+      expect(JSON.parse(listed.stdout).sessions).to.have.length(0)
+    } finally {
+      await fs.rm(discoveryFile(process.env.IVR_DATA_DIR as string), {force: true})
+      await sb.close()
+    }
+  })
+
   describe('against a running sandbox', () => {
     let sb: RunningSandbox
     beforeEach(async () => {
@@ -77,7 +96,7 @@ describe('send-callflow --wait, --press and --menu', () => {
 
     it('refuses to replace a VCA webhook whose auth header it could not restore', async () => {
       await sb.engine.registerWebhook(sb.subAccountId, 'VCA', 'https://mine.example.com/vca', 'Bearer s3cret-hdr')
-      const r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox'])
+      const r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox', '--wait'])
       expect(r.exitCode).to.equal(2)
       expect(r.stderr).to.contain('could not restore the header')
       expect(r.stderr).not.to.contain('s3cret-hdr')
