@@ -232,6 +232,9 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
    * For commands that serve until stopped: `stopped` resolves on Ctrl-C, SIGTERM, or a closed stdout
    * (`| head`); cancel() removes the listeners. A second Ctrl-C while finishing up exits at once.
    */
+  /** The "second Ctrl-C exits at once" listener waitForStop installs while finishing up. */
+  private secondInterrupt?: () => void
+
   protected waitForStop(): {stopped: Promise<string>; cancel(): void} {
     let settle!: (reason: string) => void
     const stopped = new Promise<string>((resolve) => (settle = resolve))
@@ -252,8 +255,11 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
       cancel()
       // Later writes to a closed stdout must not throw.
       process.stdout.on('error', () => {})
-      // A second Ctrl-C while finishing up means: stop now.
-      process.once('SIGINT', () => process.exit(130))
+      // A second Ctrl-C while finishing up means: stop now. Removed when the command ends (finally),
+      // so it never outlives the command in a process that runs more than one.
+      const again = () => process.exit(130)
+      this.secondInterrupt = again
+      process.once('SIGINT', again)
       settle(reason)
     }
     process.once('SIGINT', onInt)
@@ -311,6 +317,10 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   }
 
   public override async finally(err: Error | undefined): Promise<any> {
+    if (this.secondInterrupt) {
+      process.off('SIGINT', this.secondInterrupt)
+      this.secondInterrupt = undefined
+    }
     if (this.sandboxHandle) {
       await this.sandboxHandle.close().catch(() => {})
       this.sandboxHandle = undefined

@@ -137,6 +137,7 @@ describe('serve', function () {
     // In-process (fast); stdin carries the header, Ctrl-C is a signal to this process.
     const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!
     Object.defineProperty(process, 'stdin', {value: Readable.from([secret]), configurable: true})
+    const sigintListeners = process.listenerCount('SIGINT')
     const running = runIvr(['serve', 'examples/menus/support-callback.yaml', '--auth-header-stdin', '--json', '--port', String(port), '--path', '/vca'])
     let statuses: number[]
     try {
@@ -152,6 +153,9 @@ describe('serve', function () {
       Object.defineProperty(process, 'stdin', stdin)
     }
     const r = await running
+    // The "second Ctrl-C exits at once" listener ends with the command: left behind, the next
+    // Ctrl-C meant for another command run in this process would exit it with 130.
+    expect(process.listenerCount('SIGINT')).to.equal(sigintListeners)
     expect(statuses).to.deep.equal([401, 401, 200, 404])
     expect(r.exitCode).to.equal(0)
     const lines = r.stdout.trim().split('\n')
