@@ -26,3 +26,38 @@ export async function writeFileAtomic(file: string, data: string | Buffer, opts:
     throw error
   }
 }
+
+/** Removes a last line without its newline (a write cut short by a crash); returns the bytes removed. */
+export async function cutTornTail(file: string): Promise<number> {
+  let fh: fs.FileHandle
+  try {
+    fh = await fs.open(file, 'r+')
+  } catch {
+    return 0
+  }
+  try {
+    const {size} = await fh.stat()
+    if (size === 0) return 0
+    const last = Buffer.alloc(1)
+    await fh.read(last, 0, 1, size - 1)
+    if (last[0] === 10) return 0
+    const block = Buffer.alloc(64 * 1024)
+    let end = size
+    let cut = 0
+    while (end > 0) {
+      const start = Math.max(0, end - block.length)
+      const {bytesRead} = await fh.read(block, 0, end - start, start)
+      const idx = block.subarray(0, bytesRead).lastIndexOf(10)
+      if (idx !== -1) {
+        cut = start + idx + 1
+        break
+      }
+      end = start
+    }
+    await fh.truncate(cut)
+    await fh.sync()
+    return size - cut
+  } finally {
+    await fh.close()
+  }
+}

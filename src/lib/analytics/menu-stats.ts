@@ -10,7 +10,7 @@ import {chooseStore} from '../sessions/location.js'
 import {readSummary} from '../webhooks/parse.js'
 import {parseSince, scanSummaries} from '../sessions/query.js'
 import {forEachLine, type Warn} from '../sessions/store.js'
-import {chooseDecisionsFile, menuFingerprint, menuLabel, type DecisionInput, type DecisionOutcome} from './decisions.js'
+import {chooseDecisionsFile, menuFingerprint, menuLabel, type Decision, type DecisionInput, type DecisionOutcome} from './decisions.js'
 
 export interface StatsFilter {
   /** Sessions whose first decision is at or after this. */
@@ -184,18 +184,8 @@ interface NodeAcc {
   durations: number[]
 }
 
-/** One decision line, only the fields the statistics read. */
-interface Line {
-  time: string
-  session: string | null
-  menu: string
-  version: string
-  node: string | null
-  digits: string | null
-  input: DecisionInput
-  outcome: DecisionOutcome
-  entered: string[]
-}
+/** One decision line as the log holds it. */
+type Line = Decision
 
 function median(xs: number[]): number | undefined {
   if (xs.length === 0) return undefined

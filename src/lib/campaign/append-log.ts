@@ -7,6 +7,8 @@
  */
 import {promises as fs} from 'node:fs'
 
+import {cutTornTail} from '../fs-atomic.js'
+
 interface Pending {
   line: string
   resolve: () => void
@@ -65,40 +67,6 @@ export class AppendLog {
   }
 }
 
-/** Removes a last line without its newline (a write cut short by a crash); returns the bytes removed. */
-export async function cutTornTail(file: string): Promise<number> {
-  let fh: fs.FileHandle
-  try {
-    fh = await fs.open(file, 'r+')
-  } catch {
-    return 0
-  }
-  try {
-    const {size} = await fh.stat()
-    if (size === 0) return 0
-    const last = Buffer.alloc(1)
-    await fh.read(last, 0, 1, size - 1)
-    if (last[0] === 10) return 0
-    const block = Buffer.alloc(64 * 1024)
-    let end = size
-    let cut = 0
-    while (end > 0) {
-      const start = Math.max(0, end - block.length)
-      const {bytesRead} = await fh.read(block, 0, end - start, start)
-      const idx = block.subarray(0, bytesRead).lastIndexOf(10)
-      if (idx !== -1) {
-        cut = start + idx + 1
-        break
-      }
-      end = start
-    }
-    await fh.truncate(cut)
-    await fh.sync()
-    return size - cut
-  } finally {
-    await fh.close()
-  }
-}
 
 /**
  * Every complete line of `file` from byte `from`, with its byte offset, as a slice of a reused

@@ -13,6 +13,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {invalidInput} from '../errors.js'
+import {cutTornTail} from '../fs-atomic.js'
 import {jsonDepth, MAX_JSON_DEPTH} from '../http/server.js'
 import {unreadableReason} from '../input-file.js'
 import {acquireReceiverLock, type ReceiverLock} from './lock.js'
@@ -314,38 +315,8 @@ export class EventStore extends EventEmitter {
 
   /** A crash mid-write leaves a last line without its newline; it was never acknowledged, so it is cut off. */
   private async repairTornTail(warn?: Warn): Promise<void> {
-    let fh: fs.FileHandle
-    try {
-      fh = await fs.open(this.file, 'r+')
-    } catch {
-      return
-    }
-    try {
-      const {size} = await fh.stat()
-      if (size === 0) return
-      const last = Buffer.alloc(1)
-      await fh.read(last, 0, 1, size - 1)
-      if (last[0] === 10) return
-      // Find the last newline, reading backwards in blocks.
-      const block = Buffer.alloc(64 * 1024)
-      let end = size
-      let cut = 0
-      while (end > 0) {
-        const start = Math.max(0, end - block.length)
-        const {bytesRead} = await fh.read(block, 0, end - start, start)
-        const idx = block.subarray(0, bytesRead).lastIndexOf(10)
-        if (idx !== -1) {
-          cut = start + idx + 1
-          break
-        }
-        end = start
-      }
-      await fh.truncate(cut)
-      await fh.sync()
-      warn?.(`${this.file} ended with an incomplete line (${size - cut} bytes, a write cut short by a crash); removed it. Every acknowledged event is intact.`)
-    } finally {
-      await fh.close()
-    }
+    const cut = await cutTornTail(this.file)
+    if (cut > 0) warn?.(`${this.file} ended with an incomplete line (${cut} bytes, a write cut short by a crash); removed it. Every acknowledged event is intact.`)
   }
 
   has(key: string): boolean {
