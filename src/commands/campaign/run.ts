@@ -5,6 +5,7 @@ import type {RunEvent} from '../../lib/campaign/runner.js'
 import {ExitCode, IvrError} from '../../lib/errors.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
 import {storeFileFor} from '../../lib/sessions/store.js'
+import {decisionsFileFor} from '../../lib/analytics/decisions.js'
 
 export default class CampaignRun extends CampaignCommand<typeof CampaignRun> {
   static override summary = 'Run a campaign: start its calls at the pace, inside the window; run again to resume.'
@@ -68,6 +69,7 @@ Outcomes come from session summaries: under --sandbox all of it is local; with a
     try {
       const result = await runCampaign({
         journal, api, configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, storeFile: storeFileFor(this.paths.dataDir, creds.account),
+        decisionsFile: decisionsFileFor(this.paths.dataDir, creds.account),
         sandbox: Boolean(f.sandbox), publicUrl: f['public-url'], menuPublicUrl: f['menu-public-url'], host: f.host, port: f.port, menuPort: f['menu-port'],
         authHeader, noReceive: f['no-receive'], force: f.force, pid: process.pid, retryUncertain: f['retry-uncertain'], drainMs, signal: controller.signal,
         onEvent, warn: (m) => this.warnUser(m), knownProfiles: await this.cachedVoiceProfiles(),

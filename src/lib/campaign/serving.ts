@@ -7,7 +7,7 @@
  */
 import type {VoiceApi} from '../api/client.js'
 import {usageError} from '../errors.js'
-import {startMenuServer, type AnswerReport, type MenuServer} from '../menu/server.js'
+import {startMenuServer, type AnswerRecorder, type AnswerReport, type MenuServer} from '../menu/server.js'
 import type {Menu} from '../menu/model.js'
 import {listLeases, restoreLease} from '../lease/lease.js'
 import {startServing as startLeasedServer} from '../lease/serving.js'
@@ -26,6 +26,8 @@ export interface ServingOptions {
   /** Summaries go here (the runner's summary()). */
   onSummary: (s: ReadSummary) => void
   onStep: (r: AnswerReport) => void
+  /** Keeps each call action the menu answers (the decision log, as `ivr serve` does). */
+  record?: AnswerRecorder
   warn: (message: string) => void
   /** Loopback URLs are registered as they are (the sandbox reaches them). */
   sandbox: boolean
@@ -84,7 +86,7 @@ export async function startServing(o: ServingOptions): Promise<Serving> {
     if (o.menu) {
       const menu = o.menu
       const served = await startLeasedServer<MenuServer>({
-        start: () => startMenuServer({menu, host: o.sandbox ? '127.0.0.1' : o.host, port: o.sandbox ? 0 : o.menuPort, authHeader: o.authHeader, onAnswer: o.onStep}),
+        start: () => startMenuServer({menu, host: o.sandbox ? '127.0.0.1' : o.host, port: o.sandbox ? 0 : o.menuPort, authHeader: o.authHeader, onAnswer: o.onStep, record: o.record}),
         lease: {api: o.api, configDir: o.configDir, account: o.account, baseUrl: o.baseUrl, type: 'VCA', url: o.menuPublicUrl, httpAuthHeader: o.authHeader, force: o.force || o.sandbox, pid: o.pid},
       })
       for (const w of served.held?.warnings ?? []) o.warn(w)
