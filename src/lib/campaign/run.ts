@@ -11,7 +11,7 @@ import type {CampaignJournal} from './journal.js'
 import {CampaignRunner, type RunEvent, type RunResult, type Send} from './runner.js'
 import {startServing, type ServingOptions} from './serving.js'
 
-export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api' | 'record'> {
+export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api' | 'campaign' | 'record'> {
   /** A menu campaign keeps every call action its menu answers here, as `ivr serve` does (`ivr menu stats` reads it). */
   decisionsFile?: string
   journal: CampaignJournal
@@ -57,7 +57,7 @@ export async function runCampaign(o: RunCampaignOptions): Promise<RunResult & {r
   })
   const log = content.menu && o.decisionsFile ? await DecisionLog.open(o.decisionsFile, {onError: o.warn}) : undefined
   const serving = await startServing({
-    ...o, menu: content.menu, ...(log ? {record: decisionRecorder(log, journal.definition.content.file)} : {}),
+    ...o, menu: content.menu, campaign: `${journal.name} (${journal.location})`, ...(log ? {record: decisionRecorder(log, journal.definition.content.file)} : {}),
     onSummary: (s) => void runner.summary(s).catch((e) => o.warn(`Could not record a summary: ${(e as Error).message}`)),
     onStep: (r) => void runner.step(r.sessionId, {...(r.from ? {node: r.from} : {}), taken: r.taken}).catch(() => {}),
   }).catch(async (error: unknown) => {
