@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {IvrCommand} from '../../lib/base-command.js'
 import {isLoopbackHost} from '../../lib/http/address.js'
+import {populationFlags} from '../../lib/sandbox/population-flags.js'
 import {describeSandbox, startLocalSandbox} from '../../lib/sandbox/start.js'
 
 export default class SandboxStart extends IvrCommand<typeof SandboxStart> {
@@ -27,9 +28,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     duplicates: Flags.boolean({summary: 'Deliver some session summaries (VSS) twice, to test that receivers are idempotent.'}),
     'take-over': Flags.boolean({summary: 'Start even though another sandbox runs: --sandbox commands then use this one.'}),
     demo: Flags.boolean({summary: 'Start every sub-account with the built-in demo responder as its VCA webhook, so a first IVR needs nothing else.'}),
-    population: Flags.string({summary: 'How called numbers answer, as relative weights: answer=70,busy=10,no-answer=15,failed=5 (any outcome of docs/sandbox.md). Magic numbers and scripts still win.'}),
-    presses: Flags.string({summary: 'What called numbers press, as relative weights: 1=60,2=30,none=10 (keys per capture joined by /, e.g. 1/3).'}),
-    seed: Flags.integer({summary: 'Seed of --population and --presses: the same seed gives each number the same behaviour.', default: 0}),
+    ...populationFlags,
     cps: Flags.string({summary: 'Send Callflow requests accepted per second; more are answered 429 with Retry-After.'}),
     'max-calls': Flags.integer({summary: 'Calls live at once; more end with ERROR -2010 (trunk capacity exceeded).', min: 1}),
   }

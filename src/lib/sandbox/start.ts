@@ -10,7 +10,8 @@ import type {Output} from '../output.js'
 import type {Colors} from '../render/colors.js'
 import {discoveryFile, liveSandbox, probeSandbox, readDiscovery, type SandboxDiscovery} from './connect.js'
 import {isSandboxError} from './engine.js'
-import {describePopulation, populationFromText} from './population.js'
+import {describePopulation} from './population.js'
+import {populationOfFlags} from './population-flags.js'
 import type {RunningSandbox, SandboxOptions} from './server.js'
 import {formatSummary} from './timeline-view.js'
 
@@ -38,12 +39,7 @@ export function sandboxOptionsFrom(flags: StartFlags): SandboxOptions {
   const numbers = flags.numbers?.split(',').map((n) => n.trim()).filter(Boolean)
   const bad = numbers?.find((n) => !/^\+?[1-9]\d{6,14}$/.test(n))
   if (bad) throw invalidInput(`--numbers: "${bad}" is not a phone number in E.164 form.`, ['For example --numbers +6531591234,+14155550123'])
-  let population
-  try {
-    population = populationFromText({population: flags.population, presses: flags.presses, seed: flags.seed})
-  } catch (error) {
-    throw invalidInput(`${(error as Error).message}.`, ['For example --population answer=70,busy=10,no-answer=15,failed=5 --presses 1=60,2=30,none=10'])
-  }
+  const population = populationOfFlags(flags)
   const cps = flags.cps === undefined ? undefined : Number(flags.cps)
   if (cps !== undefined && !(Number.isFinite(cps) && cps > 0)) throw invalidInput(`--cps: "${flags.cps}" is not a number of calls per second above 0.`, ['For example --cps 10 or --cps 0.5'])
   return {
