@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {usageError} from './errors.js'
+import {parseTimeoutMs} from './duration.js'
 import {parseDuration} from './logs/dates.js'
 import type {ExportUi} from './logs/export.js'
 import type {WaitOptions} from './logs/jobs.js'
@@ -18,8 +19,8 @@ export const fetchFlags = {
 
 /** Wait settings from --timeout and --poll-interval. */
 export function waitOptions(flags: {timeout: string; 'poll-interval': string}): WaitOptions {
-  const timeoutMs = parseDuration(flags.timeout)
-  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout "${flags.timeout}" is not a duration.`, ['e.g. --timeout 30m, --timeout 2h'])
+  const timeoutMs = parseTimeoutMs(flags.timeout)
+  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout "${flags.timeout}" is not a duration.`, ['e.g. --timeout 30m, --timeout 2h (a bare number is seconds)'])
   const initialIntervalMs = parseDuration(flags['poll-interval'])
   if (initialIntervalMs === undefined || initialIntervalMs <= 0) throw usageError(`--poll-interval "${flags['poll-interval']}" is not a duration.`, ['e.g. --poll-interval 2s'])
   return {timeoutMs, initialIntervalMs, maxIntervalMs: Math.max(15_000, initialIntervalMs)}

@@ -134,6 +134,24 @@ describe('ivr sessions list / show / stats / replay', () => {
     expect(r.stderr).to.contain('did not answer')
   })
 
+  it('takes --timeout as a duration like every other timeout (a bare number is seconds)', async () => {
+    // A server that reads the request and never answers: the timeout is what ends the replay.
+    const silent = http.createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mine`
+    try {
+      let r = await runIvr(['sessions', 'replay', 'bbbb2222', '--to', url, '--store', store, '--timeout', '300ms'])
+      expect(r.exitCode, r.stderr).to.equal(6)
+      expect(r.stderr).to.contain('did not answer')
+      r = await runIvr(['sessions', 'replay', 'bbbb2222', '--to', url, '--store', store, '--timeout', 'soon'])
+      expect(r.exitCode).to.equal(2)
+      expect(r.stderr).to.contain('--timeout "soon" is not a duration')
+    } finally {
+      silent.closeAllConnections()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
+  })
+
   it('reads the sub-account store from the data dir, and asks which when there are several', async () => {
     const dataDir = path.join(dir, 'data')
     for (const acct of ['acme', 'beta']) {
