@@ -67,5 +67,7 @@ export function findBundledCommand(argv) {
   const rest = argv.slice(words.length)
   if (rest.length > 0 && !isFlag(rest[0]) && !command.takesArgs) return undefined
   const pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+  // The fast start runs no hooks (scripts/fast-start.js): with one that runs around commands, oclif starts it.
+  if (Object.keys(pjson.oclif?.hooks ?? {}).some((event) => event !== 'command_not_found')) return undefined
   return {id, file: new URL(`dist/fast/${command.file}`, root).href, argv: rest, pjson, root: fileURLToPath(root), commands: index.commands}
 }
