@@ -85,7 +85,7 @@ async function main(dir: string): Promise<void> {
     const results: RunResult[] = await Promise.all([
       runCampaign({
         journal: journals[0], api, configDir: path.join(dir, 'config'), account: sb.subAccountId, baseUrl: sb.baseUrl, storeFile: storeFileFor(data, sb.subAccountId),
-        sandbox: true, host: '127.0.0.1', port: 0, menuPort: 0, pid: process.pid, onEvent: () => {}, warn: () => {}, drainMs: 10_000,
+        sandbox: true, host: '127.0.0.1', port: 0, pid: process.pid, onEvent: () => {}, warn: () => {}, drainMs: 10_000,
       }),
       ...journals.slice(1).map((journal) => new CampaignRunner({
         journal, content: loadContent(journal.definition.content), send: (r) => api.sendCallflow(r), onEvent: () => {}, drainMs: 10_000,

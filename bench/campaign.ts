@@ -98,7 +98,7 @@ async function paced(dir: string): Promise<void> {
     start = performance.now()
     const result = await runCampaign({
       journal, api, configDir: path.join(dir, 'config'), account: sb.subAccountId, baseUrl: sb.baseUrl, storeFile: storeFileFor(data, sb.subAccountId),
-      sandbox: true, host: '127.0.0.1', port: 0, menuPort: 0, pid: process.pid, onEvent: () => {}, warn: () => {}, drainMs: 10_000,
+      sandbox: true, host: '127.0.0.1', port: 0, pid: process.pid, onEvent: () => {}, warn: () => {}, drainMs: 10_000,
     })
     const runCpu = (cpuMs() - cpu) / CONTACTS
     await journal.close()

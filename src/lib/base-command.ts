@@ -7,6 +7,7 @@ import {makeColors, type Colors} from './render/colors.js'
 import {errorEnvelope, errorText} from './render/error.js'
 import {redactSecrets} from './render/redact.js'
 import {safeText} from './render/safe.js'
+import type {SandboxHandle} from './sandbox/connect.js'
 import type {SandboxOptions} from './sandbox/server.js'
 import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from './settings.js'
 
@@ -28,15 +29,6 @@ export interface Paths {
   configDir: string
   cacheDir: string
   dataDir: string
-}
-
-/** A running sandbox a command is talking to (see src/lib/sandbox/connect.ts). */
-export interface SandboxHandle {
-  baseUrl: string
-  apiKey: string
-  subAccountId: string
-  inProcess: boolean
-  close(): Promise<void>
 }
 
 /**

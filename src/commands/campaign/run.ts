@@ -1,10 +1,13 @@
 import {Flags} from '@oclif/core'
 
 import {CampaignCommand} from '../../lib/campaign-command.js'
-import type {RunEvent} from '../../lib/campaign/runner.js'
 import {ExitCode, IvrError} from '../../lib/errors.js'
+import {populationFlags, populationOfFlags} from '../../lib/sandbox/population-flags.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
 import {storeFileFor} from '../../lib/sessions/store.js'
+
+/** What the callees of a sandbox started for the run press when --presses is not given: the README's one line shows choices. */
+export const DEFAULT_SANDBOX_PRESSES = '1=60,2=20,3=10,none=10'
 
 export default class CampaignRun extends CampaignCommand<typeof CampaignRun> {
   static override summary = 'Run a campaign: start its calls at the pace, inside the window; run again to resume.'
@@ -12,23 +15,23 @@ export default class CampaignRun extends CampaignCommand<typeof CampaignRun> {
 
 On a terminal a progress bar shows counts per outcome, the rate and the ETA; with --json or without a terminal, one NDJSON event per line. Ctrl-C stops starting calls, waits up to --drain for live ones, and exits 130; \`run\` again resumes. \`campaign pause|resume|cancel\` act on it from another terminal.
 
-Outcomes come from session summaries: under --sandbox all of it is local; with a real account the receiver needs --public-url (a tunnel to --port), and a menu --menu-public-url (a tunnel to --menu-port); both webhooks are registered for the run and put back after (\`ivr webhooks restore\` repairs after a kill). --no-receive reads the store of an \`ivr sessions tail\` already running instead.`
+Outcomes come from session summaries and, for a menu, its call actions: under --sandbox all of it is local (a sandbox started for the run gets --population, --presses and --seed; without --presses its callees press ${DEFAULT_SANDBOX_PRESSES}); with a real account one listener on --port serves both, and --public-url (a tunnel to it) is registered as the VSS webhook at /vss and the VCA webhook at /vca for the run, and put back after (\`ivr webhooks restore\` repairs after a kill). --no-receive reads the store of an \`ivr sessions tail\` already running instead. A second runner of the same campaign (--db) on this machine uses the first runner's listener.`
   static override examples = [
     '<%= config.bin %> campaign run reminders --sandbox',
-    '<%= config.bin %> campaign run reminders --public-url https://abc.ngrok.app --menu-public-url https://def.ngrok.app',
+    '<%= config.bin %> campaign run reminders --sandbox --population answer=70,busy=10,no-answer=15,failed=5 --presses 1=60,2=30,none=10 --seed 7',
+    '<%= config.bin %> campaign run reminders --public-url https://abc.ngrok.app',
   ]
   static override args = {name: CampaignCommand.nameArg}
   static override flags = {
-    'public-url': Flags.string({summary: 'Where the platform reaches this machine\'s receiver (a tunnel to --port), for session summaries.'}),
-    'menu-public-url': Flags.string({summary: 'Where the platform reaches the menu server (a tunnel to --menu-port), for a menu campaign.'}),
-    host: Flags.string({summary: 'Address the receiver and menu server listen on.', default: '127.0.0.1'}),
-    port: Flags.integer({summary: 'Receiver port (0: any free one).', default: 8787, min: 0, max: 65_535}),
-    'menu-port': Flags.integer({summary: 'Menu server port (0: any free one).', default: 8788, min: 0, max: 65_535}),
+    'public-url': Flags.string({summary: 'Where the platform reaches this machine (a tunnel to --port): session summaries at /vss, a menu\'s call actions at /vca.'}),
+    host: Flags.string({summary: 'Address the listener binds.', default: '127.0.0.1'}),
+    port: Flags.integer({summary: 'Port of the listener for summaries and call actions (0: any free one).', default: 8787, min: 0, max: 65_535}),
     'auth-header-stdin': Flags.boolean({summary: 'Read the Authorization value the platform must send from stdin.'}),
     'no-receive': Flags.boolean({summary: 'Do not receive: read the session store a running `ivr sessions tail` fills.'}),
     force: Flags.boolean({summary: 'Replace existing VSS/VCA registrations for the run (they are put back after).'}),
     'retry-uncertain': Flags.boolean({summary: 'Dial uncertain contacts again. Risk: each may already have been called once (that request may have reached the platform).'}),
     drain: Flags.string({summary: 'After a stop, how long to wait for live calls to end.', default: '30s'}),
+    ...populationFlags,
   }
 
   // NDJSON is printed event by event.
@@ -38,42 +41,30 @@ Outcomes come from session summaries: under --sandbox all of it is local; with a
 
   async run(): Promise<undefined> {
     const f = this.flags
-    const {parseDurationMs} = await import('../../lib/duration.js')
-    const drainMs = parseDurationMs(f.drain)
+    const drainMs = (await import('../../lib/duration.js')).parseDurationMs(f.drain)
     if (drainMs === undefined) throw new IvrError(`--drain "${f.drain}" is not a duration.`, {code: 'USAGE', exitCode: ExitCode.USAGE})
+    const population = populationOfFlags({...f, presses: f.presses ?? DEFAULT_SANDBOX_PRESSES})
+    if (f.sandbox && !(await this.sandbox({population})).inProcess && (f.population || f.presses)) this.warnUser('--population and --presses shape a sandbox started for this run; the running sandbox keeps its own (`ivr sandbox start --population …`).')
     if (f['retry-uncertain']) this.warnUser('--retry-uncertain: each uncertain contact may already have been called once; it will be called again.')
     const journal = await this.journal(this.args.name)
     const creds = await this.credentials()
     const api = await this.api()
     const authHeader = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : undefined
     const {runCampaign} = await import('../../lib/campaign/run.js')
-    const {formatStatus, progressLine} = await import('../../lib/campaign/view.js')
+    const {formatStatus, runEventPrinter} = await import('../../lib/campaign/view.js')
     const ndjson = this.jsonEnabled() || !process.stderr.isTTY
-    let bar = ''
-    const onEvent = (ev: RunEvent) => {
-      if (ndjson) return void process.stdout.write(`${JSON.stringify({at: new Date().toISOString(), ...ev})}\n`)
-      if (ev.type === 'progress') {
-        bar = progressLine(ev.counts, {rate: ev.rate, etaSeconds: ev.etaSeconds, width: process.stderr.columns || 80, colors: this.errColors})
-        process.stderr.write(`\r\x1b[K${bar}`)
-      } else if (ev.type === 'waiting' || ev.type === 'paused' || ev.type === 'resumed' || ev.type === 'rate-limited' || ev.type === 'stopping') {
-        const words = ev.type === 'waiting' ? `${ev.reason === 'window' ? 'A calling window is closed' : 'Every contact left waits for a retry or its window'}: the next is due ${new Date(ev.until).toLocaleString()}.`
-          : ev.type === 'rate-limited' ? `The platform asked to slow down (429): waiting ${Math.ceil(ev.retryAfterMs / 1000)} s, then ${ev.rate}/s.`
-            : ev.type === 'stopping' ? `Stopping (${ev.reason}): waiting for ${ev.live} live call${ev.live === 1 ? '' : 's'}…` : `Campaign ${ev.type}.`
-        process.stderr.write(`\r\x1b[K${words}\n${bar}`)
-      }
-    }
+    const printer = runEventPrinter({ndjson, stdout: process.stdout, stderr: process.stderr, colors: this.errColors})
     const stop = this.waitForStop()
     const controller = new AbortController()
     void stop.stopped.then(() => controller.abort())
     try {
       const result = await runCampaign({
         journal, api, configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, storeFile: storeFileFor(this.paths.dataDir, creds.account),
-        sandbox: Boolean(f.sandbox), publicUrl: f['public-url'], menuPublicUrl: f['menu-public-url'], host: f.host, port: f.port, menuPort: f['menu-port'],
-        authHeader, noReceive: f['no-receive'], force: f.force, pid: process.pid, retryUncertain: f['retry-uncertain'], drainMs, signal: controller.signal,
-        onEvent, warn: (m) => this.warnUser(m), knownProfiles: await this.cachedVoiceProfiles(),
-        onServing: (d) => this.status(`Campaign ${journal.name}: ${d.join('; ')}.`),
+        sandbox: Boolean(f.sandbox), publicUrl: f['public-url'], host: f.host, port: f.port, authHeader, noReceive: f['no-receive'], force: f.force,
+        pid: process.pid, retryUncertain: f['retry-uncertain'], drainMs, signal: controller.signal, onEvent: printer.onEvent,
+        warn: (m) => this.warnUser(m), knownProfiles: await this.cachedVoiceProfiles(), onServing: (d) => this.status(`Campaign ${journal.name}: ${d.join('; ')}.`),
       })
-      if (!ndjson) process.stderr.write('\r\x1b[K')
+      printer.clear()
       if (!ndjson) this.out(formatStatus(journal.name, result.reason, result.counts, {}))
       if (result.error) throw result.error
       if (result.reason === 'stopped') this.exit(ExitCode.INTERRUPTED)

@@ -7,7 +7,8 @@ import {invalidInput, listenError, usageError} from '../../lib/errors.js'
 import {writeFileAtomic} from '../../lib/fs-atomic.js'
 import {discoveryFile, liveSandbox, probeSandbox, readDiscovery, type SandboxDiscovery} from '../../lib/sandbox/connect.js'
 import {isSandboxError} from '../../lib/sandbox/engine.js'
-import {describePopulation, populationFromText} from '../../lib/sandbox/population.js'
+import {describePopulation} from '../../lib/sandbox/population.js'
+import {populationFlags, populationOfFlags} from '../../lib/sandbox/population-flags.js'
 import {formatSummary} from '../../lib/sandbox/timeline-view.js'
 
 export default class SandboxStart extends IvrCommand<typeof SandboxStart> {
@@ -33,9 +34,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     duplicates: Flags.boolean({summary: 'Deliver some session summaries (VSS) twice, to test that receivers are idempotent.'}),
     'take-over': Flags.boolean({summary: 'Start even though another sandbox runs: --sandbox commands then use this one.'}),
     demo: Flags.boolean({summary: 'Start every sub-account with the built-in demo responder as its VCA webhook, so a first IVR needs nothing else.'}),
-    population: Flags.string({summary: 'How called numbers answer, as relative weights: answer=70,busy=10,no-answer=15,failed=5 (any outcome of docs/sandbox.md). Magic numbers and scripts still win.'}),
-    presses: Flags.string({summary: 'What called numbers press, as relative weights: 1=60,2=30,none=10 (keys per capture joined by /, e.g. 1/3).'}),
-    seed: Flags.integer({summary: 'Seed of --population and --presses: the same seed gives each number the same behaviour.', default: 0}),
+    ...populationFlags,
     cps: Flags.string({summary: 'Send Callflow requests accepted per second; more are answered 429 with Retry-After.'}),
     'max-calls': Flags.integer({summary: 'Calls live at once; more end with ERROR -2010 (trunk capacity exceeded).', min: 1}),
   }
@@ -45,12 +44,7 @@ Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
     const numbers = flags.numbers?.split(',').map((n) => n.trim()).filter(Boolean)
     const bad = numbers?.find((n) => !/^\+?[1-9]\d{6,14}$/.test(n))
     if (bad) throw invalidInput(`--numbers: "${bad}" is not a phone number in E.164 form.`, ['For example --numbers +6531591234,+14155550123'])
-    let population
-    try {
-      population = populationFromText({population: flags.population, presses: flags.presses, seed: flags.seed})
-    } catch (error) {
-      throw invalidInput(`${(error as Error).message}.`, ['For example --population answer=70,busy=10,no-answer=15,failed=5 --presses 1=60,2=30,none=10'])
-    }
+    const population = populationOfFlags(flags)
     const cps = flags.cps === undefined ? undefined : Number(flags.cps)
     if (cps !== undefined && !(Number.isFinite(cps) && cps > 0)) throw invalidInput(`--cps: "${flags.cps}" is not a number of calls per second above 0.`, ['For example --cps 10 or --cps 0.5'])
 

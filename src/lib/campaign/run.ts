@@ -10,7 +10,7 @@ import type {CampaignJournal} from './journal.js'
 import {CampaignRunner, type RunEvent, type RunResult, type Send} from './runner.js'
 import {startServing, type ServingOptions} from './serving.js'
 
-export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api'> {
+export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api' | 'campaign'> {
   journal: CampaignJournal
   api: VoiceApi
   /** Default: the API client's sendCallflow. */
@@ -53,7 +53,7 @@ export async function runCampaign(o: RunCampaignOptions): Promise<RunResult & {r
     journal, content, send: o.send ?? ((r) => o.api.sendCallflow(r)), onEvent: o.onEvent, signal: o.signal, drainMs: o.drainMs,
   })
   const serving = await startServing({
-    ...o, menu: content.menu,
+    ...o, menu: content.menu, campaign: `${journal.name} (${journal.location})`,
     onSummary: (s) => void runner.summary(s).catch((e) => o.warn(`Could not record a summary: ${(e as Error).message}`)),
     onStep: (r) => void runner.step(r.sessionId, {...(r.from ? {node: r.from} : {}), taken: r.taken}).catch(() => {}),
   })

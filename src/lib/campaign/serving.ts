@@ -6,15 +6,20 @@
  * restore` repairs either registration after a kill -9.
  */
 import type {VoiceApi} from '../api/client.js'
-import {usageError} from '../errors.js'
+import {ExitCode, IvrError, listenError, usageError} from '../errors.js'
+import {startRouter} from '../http/server.js'
 import {startMenuServer, type AnswerReport, type MenuServer} from '../menu/server.js'
 import type {Menu} from '../menu/model.js'
-import {listLeases, restoreLease} from '../lease/lease.js'
+import {listLeases, restoreLease, type HeldLease} from '../lease/lease.js'
 import {startServing as startLeasedServer} from '../lease/serving.js'
 import {runningReceiver} from '../sessions/lock.js'
 import {parseStoredLine, readLines} from '../sessions/store.js'
 import {readSummary, type ReadSummary} from '../webhooks/parse.js'
 import {startTail, type Tail} from '../webhooks/tail.js'
+
+/** Where the one listener of a run serves each webhook: the public URL with these paths is what is registered. */
+export const MENU_PATH = '/vca'
+export const SUMMARY_PATH = '/vss'
 
 export interface ServingOptions {
   api: VoiceApi
@@ -29,17 +34,20 @@ export interface ServingOptions {
   warn: (message: string) => void
   /** Loopback URLs are registered as they are (the sandbox reaches them). */
   sandbox: boolean
-  /** Where the platform reaches the receiver and the menu server (real accounts). */
+  /** Where the platform reaches this machine's listener (real accounts): VSS goes to it + /vss, VCA to it + /vca. */
   publicUrl?: string
-  menuPublicUrl?: string
   host: string
   port: number
-  menuPort: number
   authHeader?: string
   /** Read the store a running `sessions tail` fills instead of receiving. */
   noReceive?: boolean
   force?: boolean
   pid: number
+  /**
+   * Which campaign this run serves (name and where it is kept), written in the leases: a later
+   * runner of the same campaign on this machine uses the listener of the runner holding them.
+   */
+  campaign: string
 }
 
 export interface Serving {
@@ -48,26 +56,36 @@ export interface Serving {
   stop(): Promise<{warnings: string[]}>
 }
 
+/** The public URL with a path added (a URL that has a path keeps it: https://host/ivr + /vca). */
+export function publicUrlWith(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + path
+}
+
+const holderOf = (campaign: string) => `campaign run ${campaign}`
+
 export async function startServing(o: ServingOptions): Promise<Serving> {
-  if (!o.sandbox && !o.noReceive && !o.publicUrl) {
-    throw usageError('With a real account, the platform must reach this machine for session summaries.', [
-      'Give --public-url https://your-tunnel (to --port), or run `ivr sessions tail --register --public-url …` elsewhere and add --no-receive.',
-      'No account? Add --sandbox.',
-    ])
-  }
-  if (o.menu && !o.sandbox && !o.menuPublicUrl) {
-    throw usageError('A menu campaign with a real account needs --menu-public-url: where the platform reaches the menu server (--menu-port).', [
-      'e.g. --menu-public-url https://your-tunnel-2 for a tunnel to --menu-port.',
-    ])
-  }
   // A run killed earlier left its registrations leased: put them back first (what `webhooks restore` does).
+  const shared = new Map<'VSS' | 'VCA', number>()
   for (const {file, lease, holderRunning} of await listLeases(o.configDir)) {
-    if (holderRunning || lease.account !== o.account || lease.baseUrl !== o.baseUrl) continue
+    if (lease.account !== o.account || lease.baseUrl !== o.baseUrl) continue
     if (lease.type !== 'VSS' && !(lease.type === 'VCA' && o.menu)) continue
+    // Another runner of this campaign serves it on this machine: the platform has one URL per type, so use its listener.
+    if (holderRunning && lease.holder === holderOf(o.campaign)) shared.set(lease.type, lease.pid)
+    if (holderRunning) continue
     const restored = await restoreLease(o.api, lease, file)
     o.warn(`A run that stopped without cleaning up (pid ${lease.pid}) left the ${lease.type} webhook pointed at it; put back what was there before (${restored.action}).`)
   }
+  const serveMenu = Boolean(o.menu) && !shared.has('VCA')
+  const receive = !o.noReceive && !shared.has('VSS')
+  if (!o.sandbox && !o.publicUrl && (serveMenu || receive)) {
+    throw usageError(`With a real account, the platform must reach this machine for ${serveMenu ? "the menu's call actions and " : ''}session summaries.`, [
+      `Give --public-url https://your-tunnel (a tunnel to --port; the run registers ${serveMenu ? `VCA at its ${MENU_PATH} and ` : ''}VSS at its ${SUMMARY_PATH}).`,
+      ...(serveMenu ? [] : ['Or run `ivr sessions tail --register --public-url …` elsewhere and add --no-receive.']),
+      'No account? Add --sandbox.',
+    ])
+  }
   const describe: string[] = []
+  for (const [type, pid] of shared) describe.push(`${type === 'VCA' ? 'call actions' : 'summaries'} served by runner pid ${pid} of this campaign`)
   const stops: Array<() => Promise<string[]>> = []
   const stopAll = async () => {
     const warnings: string[] = []
@@ -80,12 +98,45 @@ export async function startServing(o: ServingOptions): Promise<Serving> {
     }
     return {warnings}
   }
+  const lease = (type: 'VSS' | 'VCA', path: string) => ({
+    type, api: o.api, configDir: o.configDir, account: o.account, baseUrl: o.baseUrl, url: o.publicUrl && publicUrlWith(o.publicUrl, path),
+    httpAuthHeader: o.authHeader, force: o.force || o.sandbox, pid: o.pid, holder: holderOf(o.campaign),
+  })
+  const leaseBusy = (error: unknown) => {
+    if ((error as IvrError).code !== 'LEASE_BUSY') return error
+    return new IvrError((error as Error).message, {
+      code: 'LEASE_BUSY', exitCode: ExitCode.USAGE,
+      suggestions: ['A sub-account has one URL per webhook type: while it is held, another campaign cannot receive (or answer a menu) on it. Run this campaign after that one ends.', ...((error as IvrError).suggestions ?? [])],
+    })
+  }
   try {
-    if (o.menu) {
-      const menu = o.menu
+    if (o.noReceive || shared.has('VSS')) {
+      if (!(await runningReceiver(o.storeFile))) o.warn(`No \`ivr sessions tail\` is filling ${o.storeFile}: outcomes arrive only once one runs (or with \`ivr campaign reconcile\`).`)
+      const follower = followStore(o.storeFile, o.onSummary)
+      stops.push(async () => {
+        await follower.stop()
+        return []
+      })
+      if (!shared.has('VSS')) describe.push(`summaries from ${o.storeFile}`)
+    }
+    if (!serveMenu && !receive) return {describe, stop: stopAll}
+    const host = o.sandbox ? '127.0.0.1' : o.host
+    const port = o.sandbox ? 0 : o.port
+    const router = await startRouter({host, port}).catch((error) => {
+      throw listenError(error, host, port) ?? error
+    })
+    stops.push(async () => {
+      await router.close(2000)
+      return []
+    })
+    const registered = (url: string, held?: HeldLease) => `${url}${held && held.lease.url !== url ? ` (registered as ${held.lease.url})` : ''}`
+    if (serveMenu) {
+      const menu = o.menu!
       const served = await startLeasedServer<MenuServer>({
-        start: () => startMenuServer({menu, host: o.sandbox ? '127.0.0.1' : o.host, port: o.sandbox ? 0 : o.menuPort, authHeader: o.authHeader, onAnswer: o.onStep}),
-        lease: {api: o.api, configDir: o.configDir, account: o.account, baseUrl: o.baseUrl, type: 'VCA', url: o.menuPublicUrl, httpAuthHeader: o.authHeader, force: o.force || o.sandbox, pid: o.pid},
+        start: () => startMenuServer({menu, router, path: MENU_PATH, authHeader: o.authHeader, onAnswer: o.onStep}),
+        lease: lease('VCA', MENU_PATH),
+      }).catch((error) => {
+        throw leaseBusy(error)
       })
       for (const w of served.held?.warnings ?? []) o.warn(w)
       stops.push(async () => {
@@ -93,24 +144,17 @@ export async function startServing(o: ServingOptions): Promise<Serving> {
         if (r.restoreError) throw r.restoreError
         return r.restored?.warnings ?? []
       })
-      const url = served.held?.lease.url ?? served.server.url
-      describe.push(`menu at ${served.server.url}${url === served.server.url ? '' : ` (registered as ${url})`}`)
+      describe.push(`menu at ${registered(served.server.url, served.held)}`)
     }
-    if (o.noReceive) {
-      if (!(await runningReceiver(o.storeFile))) o.warn(`No \`ivr sessions tail\` is filling ${o.storeFile}: outcomes arrive only once one runs (or with \`ivr campaign reconcile\`).`)
-      const follower = followStore(o.storeFile, o.onSummary)
-      stops.push(async () => {
-        await follower.stop()
-        return []
-      })
-      describe.push(`summaries from ${o.storeFile}`)
-    } else {
+    if (receive) {
       const tail: Tail = await startTail({
-        storeFile: o.storeFile, pid: o.pid, warn: o.warn, host: o.sandbox ? '127.0.0.1' : o.host, port: o.sandbox ? 0 : o.port, authHeader: o.authHeader,
+        storeFile: o.storeFile, pid: o.pid, warn: o.warn, host, port, router, path: SUMMARY_PATH, authHeader: o.authHeader,
         onEvent: (_ev, info) => {
           if (info.parsed.summary) o.onSummary(info.parsed.summary)
         },
-        lease: {api: o.api, configDir: o.configDir, account: o.account, baseUrl: o.baseUrl, url: o.publicUrl, httpAuthHeader: o.authHeader, force: o.force || o.sandbox, pid: o.pid},
+        lease: lease('VSS', SUMMARY_PATH),
+      }).catch((error) => {
+        throw leaseBusy(error)
       })
       for (const w of tail.held?.warnings ?? []) o.warn(w)
       stops.push(async () => {
@@ -118,8 +162,7 @@ export async function startServing(o: ServingOptions): Promise<Serving> {
         if (r.restoreError) throw r.restoreError
         return r.restored?.warnings ?? []
       })
-      const registered = tail.held?.lease.url
-      describe.push(`summaries at ${tail.url}${registered && registered !== tail.url ? ` (registered as ${registered})` : ''}`)
+      describe.push(`summaries at ${registered(tail.url, tail.held)}`)
     }
   } catch (error) {
     await stopAll()

@@ -6,6 +6,7 @@ import {formatSeconds} from '../render/time.js'
 import type {CheckReport} from './create.js'
 import type {CampaignCounts, CampaignSummary, ContactResult} from './journal.js'
 import type {Plan} from './plan.js'
+import type {RunEvent} from './runner.js'
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
 
@@ -122,4 +123,25 @@ export function listColumns(): Column<CampaignSummary>[] {
     {header: 'uncertain', get: (s) => s.counts.uncertain},
     {header: 'created', get: (s) => s.createdAt.slice(0, 16).replace('T', ' ')},
   ]
+}
+
+/**
+ * How `campaign run` shows its events: NDJSON on stdout (--json, or no terminal), else a progress
+ * bar redrawn on stderr with notes above it. Returns the handler and a function that clears the bar.
+ */
+export function runEventPrinter(o: {ndjson: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & {columns?: number}; colors: Colors}): {onEvent: (ev: RunEvent) => void; clear: () => void} {
+  let bar = ''
+  const onEvent = (ev: RunEvent) => {
+    if (o.ndjson) return void o.stdout.write(`${JSON.stringify({at: new Date().toISOString(), ...ev})}\n`)
+    if (ev.type === 'progress') {
+      bar = progressLine(ev.counts, {rate: ev.rate, etaSeconds: ev.etaSeconds, width: o.stderr.columns || 80, colors: o.colors})
+      o.stderr.write(`\r\x1b[K${bar}`)
+    } else if (ev.type === 'waiting' || ev.type === 'paused' || ev.type === 'resumed' || ev.type === 'rate-limited' || ev.type === 'stopping') {
+      const words = ev.type === 'waiting' ? `${ev.reason === 'window' ? 'A calling window is closed' : 'Every contact left waits for a retry or its window'}: the next is due ${new Date(ev.until).toLocaleString()}.`
+        : ev.type === 'rate-limited' ? `The platform asked to slow down (429): waiting ${Math.ceil(ev.retryAfterMs / 1000)} s, then ${ev.rate}/s.`
+          : ev.type === 'stopping' ? `Stopping (${ev.reason}): waiting for ${ev.live} live call${ev.live === 1 ? '' : 's'}…` : `Campaign ${ev.type}.`
+      o.stderr.write(`\r\x1b[K${words}\n${bar}`)
+    }
+  }
+  return {onEvent, clear: () => void (o.ndjson || o.stderr.write('\r\x1b[K'))}
 }

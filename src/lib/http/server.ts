@@ -245,3 +245,77 @@ export function parseJsonObject(body: Buffer | string, maxDepth = MAX_JSON_DEPTH
   if (Array.isArray(value)) return {ok: false, reason: 'body is a JSON array; a webhook is an object'}
   return {ok: true, value: value as Record<string, unknown>}
 }
+
+// ---- several servers on one port ------------------------------------------------------------
+
+/** One listener that hands each request to the handler mounted on its exact path (others 404). */
+export interface Router {
+  /** http://host:port (no path). */
+  url: string
+  port: number
+  server: http.Server
+  /**
+   * Serves `path` with `handle` until the returned server is closed: closing it finishes that
+   * path's requests under way (at most graceMs), then answers the path 404.
+   */
+  mount(path: string, handle: HttpServerOptions['handle']): HttpServer
+  close(graceMs?: number): Promise<void>
+}
+
+export async function startRouter(opts: ServerLimits & {host: string; port: number}): Promise<Router> {
+  const routes = new Map<string, HttpServerOptions['handle']>()
+  const base = await startHttpServer({
+    ...opts,
+    handle(req, res) {
+      const route = routes.get(pathOf(req))
+      if (route) return route(req, res)
+      const paths = [...routes.keys()]
+      refuse(req, res, {status: 404, reason: `not found (this server answers on ${paths.length > 0 ? paths.join(' and ') : 'no path any more'})`})
+    },
+  })
+  return {
+    url: base.url,
+    port: base.port,
+    server: base.server,
+    mount(path, handle) {
+      if (routes.has(path)) throw new Error(`${path} is already served`)
+      let active = 0
+      let closing = false
+      const idle: Array<() => void> = []
+      routes.set(path, async (req, res) => {
+        active++
+        if (closing) res.setHeader('connection', 'close')
+        try {
+          await handle(req, res)
+        } finally {
+          if (--active === 0) for (const wake of idle.splice(0)) wake()
+        }
+      })
+      let closed: Promise<void> | undefined
+      return {
+        url: base.url,
+        port: base.port,
+        server: base.server,
+        get inFlight() {
+          return active
+        },
+        get closing() {
+          return closing
+        },
+        close(graceMs = 10_000) {
+          closed ??= (async () => {
+            closing = true
+            if (active > 0) {
+              let timer: NodeJS.Timeout | undefined
+              await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))])
+              clearTimeout(timer)
+            }
+            routes.delete(path)
+          })()
+          return closed
+        },
+      }
+    },
+    close: (graceMs) => base.close(graceMs),
+  }
+}

@@ -35,6 +35,8 @@ export interface Lease {
   /** The URL we registered. */
   url: string
   pid: number
+  /** What holds it, in words (e.g. the campaign a `campaign run` runs), for messages and for sharing. */
+  holder?: string
   createdAt: string
 }
 
@@ -56,6 +58,8 @@ export interface LeaseRequest {
   requireRestorable?: boolean
   /** The process that holds the lease (it is stale once this process is gone). */
   pid: number
+  /** What holds it, in words: kept in the lease (see Lease.holder). */
+  holder?: string
 }
 
 export interface RestoreResult {
@@ -111,7 +115,7 @@ const LEASE_BUSY = 'LEASE_BUSY'
 async function refuseHeld(file: string, opts: LeaseRequest): Promise<never> {
   const earlier = await readLease(file)
   if (earlier && processAlive(earlier.pid)) {
-    throw new IvrError(`Another ${earlier.pid === opts.pid ? 'server in this process' : `process (pid ${earlier.pid})`} holds the ${opts.type} webhook of ${opts.account} (pointed at ${earlier.url}).`, {
+    throw new IvrError(`Another ${earlier.pid === opts.pid ? 'server in this process' : `process (pid ${earlier.pid}${earlier.holder ? `, ${earlier.holder}` : ''})`} holds the ${opts.type} webhook of ${opts.account} (pointed at ${earlier.url}).`, {
       code: LEASE_BUSY, exitCode: ExitCode.USAGE, suggestions: ['Stop it first (it puts the registration back on exit).'],
     })
   }
@@ -145,7 +149,7 @@ export async function acquireLease(api: WebhookApi, opts: LeaseRequest): Promise
       warnings.push(`The current ${opts.type} webhook has an auth header, which the API never reveals: on exit its URL is put back without it. Set it again afterwards with \`ivr webhooks create --type ${opts.type} --url ${previous.url} --auth-header-stdin\`.`)
     }
   }
-  const lease: Lease = {version: 1, account: opts.account, baseUrl: opts.baseUrl, type: opts.type, previous, url: opts.url, pid: opts.pid, createdAt: new Date().toISOString()}
+  const lease: Lease = {version: 1, account: opts.account, baseUrl: opts.baseUrl, type: opts.type, previous, url: opts.url, pid: opts.pid, ...(opts.holder ? {holder: opts.holder} : {}), createdAt: new Date().toISOString()}
   // Exclusive: of two servers racing past the check above, one creates the lease, the other is refused here.
   if (!(await createExclusive(file, JSON.stringify(lease, null, 2) + '\n', {mode: 0o600}))) await refuseHeld(file, opts)
   try {

@@ -10,7 +10,7 @@
  */
 import type http from 'node:http'
 
-import {gate, pathOf, readBody, refuse, startHttpServer, MAX_BODY_BYTES, type Refusal, type ServerLimits} from '../http/server.js'
+import {gate, pathOf, readBody, refuse, startHttpServer, MAX_BODY_BYTES, type Refusal, type Router, type ServerLimits} from '../http/server.js'
 import {readCallEvent, type ReadCallEvent} from '../webhooks/parse.js'
 import {answerCall, apologyResolution, startNode, type MenuAnswer} from './answer.js'
 import type {Menu} from './model.js'
@@ -37,6 +37,8 @@ export interface MenuServerOptions extends ServerLimits {
   port?: number
   /** Only this path answers (others 404); default any path. */
   path?: string
+  /** Serve `path` on this shared listener instead of listening on host:port (one public URL for several servers). */
+  router?: Router
   /** The exact Authorization value the platform sends (the VCA webhook's httpAuthHeader). */
   authHeader?: string
   onAnswer?: (r: AnswerReport) => void
@@ -115,7 +117,7 @@ export async function startMenuServer(opts: MenuServerOptions): Promise<MenuServ
     })
   }
 
-  const server = await startHttpServer({...opts, host: opts.host ?? '127.0.0.1', port: opts.port ?? 8788, handle})
+  const server = opts.router ? opts.router.mount(opts.path ?? '/', handle) : await startHttpServer({...opts, host: opts.host ?? '127.0.0.1', port: opts.port ?? 8788, handle})
   return {
     url: `${server.url}${opts.path ?? '/'}`,
     port: server.port,

@@ -2,8 +2,16 @@ import {promises as fs} from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 
-import type {SandboxHandle} from '../base-command.js'
 import type {SandboxOptions} from './server.js'
+
+/** A running sandbox a command is talking to: the discovered one, or one started in this process. */
+export interface SandboxHandle {
+  baseUrl: string
+  apiKey: string
+  subAccountId: string
+  inProcess: boolean
+  close(): Promise<void>
+}
 
 /** What `ivr sandbox start` writes so other commands find it: <dataDir>/sandbox.json. */
 export interface SandboxDiscovery {

@@ -1,6 +1,4 @@
 /** One stored webhook: a line of the session store (store.ts). */
-import type {CompactRow} from './row.js'
-
 export interface StoredEvent {
   /** What makes two deliveries "the same" (see dedupeKey). */
   key: string
@@ -19,3 +17,9 @@ export interface StoredEvent {
 
 
 export type Warn = (message: string) => void
+
+/**
+ * A summary's stat row as the store keeps it (made by row.ts's compactRow):
+ * [version, status, time ms, duration s, leg seconds, billable minutes, answered 0/1, worst MOS, error code, error text, last action, country]
+ */
+export type CompactRow = [number, string, number, number | null, number, number, number, number | null, number | null, string | null, string | null, string | null]

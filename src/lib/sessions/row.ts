@@ -10,7 +10,9 @@
 import {lookupCode} from '../codes.js'
 import {readSummary, type ReadLeg, type ReadSummary} from '../webhooks/parse.js'
 import {mosBand} from '../webhooks/payloads.js'
-import type {StoredEvent} from './event.js'
+import type {CompactRow, StoredEvent} from './event.js'
+
+export type {CompactRow}
 
 /** One session summary, flattened: what list, stats and the one-line view show. */
 export interface SessionRow {
@@ -87,8 +89,6 @@ export function sessionRow(ev: StoredEvent, summary: ReadSummary = readSummary(e
 
 export const ROW_VERSION = 1
 
-/** [version, status, time ms, duration s, leg seconds, billable minutes, answered 0/1, worst MOS, error code, error text, last action, country] */
-export type CompactRow = [number, string, number, number | null, number, number, number, number | null, number | null, string | null, string | null, string | null]
 
 /** What statistics and filters need of a session. */
 export interface StatRow {

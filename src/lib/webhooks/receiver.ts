@@ -8,7 +8,7 @@
 import type http from 'node:http'
 
 import {postBody, type PostResult} from '../http/client.js'
-import {gate, parseJsonObject, pathOf, readBody, refuse, startHttpServer, MAX_BODY_BYTES, type Refusal, type ServerLimits} from '../http/server.js'
+import {gate, parseJsonObject, pathOf, readBody, refuse, startHttpServer, MAX_BODY_BYTES, type Refusal, type Router, type ServerLimits} from '../http/server.js'
 import {makeStoredEvent, type EventStore, type StoredEvent} from '../sessions/store.js'
 import {parseWebhook, type ParsedWebhook} from './parse.js'
 
@@ -21,6 +21,8 @@ export interface ReceiverOptions extends ServerLimits {
   store: EventStore
   /** When set, only this path is accepted (others get 404); otherwise any path. */
   path?: string
+  /** Serve `path` on this shared listener instead of listening on host:port (one public URL for several servers). */
+  router?: Router
   /** The exact Authorization value the platform sends (the webhook's httpAuthHeader). */
   authHeader?: string
   forwardTo?: string
@@ -113,7 +115,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     answer(200, duplicate ? RECEIVED_AGAIN : RECEIVED)
   }
 
-  const http_ = await startHttpServer({...opts, handle})
+  const http_ = opts.router ? opts.router.mount(opts.path ?? '/', handle) : await startHttpServer({...opts, handle})
   return {
     url: `${http_.url}${opts.path ?? ''}`,
     server: http_.server,

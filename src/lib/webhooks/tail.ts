@@ -13,7 +13,7 @@ import {startReceiver, type ReceiverOptions} from './receiver.js'
 
 export type {StopResult} from '../lease/serving.js'
 
-export interface TailOptions extends Pick<ReceiverOptions, 'host' | 'port' | 'path' | 'authHeader' | 'forwardTo' | 'onEvent' | 'onForward' | 'onRejected' | 'onStoreError'> {
+export interface TailOptions extends Pick<ReceiverOptions, 'host' | 'port' | 'path' | 'router' | 'authHeader' | 'forwardTo' | 'onEvent' | 'onForward' | 'onRejected' | 'onStoreError'> {
   storeFile: string
   pid: number
   warn: Warn

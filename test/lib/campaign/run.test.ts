@@ -49,7 +49,7 @@ describe('campaign run on the sandbox (runner, receiver, menu server, journal)',
     try {
       const result = await runCampaign({
         journal, api, configDir: path.join(dir, 'config'), account: sb.subAccountId, baseUrl: sb.baseUrl, storeFile: storeFileFor(path.join(dir, 'data'), sb.subAccountId),
-        sandbox: true, host: '127.0.0.1', port: 0, menuPort: 0, pid: process.pid, onEvent: (e) => events.push(e), warn: () => {}, drainMs: 5000, ...extra,
+        sandbox: true, host: '127.0.0.1', port: 0, pid: process.pid, onEvent: (e) => events.push(e), warn: () => {}, drainMs: 5000, ...extra,
       })
       return {result, events}
     } finally {
