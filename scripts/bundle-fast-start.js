@@ -42,7 +42,8 @@ const lazyRequire = {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'))
-const commands = Object.values(manifest.commands)
+// The built file of each command (a manifest written where TypeScript is loaded on the fly names src/*.ts instead).
+const commands = Object.values(manifest.commands).map((c) => ({...c, relativePath: c.relativePath[0] === 'src' ? ['dist', ...c.relativePath.slice(1, -1), c.relativePath.at(-1).replace(/\.ts$/, '.js')] : c.relativePath}))
 const {build} = await import('esbuild')
 await build({
   absWorkingDir: root,

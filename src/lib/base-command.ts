@@ -21,6 +21,11 @@ export function exclusiveFlagsMessage(message: string): string | undefined {
   return [...new Set(pairs)].map((p) => `--${p} cannot be used together: choose one.`).join(' ')
 }
 
+/** --utc, for the commands that list times (README, "Times"). */
+export const utcFlag = {
+  utc: Flags.boolean({summary: 'Times in UTC, ISO 8601 (default: local time, YYYY-MM-DD HH:MM:SS).'}),
+}
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof IvrCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 

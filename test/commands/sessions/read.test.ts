@@ -48,6 +48,15 @@ describe('ivr sessions list / show / stats / replay', () => {
     expect(r.exitCode).to.equal(2)
   })
 
+  it('prints times in local time, or ISO 8601 in UTC with --utc (as sandbox sessions and recordings status do)', async () => {
+    const local = (await runIvr(['sessions', 'list', '--store', store])).stdout.split('\n').find((l) => l.includes('aaaa1111-old'))!
+    const d = new Date('2026-10-01T10:01:00Z')
+    const p2 = (n: number) => String(n).padStart(2, '0')
+    expect(local.startsWith(`${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`)).to.equal(true)
+    const utc = (await runIvr(['sessions', 'list', '--store', store, '--utc'])).stdout.split('\n').find((l) => l.includes('aaaa1111-old'))!
+    expect(utc.startsWith('2026-10-01T10:01:00.000Z')).to.equal(true)
+  })
+
   it('--csv defuses a caller id a spreadsheet would run as a formula', async () => {
     const hostile = path.join(dir, 'hostile.ndjson')
     const s = await EventStore.open(hostile)
