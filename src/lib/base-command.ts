@@ -3,6 +3,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import type {VoiceApi} from './api/client.js'
 import {AccountStore, type AccountsFile} from './accounts/store.js'
 import {ExitCode, IvrError, usageError} from './errors.js'
+import type {Output} from './output.js'
 import {makeColors, type Colors} from './render/colors.js'
 import {errorEnvelope, errorText} from './render/error.js'
 import {redactSecrets} from './render/redact.js'
@@ -111,6 +112,16 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   /** A warning, on stderr, always (also under --json: stdout stays pure JSON). */
   protected warnUser(text: string): void {
     process.stderr.write(`${this.errColors.yellow('Warning:')} ${text}\n`)
+  }
+
+  /** Text the operator must see as it is, on stderr, always (also under --json). */
+  protected notice(text: string): void {
+    process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /** The four output channels, for the services a command delegates to. */
+  protected get output(): Output {
+    return {out: (t) => this.out(t), status: (t) => this.status(t), warn: (t) => this.warnUser(t), notice: (t) => this.notice(t)}
   }
 
   /** The terminal's width, for tables that must fit it (undefined when stdout is not a terminal: nothing is cut). */
