@@ -28,6 +28,14 @@ export const utcFlag = {
 }
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof IvrCommand)['baseFlags'] & T['flags']>
+/** See IvrCommand.onInterrupt. */
+export interface Interruptible {
+  signal: AbortSignal
+  /** The step, or the command's end on a second Ctrl-C, whichever comes first. */
+  race<R>(step: Promise<R>): Promise<R>
+  dispose(): void
+}
+
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /** Folders the tool keeps its files in; each overridable by env for tests and CI. */
@@ -284,6 +292,27 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     process.once('SIGTERM', onTerm)
     process.stdout.on('error', onPipe)
     return {stopped, cancel}
+  }
+
+  /**
+   * Ctrl-C during a long step: the first one aborts `signal` (the flow then cancels or leaves what it
+   * started, and says so); a second one, when the first is stuck, makes race() reject with `left()`
+   * (exit 130), so the command ends through the normal error path and its `finally` still runs.
+   * dispose() removes the listener.
+   */
+  protected onInterrupt(left: () => IvrError): Interruptible {
+    const controller = new AbortController()
+    let count = 0
+    let leave!: (error: IvrError) => void
+    const gone = new Promise<never>((_resolve, reject) => (leave = reject))
+    gone.catch(() => {}) // Raced where it matters; a second Ctrl-C between races is not an unhandled rejection.
+    const handler = () => {
+      count++
+      if (count === 1) controller.abort()
+      else leave(left())
+    }
+    process.on('SIGINT', handler)
+    return {signal: controller.signal, race: (step) => Promise.race([step, gone]), dispose: () => process.off('SIGINT', handler)}
   }
 
   // ---- errors ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import {notFound, usageError} from '../errors.js'
 import {readSummary} from '../webhooks/parse.js'
 import {mosBand, SESSION_STATUSES} from '../webhooks/payloads.js'
 import {fromCompact, statRowOf, type StatRow} from './row.js'
-import {forEachLine, parseStoredLine, readEvents, SUMMARIES_ONLY, type StoredEvent, type Warn} from './store.js'
+import {forEachLine, parseStoredLine, readEvents, SUMMARIES_ONLY, wholeLine, type StoredEvent, type Warn} from './store.js'
 import {sessionRow, type SessionRow} from './row.js'
 import {parseDurationMs} from '../duration.js'
 import {localDay, pad2} from '../render/time.js'
@@ -61,8 +61,8 @@ const ROW_MARKER = Buffer.from('"row":[')
  */
 export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, line: () => string, sessionId: () => string | undefined, lineNo: number) => void, warn?: Warn): Promise<void> {
   await forEachLine(file, (buf, start, end, lineNo, torn) => {
-    // A line that does not end as stored lines do was cut short: it is parsed, so the damage is reported (with its line).
-    const whole = !torn && buf[end - 1] === 125
+    // A line that is not whole (cut short, even right after a "}") is parsed, so the damage is reported (with its line).
+    const whole = !torn && wholeLine(buf, start, end)
     const storedSummary = buf.compare(SUMMARY_PREFIX, 0, SUMMARY_PREFIX.length, start, Math.min(end, start + SUMMARY_PREFIX.length)) === 0
     if (whole && storedSummary) {
       const at = buf.indexOf(ROW_MARKER, start)
