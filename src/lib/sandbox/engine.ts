@@ -37,7 +37,7 @@ export type CaptureEnd = 'max-digits' | 'hash' | 'digit-timeout' | 'overall-time
 
 interface EventBase {at: string; leg?: 'A' | 'B'}
 export type TimelineEvent = EventBase & (
-  | {kind: 'call'; status: 'initiated' | 'ringing' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'error' | 'disconnected'; number: string; sipCode?: number}
+  | {kind: 'call'; status: 'initiated' | 'ringing' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'error' | 'disconnected'; number: string; sipCode?: number; to?: string}
   | {kind: 'say'; role: 'say' | 'prompt' | 'success' | 'failure'; text: string; voiceProfile?: string; repetition: number; speed: number; seconds: number}
   | {kind: 'play'; fileUrl: string; repetition: number; seconds: number}
   | {kind: 'waiting'; attempt: number; minDigits: number; maxDigits: number; completeOnHash: boolean; timeoutMs: number}
@@ -594,7 +594,8 @@ export class CallEngine {
     const run = new Run(this, record, this.opts)
     const t = record.timeline
     run.legA = {name: 'A', callId: randomUUID(), direction: 'INBOUND', source: t.source, destination: t.destination, sourceRefId: null, destinationRefId: referenceId, initiated: run.t, status: 'RINGING'}
-    run.event({kind: 'call', leg: 'A', status: 'initiated', number: t.source})
+    // Inbound: `number` is the caller, `to` the virtual number called.
+    run.event({kind: 'call', leg: 'A', status: 'initiated', number: t.source, to: t.destination})
     await run.vcs('A', 'CALL_RECEIVED')
     const answer = await run.vca('CALL_RECEIVED', undefined)
     if (!answer) return run.finish()

@@ -34,6 +34,8 @@ describe('ivr sandbox commands', () => {
       const r = await runIvr(['sandbox', 'call', '--from', '+6598765432', '--to', '+6531591234', '--press', '7'])
       expect(r.exitCode, r.stderr).to.equal(0)
       expect(r.stdout).to.include('caller pressed 7')
+      // The A leg of an inbound call is the caller, calling the virtual number (not "calling" their own number).
+      expect(r.stdout).to.include('A call from +6598765432 to +6531591234').and.not.include('calling +6598765432')
       expect(r.stdout).to.include('"You pressed 7. Goodbye."')
       expect(r.stdout).to.match(/Session \S+: COMPLETED/)
     })
@@ -45,6 +47,13 @@ describe('ivr sandbox commands', () => {
       expect(r.exitCode).to.equal(7)
       expect(r.stdout).to.include('error -2003')
       expect(r.stdout).to.include('HTTP 500')
+    })
+
+    it('registers a loopback webhook on the sandbox without warning that the platform cannot reach it', async () => {
+      const r = await runIvr(['webhooks', 'create', '--sandbox', '--type', 'VCA', '--url', 'http://127.0.0.1:3000/vca'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.stdout).to.include('Registered VCA')
+      expect(r.stderr).not.to.include('cannot reach')
     })
 
     it('says what to do when the sub-account has no VCA webhook', async () => {
