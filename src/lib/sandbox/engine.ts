@@ -251,7 +251,7 @@ class LiveInput implements InputSource {
     if (queued !== undefined) return Promise.resolve(queued)
     if (this.hangingUp) return Promise.resolve('')
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.waiter = undefined; resolve('') }, timeoutMs)
+      const timer = setTimeout(() => { this.waiter = undefined; resolve('') }, timeoutMs).unref()
       this.waiter = (keys) => { clearTimeout(timer); resolve(keys) }
     })
   }
@@ -297,7 +297,10 @@ interface SessionRecord {
   holdsPlace?: boolean
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+// The engine's timers never keep a process alive on their own: a stopped sandbox exits at once
+// instead of waiting out a live call's key wait or a webhook retry (the server, while it listens,
+// is what keeps a sandbox running).
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 function countryOf(number: string): string {
   return parsePhoneNumberFromString(`+${normalizeNumber(number)}`)?.country ?? ''
@@ -472,7 +475,7 @@ export class CallEngine {
         r.listeners.delete(done)
         resolve(r.timeline)
       }
-      const timer = setTimeout(() => { r.listeners.delete(done); resolve(r.timeline) }, timeoutMs)
+      const timer = setTimeout(() => { r.listeners.delete(done); resolve(r.timeline) }, timeoutMs).unref()
       r.listeners.add(done)
     })
   }
