@@ -135,11 +135,26 @@ export class CampaignRunner {
   /** A call action the menu answered. */
   async step(sessionId: string | undefined, step: MenuStep): Promise<void> {
     if (!sessionId) return
-    if (!(await this.opts.journal.recordStep(sessionId, step))) {
+    if (await this.opts.journal.recordStep(sessionId, step)) return
+    // Before its session is known: our own POST's answer applies it when written (below, in dial),
+    // or it is another runner's call whose answer is still being written (a shared journal): try again shortly.
+    const hold = () => {
       const list = this.earlySteps.get(sessionId) ?? []
       list.push(step)
       this.earlySteps.set(sessionId, list)
       if (this.earlySteps.size > 10_000) this.earlySteps.delete(this.earlySteps.keys().next().value!)
+    }
+    hold()
+    for (let i = 0; i < 8; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      // Taken out before the write, so our own answer cannot apply it a second time meanwhile.
+      const list = this.earlySteps.get(sessionId)
+      const at = list ? list.indexOf(step) : -1
+      if (at < 0) return
+      list!.splice(at, 1)
+      if (list!.length === 0) this.earlySteps.delete(sessionId)
+      if (await this.opts.journal.recordStep(sessionId, step)) return
+      hold()
     }
   }
 
