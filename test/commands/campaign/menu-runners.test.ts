@@ -94,4 +94,24 @@ describe('campaign run: two runners of one menu campaign on one machine', functi
       await store.close()
     }
   })
+
+  it('two runners started at the same moment: whichever loses the race for the listener uses the other\'s; both finish, every contact once', async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-menu-runners-'))
+    const env = {IVR_DATABASE_URL: await freshDatabase(), IVR_DATA_DIR: path.join(dir, 'data'), IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_CACHE_DIR: path.join(dir, 'cache')}
+    sandbox = await startSandbox({host: '127.0.0.1', port: 0, population: {presses: {'1': 1}}})
+    await fs.mkdir(env.IVR_DATA_DIR, {recursive: true})
+    await fs.writeFile(discoveryFile(env.IVR_DATA_DIR), JSON.stringify({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    const numbers = Array.from({length: 16}, (_, i) => `+65813${String(50_000 + i)}`)
+    await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
+    const create = ivr(['campaign', 'create', 'race', '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '8', '--sandbox'], env)
+    expect(await create.exited, create.stderr()).to.equal(0)
+    const runners = [ivr(['campaign', 'run', 'race', '--sandbox'], env), ivr(['campaign', 'run', 'race', '--sandbox'], env)]
+    procs.push(...runners)
+    const codes = await Promise.all(runners.map((r) => r.exited))
+    expect(codes, runners.map((r) => r.stderr()).join('\n---\n')).to.deep.equal([0, 0])
+    expect(runners.filter((r) => /served by runner pid/.test(r.stderr())), 'one runner used the other\'s listener').to.have.length(1)
+    const perDestination = new Map<string, number>()
+    for (const s of await listSessions(sandbox)) perDestination.set(s.destination, (perDestination.get(s.destination) ?? 0) + 1)
+    expect(numbers.filter((n) => perDestination.get(n) !== 1), 'called other than once').to.deep.equal([])
+  })
 })
