@@ -15,9 +15,9 @@ export default tseslint.config(
   },
   {
     // src/lib never prints and never reads argv/env: the base command resolves settings once.
-    // The command bases (src/lib/*-command.ts, logs-cli.ts) are the command layer, kept beside base-command.ts.
+    // The command bases (src/lib/*-command.ts) are the command layer, kept beside base-command.ts.
     files: ['src/lib/**/*.ts'],
-    ignores: ['src/lib/base-command.ts', 'src/lib/*-command.ts', 'src/lib/logs-cli.ts'],
+    ignores: ['src/lib/base-command.ts', 'src/lib/*-command.ts'],
     rules: {
       'no-restricted-properties': ['error',
         {object: 'process', property: 'argv', message: 'src/lib must not read process.argv'},

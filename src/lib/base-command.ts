@@ -3,6 +3,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import type {VoiceApi} from './api/client.js'
 import {AccountStore, type AccountsFile} from './accounts/store.js'
 import {ExitCode, IvrError, usageError} from './errors.js'
+import type {Output} from './output.js'
 import {makeColors, type Colors} from './render/colors.js'
 import {errorEnvelope, errorText} from './render/error.js'
 import {redactSecrets} from './render/redact.js'
@@ -11,7 +12,30 @@ import type {SandboxHandle} from './sandbox/connect.js'
 import type {SandboxOptions} from './sandbox/server.js'
 import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from './settings.js'
 
+/**
+ * oclif's wording for two flags that exclude each other ("The following error occurred: --json=true
+ * cannot also be provided when using --csv"), said our way; undefined for any other message.
+ */
+export function exclusiveFlagsMessage(message: string): string | undefined {
+  const pairs = [...message.matchAll(/--([\w-]+)(?:=\S*)? cannot also be provided when using --([\w-]+)/g)].map((m) => [m[2], m[1]].sort().join(' and --'))
+  if (pairs.length === 0) return undefined
+  return [...new Set(pairs)].map((p) => `--${p} cannot be used together: choose one.`).join(' ')
+}
+
+/** --utc, for the commands that list times (README, "Times"). */
+export const utcFlag = {
+  utc: Flags.boolean({summary: 'Times in UTC, ISO 8601 (default: local time, YYYY-MM-DD HH:MM:SS).'}),
+}
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof IvrCommand)['baseFlags'] & T['flags']>
+/** See IvrCommand.onInterrupt. */
+export interface Interruptible {
+  signal: AbortSignal
+  /** The step, or the command's end on a second Ctrl-C, whichever comes first. */
+  race<R>(step: Promise<R>): Promise<R>
+  dispose(): void
+}
+
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /** Folders the tool keeps its files in; each overridable by env for tests and CI. */
@@ -96,6 +120,16 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   /** A warning, on stderr, always (also under --json: stdout stays pure JSON). */
   protected warnUser(text: string): void {
     process.stderr.write(`${this.errColors.yellow('Warning:')} ${text}\n`)
+  }
+
+  /** Text the operator must see as it is, on stderr, always (also under --json). */
+  protected notice(text: string): void {
+    process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /** The four output channels, for the services a command delegates to. */
+  protected get output(): Output {
+    return {out: (t) => this.out(t), status: (t) => this.status(t), warn: (t) => this.warnUser(t), notice: (t) => this.notice(t)}
   }
 
   /** The terminal's width, for tables that must fit it (undefined when stdout is not a terminal: nothing is cut). */
@@ -260,6 +294,27 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     return {stopped, cancel}
   }
 
+  /**
+   * Ctrl-C during a long step: the first one aborts `signal` (the flow then cancels or leaves what it
+   * started, and says so); a second one, when the first is stuck, makes race() reject with `left()`
+   * (exit 130), so the command ends through the normal error path and its `finally` still runs.
+   * dispose() removes the listener.
+   */
+  protected onInterrupt(left: () => IvrError): Interruptible {
+    const controller = new AbortController()
+    let count = 0
+    let leave!: (error: IvrError) => void
+    const gone = new Promise<never>((_resolve, reject) => (leave = reject))
+    gone.catch(() => {}) // Raced where it matters; a second Ctrl-C between races is not an unhandled rejection.
+    const handler = () => {
+      count++
+      if (count === 1) controller.abort()
+      else leave(left())
+    }
+    process.on('SIGINT', handler)
+    return {signal: controller.signal, race: (step) => Promise.race([step, gone]), dispose: () => process.off('SIGINT', handler)}
+  }
+
   // ---- errors ---------------------------------------------------------------------------------
 
   /**
@@ -282,7 +337,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     // oclif's own parse errors, and a flag value its parser refused (an integer out of range...), which
     // oclif marks with our usage exit code (package.json oclif.exitCodes.failedFlagParsing).
     if ((e instanceof Errors.CLIError && 'parse' in e) || (e?.oclif?.exit === ExitCode.USAGE && typeof e.message === 'string')) {
-      const message = String(e.message).replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ').replace(/\n\s*See more help with --help$/, '')
+      const message = exclusiveFlagsMessage(String(e.message)) ?? String(e.message).replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ').replace(/\n\s*See more help with --help$/, '')
       return usageError(message, [`See \`ivr ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`])
     }
     if (e?.code === 'EPIPE') return new IvrError('Output closed.', {code: 'EPIPE', exitCode: ExitCode.OK})

@@ -1,19 +1,29 @@
-import type {Command} from '@oclif/core'
+import {Flags, type Command} from '@oclif/core'
 
 import type {VoiceApi} from './api/client.js'
 import {IvrCommand} from './base-command.js'
-import {exportUi, waitOptions} from './logs-cli.js'
-import {waitAndDownload, type ExportReport} from './logs/export.js'
+import {exportUi, waitAndDownload, type ExportReport, type ExportUi} from './logs/export.js'
+import {waitOptions} from './logs/jobs.js'
 import {renderSummary} from './logs/render.js'
 import {summarizeFiles} from './logs/summarize.js'
 
-/** What `logs export` and `logs download` share: waiting for a job, downloading, printing paths and the summary. */
+/** Flags shared by the commands that wait for a job and download its files (`logs export`, `logs download`). */
+export const fetchFlags = {
+  out: Flags.string({char: 'o', summary: 'Where the CSV files go: a folder (default: the current one) or a file name ending in .csv.'}),
+  force: Flags.boolean({summary: 'Download again files that are already on disk.'}),
+  summary: Flags.boolean({summary: 'Print calls, answered, billable minutes and cost, by day, destination country and product.'}),
+  'cancel-on-interrupt': Flags.boolean({summary: 'On Ctrl-C while waiting, cancel the job without asking.'}),
+  timeout: Flags.string({summary: 'Stop waiting after this long (e.g. 30m, 2h); the job keeps running.', default: '1h'}),
+  'poll-interval': Flags.string({summary: 'First pause between status checks (it grows up to 15 s).', default: '1s', hidden: true}),
+}
+
+/** What the commands that follow an export job share: waiting for it, downloading, printing paths and the summary. */
 export abstract class ExportJobCommand<T extends typeof Command> extends IvrCommand<T> {
   protected async fetchJob(api: VoiceApi, base: Omit<ExportReport, 'status' | 'files'>, opts: {range?: string; signal: AbortSignal}): Promise<ExportReport> {
     const f = this.flags as unknown as {timeout: string; 'poll-interval': string; 'cancel-on-interrupt'?: boolean; out?: string; force?: boolean; summary?: boolean}
     const outcome = await waitAndDownload(api, {
       jobId: base.jobId, range: opts.range, wait: waitOptions(f), cancelOnInterrupt: f['cancel-on-interrupt'], out: f.out, cwd: process.cwd(), force: f.force, signal: opts.signal,
-    }, exportUi({write: (t) => process.stderr.write(t), status: (t) => this.status(t), tty: Boolean(process.stderr.isTTY), quiet: this.jsonEnabled(), interactive: this.isInteractive}))
+    }, this.exportUi(this.isInteractive))
     for (const file of outcome.files) this.out(file.path)
     const result: ExportReport = {...base, status: outcome.status, expires: outcome.expires, files: outcome.files}
     if (f.summary) {
@@ -24,9 +34,11 @@ export abstract class ExportJobCommand<T extends typeof Command> extends IvrComm
     return result
   }
 
-  /** A second Ctrl-C: say where the job stands and go, now. */
-  protected leave(words: string): never {
-    process.stderr.write(`\n${words}\n`)
-    process.exit(130)
+  /** The export's progress on stderr (nothing under --json), and the cancel question when `ask`. */
+  protected exportUi(ask: boolean): ExportUi {
+    return exportUi({
+      write: (t) => process.stderr.write(t), status: (t) => this.status(t), tty: Boolean(process.stderr.isTTY), quiet: this.jsonEnabled(),
+      confirm: ask ? async (message) => (await import('@inquirer/prompts')).confirm({message, default: false}) : undefined,
+    })
   }
 }

@@ -5,6 +5,7 @@ import {ExitCode, IvrError} from '../../lib/errors.js'
 import {populationFlags, populationOfFlags} from '../../lib/sandbox/population-flags.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
 import {storeFileFor} from '../../lib/sessions/store.js'
+import {decisionsFileFor} from '../../lib/analytics/decisions.js'
 
 /** What the callees of a sandbox started for the run press when --presses is not given: the README's one line shows choices. */
 export const DEFAULT_SANDBOX_PRESSES = '1=60,2=20,3=10,none=10'
@@ -60,6 +61,7 @@ Outcomes come from session summaries and, for a menu, its call actions: under --
     try {
       const result = await runCampaign({
         journal, api, configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, storeFile: storeFileFor(this.paths.dataDir, creds.account),
+        decisionsFile: decisionsFileFor(this.paths.dataDir, creds.account),
         sandbox: Boolean(f.sandbox), publicUrl: f['public-url'], host: f.host, port: f.port, authHeader, noReceive: f['no-receive'], force: f.force,
         pid: process.pid, retryUncertain: f['retry-uncertain'], drainMs, signal: controller.signal, onEvent: printer.onEvent,
         warn: (m) => this.warnUser(m), knownProfiles: await this.cachedVoiceProfiles(), onServing: (d) => this.status(`Campaign ${journal.name}: ${d.join('; ')}.`),

@@ -1,9 +1,8 @@
 import {Args} from '@oclif/core'
 
-import {fetchFlags, onInterrupt} from '../../lib/logs-cli.js'
-import {ExportJobCommand} from '../../lib/logs-command.js'
+import {ExportJobCommand, fetchFlags} from '../../lib/logs-command.js'
 import type {ExportReport} from '../../lib/logs/export.js'
-import {resumeHints} from '../../lib/logs/jobs.js'
+import {leftAsItIs} from '../../lib/logs/jobs.js'
 
 export default class LogsDownload extends ExportJobCommand<typeof LogsDownload> {
   static override summary = 'Download the files of an export job (waiting for it if it is still running).'
@@ -20,9 +19,9 @@ export default class LogsDownload extends ExportJobCommand<typeof LogsDownload> 
   async run(): Promise<ExportReport> {
     const {jobId} = this.args
     const api = await this.api()
-    const interrupt = onInterrupt(() => this.leave(`Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}`))
+    const interrupt = this.onInterrupt(() => leftAsItIs(jobId))
     try {
-      return await this.fetchJob(api, {jobId}, {signal: interrupt.signal})
+      return await interrupt.race(this.fetchJob(api, {jobId}, {signal: interrupt.signal}))
     } finally {
       interrupt.dispose()
     }

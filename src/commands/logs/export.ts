@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {fetchFlags, onInterrupt} from '../../lib/logs-cli.js'
-import {ExportJobCommand} from '../../lib/logs-command.js'
+import {interrupted} from '../../lib/errors.js'
+import {ExportJobCommand, fetchFlags} from '../../lib/logs-command.js'
 import {resolveRange} from '../../lib/logs/dates.js'
 import {exportRequest, startExport, type ExportReport} from '../../lib/logs/export.js'
-import {resumeHints} from '../../lib/logs/jobs.js'
+import {leftAsItIs, resumeHints} from '../../lib/logs/jobs.js'
 
 export default class LogsExport extends ExportJobCommand<typeof LogsExport> {
   static override summary = 'Export call records: start a job, wait for it, download the CSV files, and sum up the cost.'
@@ -35,9 +35,9 @@ Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6
     // Listening for Ctrl-C before the job exists: pressed while it is being created, it still ends
     // with the new job's id on screen (and the cancel question) rather than a job nobody knows of.
     let jobId: string | undefined
-    const interrupt = onInterrupt(() => this.leave(jobId ? `Export job ${jobId} was left as it is.\n${resumeHints(jobId).join('\n')}` : 'Interrupted.'))
+    const interrupt = this.onInterrupt(() => (jobId ? leftAsItIs(jobId) : interrupted()))
     try {
-      jobId = await startExport(api, body)
+      jobId = await interrupt.race(startExport(api, body))
     } catch (error) {
       interrupt.dispose()
       throw error
@@ -51,7 +51,7 @@ Outcomes: succeeded exits 0; empty (no calls in the range) 5; failed and error 6
     }
     this.status(`Started export job ${jobId} for ${range.description}.`)
     try {
-      return await this.fetchJob(api, base, {range: range.description, signal: interrupt.signal})
+      return await interrupt.race(this.fetchJob(api, base, {range: range.description, signal: interrupt.signal}))
     } finally {
       interrupt.dispose()
     }

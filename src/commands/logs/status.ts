@@ -1,14 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 
 import type {LogExportJob} from '../../lib/api/types.js'
-import {IvrCommand} from '../../lib/base-command.js'
-import {exportUi, onInterrupt, waitOptions} from '../../lib/logs-cli.js'
+import {ExportJobCommand} from '../../lib/logs-command.js'
 import {exportStatus} from '../../lib/logs/export.js'
-import {isTerminal, outcomeError, resumeHints, waitForExport, WaitAborted} from '../../lib/logs/jobs.js'
+import {isTerminal, leftAsItIs, outcomeError, resumeHints, waitForExport, waitOptions, WaitAborted} from '../../lib/logs/jobs.js'
 import {ExitCode, IvrError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
 
-export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
+export default class LogsStatus extends ExportJobCommand<typeof LogsStatus> {
   static override summary = 'Show the status of an export job.'
   static override description = 'Status is one of queued, running, succeeded, failed, cancelled, empty, error. A succeeded job lists how many files it has and until when their links are valid (the links themselves are in --json). Exits 0 whenever the status could be read; --wait waits for a final status first.'
   static override examples = ['<%= config.bin %> logs status 7f3a9c0e21b4', '<%= config.bin %> logs status 7f3a9c0e21b4 --wait --json']
@@ -26,10 +25,10 @@ export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
     const api = await this.api()
     let job = await exportStatus(api, jobId)
     if (this.flags.wait && !isTerminal(job.status)) {
-      const ui = exportUi({write: (t) => process.stderr.write(t), status: (t) => this.status(t), tty: Boolean(process.stderr.isTTY), quiet: this.jsonEnabled(), interactive: false})
-      const interrupt = onInterrupt(() => this.leave(resumeHints(jobId).join('\n')))
+      const ui = this.exportUi(false)
+      const interrupt = this.onInterrupt(() => leftAsItIs(jobId, 'running'))
       try {
-        ;({job} = await waitForExport(api, jobId, {...waitOptions(this.flags), signal: interrupt.signal, onPoll: (j) => ui.progress.set(j.status, `Export job: ${safeLine(j.status)}`)}))
+        ;({job} = await interrupt.race(waitForExport(api, jobId, {...waitOptions(this.flags), signal: interrupt.signal, onPoll: (j) => ui.progress.set(j.status, `Export job: ${safeLine(j.status)}`)})))
       } catch (error) {
         if (error instanceof WaitAborted) throw new IvrError('Interrupted; the job keeps running.', {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, suggestions: resumeHints(jobId)})
         throw error
@@ -46,11 +45,5 @@ export default class LogsStatus extends IvrCommand<typeof LogsStatus> {
     else if (!isTerminal(job.status)) this.status(`Wait and download: ivr logs download ${jobId}`)
     else this.status(outcomeError(jobId, job)?.message ?? '')
     return {jobId, ...job}
-  }
-
-  /** A second Ctrl-C: say where the job stands and go, now. */
-  private leave(words: string): never {
-    process.stderr.write(`\n${words}\n`)
-    process.exit(130)
   }
 }

@@ -25,6 +25,6 @@ export default class SessionsShow extends SessionsCommand<typeof SessionsShow> {
     this.out(renderSession(events, {colors: this.colors, showNumbers: f['show-numbers']}))
     const summaryEv = events.find((e) => e.type === 'SESSION_SUMMARY')
     // The stat row is the store's own index, not part of what was received.
-    return {sessionId, summary: summaryEv ? sessionRow(summaryEv) : undefined, events: events.map(({row: _row, ...ev}) => ev)}
+    return {sessionId, summary: summaryEv ? sessionRow(summaryEv) : undefined, events: events.map(({row: _row, bodyBytes: _bytes, ...ev}) => ev)}
   }
 }

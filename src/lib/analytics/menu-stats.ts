@@ -134,41 +134,40 @@ const digitsAt = (buf: Buffer, at: number, n: number): number => {
   return v
 }
 
+/** The last day read (yyyymmdd) and its midnight (ms): lines of one day come together. */
+interface DayCache {
+  day: number
+  ms: number
+}
+
 /**
  * The time and session of a line as the decision log writes it (`{"time":"<ISO>","session":"<id>",...`),
  * read from the bytes without parsing the line; undefined for any other shape.
  */
-function readHead(buf: Buffer, start: number, end: number): {time: number; session: string; restStart: number} | undefined {
+function readHead(buf: Buffer, start: number, end: number, days: DayCache): {time: number; sessionStart: number; sessionEnd: number; ascii: boolean; restStart: number} | undefined {
   const t = start + HEAD.length
   const s = t + ISO_LENGTH + SESSION.length
-  if (s >= end || buf.compare(HEAD, 0, HEAD.length, start, t) !== 0 || buf[t + ISO_LENGTH - 1] !== 90 /* Z */) return undefined
-  if (buf.compare(SESSION, 0, SESSION.length, t + ISO_LENGTH, s) !== 0) return undefined
-  const time = Date.UTC(digitsAt(buf, t, 4), digitsAt(buf, t + 5, 2) - 1, digitsAt(buf, t + 8, 2), digitsAt(buf, t + 11, 2), digitsAt(buf, t + 14, 2), digitsAt(buf, t + 17, 2), digitsAt(buf, t + 20, 3))
+  if (s >= end || !bytesAt(buf, start, HEAD, end) || buf[t + ISO_LENGTH - 1] !== 90 /* Z */ || !bytesAt(buf, t + ISO_LENGTH, SESSION, end)) return undefined
+  const day = digitsAt(buf, t, 4) * 10_000 + digitsAt(buf, t + 5, 2) * 100 + digitsAt(buf, t + 8, 2)
+  if (day !== days.day) {
+    days.day = day
+    days.ms = Date.UTC(digitsAt(buf, t, 4), digitsAt(buf, t + 5, 2) - 1, digitsAt(buf, t + 8, 2))
+  }
+  // The same as Date.UTC of all seven fields (which carries over the same way).
+  const time = days.ms + ((digitsAt(buf, t + 11, 2) * 60 + digitsAt(buf, t + 14, 2)) * 60 + digitsAt(buf, t + 17, 2)) * 1000 + digitsAt(buf, t + 20, 3)
   let close = s
+  let ascii = true
   while (close < end && buf[close] !== 34) {
     if (buf[close] === 92) return undefined // an escaped id: read the slow way
+    if (buf[close] > 127) ascii = false
     close++
   }
   if (!Number.isFinite(time) || close >= end) return undefined
-  return {time, session: buf.toString('utf8', s, close), restStart: close + 1}
+  return {time, sessionStart: s, sessionEnd: close, ascii, restStart: close + 1}
 }
 
-/** What is kept of one session between the passes. */
-interface Trace {
-  /** Node index the caller waits in (-1: none, the session left the menu). */
-  at: number
-  /** When they entered it (ms), NaN when not known (an outbound call's first node). */
-  since: number
-  visited: number[]
-  /** Indices into the step labels (`main 2`). */
-  steps: number[]
-  /** Bit per version seen (the first 30), to count sessions per version. */
-  versions: number
-  end?: PathEnd
-  endNode?: number
-  transferNode?: number
-  summary: boolean
-}
+/** How a session left the menu, as kept per session (an index into END_CODES; -1: not yet). */
+const END_CODES: ReadonlyArray<Exclude<PathEnd, 'no summary yet'>> = ['hangup', 'transfer', 'apology', 'abandon']
 
 interface NodeAcc {
   id: string
@@ -196,12 +195,52 @@ function median(xs: number[]): number | undefined {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
+/** Whether buf holds `bytes` at `at` (a JS loop: cheaper than a native call for a few bytes). */
+function bytesAt(buf: Buffer, at: number, bytes: Buffer, end: number): boolean {
+  if (at + bytes.length > end) return false
+  for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false
+  return true
+}
+
 /** Where a key of a node leads in the menu given: a node id, or what ends the call. */
 function targetOfKey(menu: Menu, nodeId: string, key: string): string | undefined {
   const step = menu.nodes.get(nodeId)?.choices.get(key)
   if (!step) return undefined
   const n = step.next
   return n.kind === 'goto' ? n.node : n.kind
+}
+
+/**
+ * The steps of every path, as a trie: a session keeps one number (its node), a million sessions
+ * through a handful of paths share a few hundred nodes.
+ */
+class PathTrie {
+  private readonly parent: number[] = [-1]
+  private readonly step: number[] = [-1]
+  private readonly children = new Map<number, number>()
+  /** Keys too big to pack into one number (never in practice). */
+  private readonly wide = new Map<string, number>()
+
+  /** The node for `at` followed by `step` (0 is the empty path). */
+  child(at: number, step: number): number {
+    const packed = step < 2_097_152 && at < 2 ** 31
+    const key = packed ? at * 2_097_152 + step : `${at},${step}`
+    let c = packed ? this.children.get(key as number) : this.wide.get(key as string)
+    if (c === undefined) {
+      c = this.parent.length
+      this.parent.push(at)
+      this.step.push(step)
+      if (packed) this.children.set(key as number, c)
+      else this.wide.set(key as string, c)
+    }
+    return c
+  }
+
+  steps(at: number): number[] {
+    const out: number[] = []
+    for (let n = at; n > 0; n = this.parent[n]) out.push(this.step[n])
+    return out.reverse()
+  }
 }
 
 export async function computeMenuStats(opts: {
@@ -219,20 +258,40 @@ export async function computeMenuStats(opts: {
   const since = filter.since?.getTime() ?? -Infinity
   const until = filter.until?.getTime() ?? Infinity
 
-  const index = new Map<string, number>()
+  const nodeIndexOf = new Map<string, number>()
   const nodes: NodeAcc[] = []
   const nodeIndex = (id: string): number => {
-    let i = index.get(id)
+    let i = nodeIndexOf.get(id)
     if (i === undefined) {
       i = nodes.length
-      index.set(id, i)
+      nodeIndexOf.set(id, i)
       nodes.push({id, calls: 0, visits: 0, answers: 0, keys: new Map(), invalid: 0, noInput: 0, abandoned: 0, transfers: 0, transfersAnswered: 0, durations: []})
     }
     return i
   }
   for (const id of menu.nodes.keys()) nodeIndex(id)
 
-  const traces = new Map<string, Trace | null>()
+  // What is kept of each session between the passes: a slot in parallel arrays of numbers (no
+  // object per session). -1 in `slotOf`: the session started outside the window.
+  const slotOf = new Map<string, number>()
+  /** Node index the caller waits in (-1: none, the session left the menu). */
+  const sAt: number[] = []
+  /** When they entered it (ms), NaN when not known (an outbound call's first node). */
+  const sSince: number[] = []
+  /** Bit per node visited (indices under 31; the rest in sVisitedMore). */
+  const sVisited: number[] = []
+  const sVisitedMore = new Map<number, Set<number>>()
+  /** The path so far: a node of the trie of steps (`main 2`). */
+  const sPath: number[] = []
+  /** Bit per version seen (the first 30), to count sessions per version. */
+  const sVersions: number[] = []
+  /** Index into END_CODES, -1 none yet. */
+  const sEnd: number[] = []
+  const sEndNode: number[] = []
+  const sTransferNode: number[] = []
+  const sSummary: number[] = []
+  const trie = new PathTrie()
+
   const versionList: Array<{version: string; decisions: number; sessions: number; first: number; last: number}> = []
   const versionIndex = new Map<string, number>()
   const stepLabels: string[] = []
@@ -269,65 +328,79 @@ export async function computeMenuStats(opts: {
     }
     return {ours, version, node, code, digits: d.digits ?? '', step, transfer: d.outcome === 'transfer', end: END_OF[d.outcome], entered: ours ? (d.entered ?? []).map(nodeIndex) : []}
   }
-  const rests = new Map<number, Array<{bytes: Buffer; rest: Rest}>>()
-  let cached = 0
 
-  const enter = (t: Trace, ids: number[]) => {
+  const enter = (s: number, ids: number[]) => {
     for (const i of ids) {
       nodes[i].visits++
-      if (!t.visited.includes(i)) {
-        t.visited.push(i)
-        nodes[i].calls++
+      let seen: boolean
+      if (i < 31) {
+        seen = (sVisited[s] & (1 << i)) !== 0
+        sVisited[s] |= 1 << i
+      } else {
+        const more = sVisitedMore.get(s) ?? new Set<number>()
+        seen = more.has(i)
+        more.add(i)
+        sVisitedMore.set(s, more)
       }
+      if (!seen) nodes[i].calls++
     }
     return ids.length === 0 ? -1 : ids.at(-1)!
   }
 
   const fold = (session: string, at: number, r: Rest) => {
-    let t = traces.get(session)
-    if (t === undefined) {
+    let s = slotOf.get(session)
+    if (s === undefined) {
       // A session belongs to the window it started in.
       if (!(at >= since && at < until)) {
-        traces.set(session, null)
+        slotOf.set(session, -1)
         return
       }
-      t = {at: -1, since: Number.NaN, visited: [], steps: [], summary: false, versions: 0}
-      traces.set(session, t)
+      s = sAt.length
+      slotOf.set(session, s)
+      sAt.push(-1)
+      sSince.push(Number.NaN)
+      sVisited.push(0)
+      sPath.push(0)
+      sVersions.push(0)
+      sEnd.push(-1)
+      sEndNode.push(-1)
+      sTransferNode.push(-1)
+      sSummary.push(0)
       // No CALL_RECEIVED: an outbound call opened in this node (send-callflow --menu, campaigns).
-      if (r.node !== -1) t.at = enter(t, [r.node])
-    } else if (t === null) {
+      if (r.node !== -1) sAt[s] = enter(s, [r.node])
+    } else if (s === -1) {
       return
     }
     decisions++
     const v = versionList[r.version]
     v.decisions++
     const bit = r.version < 30 ? 1 << r.version : 0
-    if (bit === 0 || (t.versions & bit) === 0) v.sessions++
-    t.versions |= bit
+    if (bit === 0 || (sVersions[s] & bit) === 0) v.sessions++
+    sVersions[s] |= bit
     if (at < v.first) v.first = at
     if (at > v.last) v.last = at
     if (r.code === 4) unknown++
     if (r.step !== -1) {
       const n = nodes[r.node]
       n.answers++
-      if (t.at === r.node && Number.isFinite(t.since)) n.durations.push((at - t.since) / 1000)
+      if (sAt[s] === r.node && Number.isFinite(sSince[s])) n.durations.push((at - sSince[s]) / 1000)
       if (r.code === 1) n.keys.set(r.digits, (n.keys.get(r.digits) ?? 0) + 1)
       else if (r.code === 2) n.invalid++
       else if (r.code === 3) n.noInput++
-      t.steps.push(r.step)
+      sPath[s] = trie.child(sPath[s], r.step)
       if (r.transfer) {
         n.transfers++
-        t.transferNode = r.node
+        sTransferNode[s] = r.node
       }
     }
-    const next = enter(t, r.entered)
+    const next = enter(s, r.entered)
     if (r.end) {
-      t.end = r.end
-      t.endNode = next >= 0 ? next : r.node === -1 ? undefined : r.node
-      t.at = -1
+      sEnd[s] = END_CODES.indexOf(r.end as (typeof END_CODES)[number])
+      sEndNode[s] = next >= 0 ? next : r.node
+      sAt[s] = -1
     } else {
-      t.at = next
-      t.since = at
+      sAt[s] = next
+      sSince[s] = at
     }
   }
 
@@ -340,38 +413,25 @@ export async function computeMenuStats(opts: {
     }
   }
 
-  // In the writer's lines the menu comes right after the session: `,"menu":"<name>",`.
+  // In the writer's lines the menu comes right after the session: `,"menu":"<name>",`. What
+  // follows it has few distinct values: each is worked out once, then looked up by its text.
   const menuField = Buffer.concat([Buffer.from(','), needle])
+  const rests = new Map<string, Rest>()
+  const days: DayCache = {day: Number.NaN, ms: Number.NaN}
   await forEachLine(opts.decisionsFile, (buf, start, end, _lineNo, torn) => {
-    // The writer's own lines: time and session read from the bytes, the rest looked up by its bytes.
-    const head = readHead(buf, start, end)
+    const head = readHead(buf, start, end, days)
     if (head) {
-      if (buf.compare(menuField, 0, menuField.length, head.restStart, Math.min(end, head.restStart + menuField.length)) !== 0) return
-      let h = 0x811c9dc5
-      for (let i = head.restStart; i < end; i++) h = Math.imul(h ^ buf[i], 16_777_619)
-      const bucket = rests.get(h)
-      const len = end - head.restStart
-      let rest: Rest | undefined
-      if (bucket) {
-        for (const c of bucket) {
-          if (c.bytes.length === len && buf.compare(c.bytes, 0, len, head.restStart, end) === 0) {
-            rest = c.rest
-            break
-          }
-        }
-      }
+      if (!bytesAt(buf, head.restStart, menuField, end)) return
+      const text = buf.toString('latin1', head.restStart + menuField.length, end)
+      let rest = rests.get(text)
       if (!rest) {
         const d = parseLine(buf, start, end, torn)
         if (!d) return
         rest = restOf(d)
-        if (cached < 100_000) {
-          cached++
-          const entry = {bytes: Buffer.from(buf.subarray(head.restStart, end)), rest}
-          if (bucket) bucket.push(entry)
-          else rests.set(h, [entry])
-        }
+        if (rests.size < 100_000) rests.set(text, rest)
       }
-      if (rest.ours) fold(head.session, head.time, rest)
+      if (!rest.ours) return
+      fold(buf.toString(head.ascii ? 'latin1' : 'utf8', head.sessionStart, head.sessionEnd), head.time, rest)
       return
     }
     if (buf.subarray(start, end).indexOf(needle) === -1) return
@@ -386,56 +446,58 @@ export async function computeMenuStats(opts: {
   const statuses: Record<string, number> = {}
   await scanSummaries(opts.storeFile, {}, (row, line, sessionIdOf) => {
     const id = sessionIdOf()
-    const t = id === undefined ? undefined : traces.get(id)
-    if (!t || t.summary) return
-    t.summary = true
+    const s = id === undefined ? undefined : slotOf.get(id)
+    if (s === undefined || s === -1 || sSummary[s] === 1) return
+    sSummary[s] = 1
     statuses[row.status] = (statuses[row.status] ?? 0) + 1
-    if (t.at !== -1) {
+    const at = sAt[s]
+    if (at !== -1) {
       // Still waiting in a menu when the session ended: the caller hung up there.
-      const n = nodes[t.at]
+      const n = nodes[at]
       n.abandoned++
-      if (Number.isFinite(t.since) && Number.isFinite(row.time) && row.time >= t.since) n.durations.push((row.time - t.since) / 1000)
-      t.end = 'abandon'
-      t.endNode = t.at
+      if (Number.isFinite(sSince[s]) && Number.isFinite(row.time) && row.time >= sSince[s]) n.durations.push((row.time - sSince[s]) / 1000)
+      sEnd[s] = END_CODES.indexOf('abandon')
+      sEndNode[s] = at
     }
-    if (t.transferNode !== undefined) {
+    const transferNode = sTransferNode[s]
+    if (transferNode !== -1) {
       // Connected seconds beyond the first leg's: a later leg (the transfer) was answered. Else the legs tell.
       if (row.durationSec !== undefined && row.legSeconds > row.durationSec) {
-        nodes[t.transferNode].transfersAnswered++
+        nodes[transferNode].transfersAnswered++
         return
       }
       const legs = readSummary(JSON.parse(line()).body).legs
-      if (legs.slice(1).some((l) => Boolean(l.connectedTimestamp) || (l.callDuration ?? 0) > 0)) nodes[t.transferNode].transfersAnswered++
+      if (legs.slice(1).some((l) => Boolean(l.connectedTimestamp) || (l.callDuration ?? 0) > 0)) nodes[transferNode].transfersAnswered++
     }
   }, opts.warn)
 
   const ends: MenuStats['ends'] = {hangup: 0, transfer: 0, apology: 0, abandon: 0}
-  const paths = new Map<string, PathStat>()
-  let sessions = 0
+  const paths = new Map<string, PathStat & {path: number}>()
   let withSummary = 0
   const transfersPending = new Map<number, number>()
-  for (const t of traces.values()) {
-    if (!t) continue
-    sessions++
+  const sessions = sAt.length
+  for (let s = 0; s < sessions; s++) {
     let end: PathEnd
-    if (t.summary) {
+    let endNodeAt = sEndNode[s]
+    if (sSummary[s] === 1) {
       withSummary++
-      end = t.end ?? 'abandon'
+      end = sEnd[s] === -1 ? 'abandon' : END_CODES[sEnd[s]]
       ends[end as keyof typeof ends]++
     } else {
       end = 'no summary yet'
-      if (t.at !== -1) t.endNode = t.at
-      if (t.transferNode !== undefined) transfersPending.set(t.transferNode, (transfersPending.get(t.transferNode) ?? 0) + 1)
+      if (sAt[s] !== -1) endNodeAt = sAt[s]
+      if (sTransferNode[s] !== -1) transfersPending.set(sTransferNode[s], (transfersPending.get(sTransferNode[s]) ?? 0) + 1)
     }
-    const endNode = t.endNode === undefined || t.endNode < 0 ? undefined : nodes[t.endNode].id
-    const key = `${t.steps.join(',')}|${end}|${endNode ?? ''}`
+    const endNode = endNodeAt < 0 ? undefined : nodes[endNodeAt].id
+    const key = `${sPath[s]}|${end}|${endNode ?? ''}`
     const p = paths.get(key)
     if (p) p.count++
-    else paths.set(key, {steps: t.steps.map((i) => stepLabels[i]), end, ...(endNode ? {endNode} : {}), count: 1, share: 0})
+    else paths.set(key, {path: sPath[s], steps: [], end, ...(endNode ? {endNode} : {}), count: 1, share: 0})
   }
+  for (const p of paths.values()) p.steps = trie.steps(p.path).map((i) => stepLabels[i])
 
   const nodeStats: NodeStat[] = nodes.filter((n) => n.visits > 0 || n.answers > 0 || menu.nodes.has(n.id)).map((n) => {
-    const i = index.get(n.id)!
+    const i = nodeIndexOf.get(n.id)!
     const kind = menu.nodes.get(n.id)?.kind ?? 'unknown'
     const keys = [...n.keys].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     // Keys of the menu nobody pressed are shown too, at zero.
@@ -451,7 +513,7 @@ export async function computeMenuStats(opts: {
     }
   })
   const top = [...paths.values()].sort((a, b) => b.count - a.count || a.steps.length - b.steps.length).slice(0, opts.topPaths ?? 10)
-  for (const p of top) p.share = sessions ? round3(p.count / sessions) : 0
+    .map(({path: _path, ...p}) => ({...p, share: sessions ? round3(p.count / sessions) : 0}))
 
   return {
     menu: label, version: current,

@@ -4,7 +4,7 @@
  * alone, or asking the API.
  */
 import type {VoiceApi} from '../api/client.js'
-import {getProfiles, readCachedProfiles} from '../profiles.js'
+import {getProfiles, profileCacheFile, readCachedProfiles} from '../profiles.js'
 import type {SpeechProfile} from '../api/types.js'
 
 export interface AccountFacts {
@@ -40,4 +40,33 @@ export async function onlineAccountFacts(api: VoiceApi, profileCacheFile: string
   ])
   const vca = (hooks.webhooks ?? []).some((w) => String(w.type).toUpperCase() === 'VCA' && w.enabled !== false)
   return facts(profiles.profiles, vca, numbers)
+}
+
+/**
+ * The facts of the account in force, for the checks: `required` asks the account (a failure is the
+ * caller's error); `preferred` asks it and falls back to the cache; `cache` reads the cache only.
+ * Undefined when no account is set up (or, unless required, nothing could be learnt).
+ */
+export async function accountFactsFor(
+  account: {credentials(): Promise<{account: string; baseUrl: string}>; api(): Promise<VoiceApi>; cacheDir: string},
+  mode: 'required' | 'preferred' | 'cache',
+): Promise<AccountFacts | undefined> {
+  const cacheFileOf = (creds: {account: string; baseUrl: string}) => profileCacheFile(account.cacheDir, creds.account, creds.baseUrl)
+  if (mode === 'required') {
+    const api = await account.api()
+    return onlineAccountFacts(api, cacheFileOf(await account.credentials()))
+  }
+  try {
+    const cacheFile = cacheFileOf(await account.credentials())
+    if (mode === 'preferred') {
+      try {
+        return await onlineAccountFacts(await account.api(), cacheFile)
+      } catch {
+        // Offline, or the key cannot list profiles: the cache, if any.
+      }
+    }
+    return await cachedAccountFacts(cacheFile)
+  } catch {
+    return undefined
+  }
 }

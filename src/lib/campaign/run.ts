@@ -3,6 +3,7 @@
  * if asked, the receiver and menu server started (serving.ts), the runner run, and everything
  * undone in order at the end, whatever ends it.
  */
+import {decisionRecorder, DecisionLog} from '../analytics/decisions.js'
 import type {VoiceApi} from '../api/client.js'
 import {ExitCode, IvrError} from '../errors.js'
 import {loadContent} from './content.js'
@@ -10,7 +11,9 @@ import type {CampaignJournal} from './journal.js'
 import {CampaignRunner, type RunEvent, type RunResult, type Send} from './runner.js'
 import {startServing, type ServingOptions} from './serving.js'
 
-export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api' | 'campaign'> {
+export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api' | 'campaign' | 'record'> {
+  /** A menu campaign keeps every call action its menu answers here, as `ivr serve` does (`ivr menu stats` reads it). */
+  decisionsFile?: string
   journal: CampaignJournal
   api: VoiceApi
   /** Default: the API client's sendCallflow. */
@@ -52,10 +55,14 @@ export async function runCampaign(o: RunCampaignOptions): Promise<RunResult & {r
   const runner = new CampaignRunner({
     journal, content, send: o.send ?? ((r) => o.api.sendCallflow(r)), onEvent: o.onEvent, signal: o.signal, drainMs: o.drainMs,
   })
+  const log = content.menu && o.decisionsFile ? await DecisionLog.open(o.decisionsFile, {onError: o.warn}) : undefined
   const serving = await startServing({
-    ...o, menu: content.menu, campaign: `${journal.name} (${journal.location})`,
+    ...o, menu: content.menu, campaign: `${journal.name} (${journal.location})`, ...(log ? {record: decisionRecorder(log, journal.definition.content.file)} : {}),
     onSummary: (s) => void runner.summary(s).catch((e) => o.warn(`Could not record a summary: ${(e as Error).message}`)),
     onStep: (r) => void runner.step(r.sessionId, {...(r.from ? {node: r.from} : {}), taken: r.taken}).catch(() => {}),
+  }).catch(async (error: unknown) => {
+    await log?.close()
+    throw error
   })
   o.onServing?.(serving.describe)
   let result: RunResult
@@ -64,6 +71,7 @@ export async function runCampaign(o: RunCampaignOptions): Promise<RunResult & {r
   } finally {
     const {warnings} = await serving.stop()
     for (const w of warnings) o.warn(w)
+    await log?.close()
   }
   return {...result, retried}
 }

@@ -8,7 +8,7 @@
 import type {VoiceApi} from '../api/client.js'
 import {ExitCode, IvrError, listenError, usageError} from '../errors.js'
 import {startRouter} from '../http/server.js'
-import {startMenuServer, type AnswerReport, type MenuServer} from '../menu/server.js'
+import {startMenuServer, type AnswerRecorder, type AnswerReport, type MenuServer} from '../menu/server.js'
 import type {Menu} from '../menu/model.js'
 import {listLeases, restoreLease, type HeldLease} from '../lease/lease.js'
 import {startServing as startLeasedServer} from '../lease/serving.js'
@@ -31,6 +31,8 @@ export interface ServingOptions {
   /** Summaries go here (the runner's summary()). */
   onSummary: (s: ReadSummary) => void
   onStep: (r: AnswerReport) => void
+  /** Keeps each call action the menu answers (the decision log, as `ivr serve` does). */
+  record?: AnswerRecorder
   warn: (message: string) => void
   /** Loopback URLs are registered as they are (the sandbox reaches them). */
   sandbox: boolean
@@ -146,7 +148,7 @@ async function startOnce(o: ServingOptions): Promise<Serving> {
     if (serveMenu) {
       const menu = o.menu!
       const served = await startLeasedServer<MenuServer>({
-        start: () => startMenuServer({menu, router, path: MENU_PATH, authHeader: o.authHeader, onAnswer: o.onStep}),
+        start: () => startMenuServer({menu, router, path: MENU_PATH, authHeader: o.authHeader, onAnswer: o.onStep, record: o.record}),
         lease: lease('VCA', MENU_PATH),
       }).catch((error) => {
         throw leaseBusy(error)

@@ -7,7 +7,7 @@ import {safeLine} from '../render/safe.js'
 import type {ExportRange} from './dates.js'
 import {DownloadAborted, downloadFiles, planDownload, type DownloadedFile} from './download.js'
 import {jobNotFound, normalizeJob, outcomeError, resumeHints, waitForExport, WaitAborted, withJobHints, type WaitOptions} from './jobs.js'
-import type {Progress} from './progress.js'
+import {startProgress, type Progress} from './progress.js'
 import type {LogSummary} from './summarize.js'
 
 /** How the export flow talks to the user; the command supplies it (src/lib never prints). */
@@ -17,6 +17,22 @@ export interface ExportUi {
   info(text: string): void
   /** Asks whether to cancel the job after Ctrl-C; absent without a terminal. */
   confirmCancel?: (jobId: string) => Promise<boolean>
+}
+
+/**
+ * The terminal side of an export: progress through `write` (stderr; nothing when `quiet`, under
+ * --json), redrawn in place when `tty`, and the cancel question when the command can ask one.
+ */
+export function exportUi(opts: {write: (text: string) => void; status: (text: string) => void; tty: boolean; quiet: boolean; confirm?: (message: string) => Promise<boolean>}): ExportUi {
+  const write = (text: string) => {
+    if (!opts.quiet) opts.write(text)
+  }
+  const {confirm} = opts
+  return {
+    progress: startProgress({write, tty: opts.tty && !opts.quiet}),
+    info: opts.status,
+    confirmCancel: confirm ? (jobId) => confirm(`Cancel export job ${jobId} on the platform? (No leaves it running.)`) : undefined,
+  }
 }
 
 /** What `logs export` and `logs download` return (their --json). */

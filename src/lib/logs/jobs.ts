@@ -1,8 +1,10 @@
 import type {VoiceApi} from '../api/client.js'
 import type {LogExportJob, LogExportStatus} from '../api/types.js'
-import {ExitCode, IvrError} from '../errors.js'
+import {ExitCode, IvrError, usageError} from '../errors.js'
 import {safeLine} from '../render/safe.js'
 import {formatSeconds} from '../render/time.js'
+import {parseTimeoutMs} from '../duration.js'
+import {parseDuration} from './dates.js'
 
 export const TERMINAL_STATUSES: readonly LogExportStatus[] = ['succeeded', 'failed', 'cancelled', 'empty', 'error']
 
@@ -17,6 +19,12 @@ export function isTerminal(status: string): boolean {
 }
 
 /** How to pick the work up again later: printed whenever a job is left running. */
+/** A second Ctrl-C while following a job: the command ends at once (exit 130) and the job keeps running. */
+export function leftAsItIs(jobId: string, state: 'left as it is' | 'running' = 'left as it is'): IvrError {
+  const message = state === 'running' ? 'Interrupted; the job keeps running.' : `Export job ${safeLine(jobId)} was left as it is.`
+  return new IvrError(message, {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, suggestions: resumeHints(jobId)})
+}
+
 export function resumeHints(jobId: string): string[] {
   return [`Check it: ivr logs status ${jobId}`, `Fetch its files when ready: ivr logs download ${jobId}`, `Or stop it: ivr logs cancel ${jobId}`]
 }
@@ -146,3 +154,12 @@ export function withJobHints(error: unknown, jobId: string): unknown {
 
 /** 75 s → "1m15s"; 4 s → "4s". */
 export const formatElapsed = (ms: number): string => formatSeconds(Math.max(0, ms / 1000))
+
+/** Wait settings from --timeout and --poll-interval. */
+export function waitOptions(flags: {timeout: string; 'poll-interval': string}): WaitOptions {
+  const timeoutMs = parseTimeoutMs(flags.timeout)
+  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout "${flags.timeout}" is not a duration.`, ['e.g. --timeout 30m, --timeout 2h (a bare number is seconds)'])
+  const initialIntervalMs = parseDuration(flags['poll-interval'])
+  if (initialIntervalMs === undefined || initialIntervalMs <= 0) throw usageError(`--poll-interval "${flags['poll-interval']}" is not a duration.`, ['e.g. --poll-interval 2s'])
+  return {timeoutMs, initialIntervalMs, maxIntervalMs: Math.max(15_000, initialIntervalMs)}
+}

@@ -13,6 +13,8 @@ export interface StoredEvent {
   body: unknown
   /** A summary's stat row (row.ts), made when it is received. */
   row?: CompactRow
+  /** The body's length in the line (store.ts writes it; a reader checks a line is whole by it). */
+  bodyBytes?: number
 }
 
 

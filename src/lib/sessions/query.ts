@@ -7,7 +7,7 @@ import {notFound, usageError} from '../errors.js'
 import {readSummary} from '../webhooks/parse.js'
 import {mosBand, SESSION_STATUSES} from '../webhooks/payloads.js'
 import {fromCompact, statRowOf, type StatRow} from './row.js'
-import {forEachLine, parseStoredLine, readEvents, SUMMARIES_ONLY, type StoredEvent, type Warn} from './store.js'
+import {forEachLine, parseStoredLine, readEvents, SUMMARIES_ONLY, wholeLine, type StoredEvent, type Warn} from './store.js'
 import {sessionRow, type SessionRow} from './row.js'
 import {parseDurationMs} from '../duration.js'
 import {localDay, pad2} from '../render/time.js'
@@ -61,8 +61,8 @@ const ROW_MARKER = Buffer.from('"row":[')
  */
 export async function scanSummaries(file: string, f: Filter, fn: (row: StatRow, line: () => string, sessionId: () => string | undefined, lineNo: number) => void, warn?: Warn): Promise<void> {
   await forEachLine(file, (buf, start, end, lineNo, torn) => {
-    // A line that does not end as stored lines do was cut short: it is parsed, so the damage is reported (with its line).
-    const whole = !torn && buf[end - 1] === 125
+    // A line that is not whole (cut short, even right after a "}") is parsed, so the damage is reported (with its line).
+    const whole = !torn && wholeLine(buf, start, end)
     const storedSummary = buf.compare(SUMMARY_PREFIX, 0, SUMMARY_PREFIX.length, start, Math.min(end, start + SUMMARY_PREFIX.length)) === 0
     if (whole && storedSummary) {
       const at = buf.indexOf(ROW_MARKER, start)
@@ -113,20 +113,36 @@ export async function* summaryRows(file: string, f: Filter = {}, warn?: Warn): A
   }
 }
 
-/** The newest `limit` summaries passing the filter, newest first (0 = all, in which case memory grows with the answer). */
+/**
+ * The newest `limit` summaries passing the filter, newest first by the session's own time (its end,
+ * else when it was received), not by when it reached the store: summaries arrive late and out of
+ * order. 0 = all, in which case memory grows with the answer.
+ */
 export async function listSessions(file: string, opts: Filter & {limit: number; warn?: Warn}): Promise<SessionRow[]> {
-  // Only the kept lines are parsed whole, at the end.
-  const ring: Array<{text: string; lineNo: number}> = []
-  await scanSummaries(file, opts, (_row, line, _id, lineNo) => {
-    ring.push({text: line(), lineNo})
-    if (opts.limit > 0 && ring.length > opts.limit) ring.shift()
+  // Only the kept lines are parsed whole, at the end. `kept` is ordered newest first; of two with the
+  // same time, the one stored later counts as newer.
+  const kept: Array<{time: number; text: string; lineNo: number}> = []
+  const newer = (a: {time: number; lineNo: number}, b: {time: number; lineNo: number}) => a.time > b.time || (a.time === b.time && a.lineNo > b.lineNo)
+  await scanSummaries(file, opts, (row, line, _id, lineNo) => {
+    const entry = {time: row.time, lineNo, text: ''}
+    if (opts.limit > 0 && kept.length === opts.limit && !newer(entry, kept.at(-1)!)) return
+    let lo = 0
+    let hi = kept.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (newer(kept[mid], entry)) lo = mid + 1
+      else hi = mid
+    }
+    entry.text = line()
+    kept.splice(lo, 0, entry)
+    if (opts.limit > 0 && kept.length > opts.limit) kept.pop()
   }, opts.warn)
   const rows: SessionRow[] = []
-  for (const {text, lineNo} of ring) {
+  for (const {text, lineNo} of kept) {
     const ev = parseStoredLine({text, lineNo, torn: false}, file, opts.warn)
     if (ev) rows.push(sessionRow(ev))
   }
-  return rows.reverse()
+  return rows
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The local session store: append-only NDJSON, one file per sub-account in the data dir (or one the
  * user names). One line per webhook received:
- *   {"key":"SESSION_SUMMARY:<sessionId>","receivedAt":"...","type":"SESSION_SUMMARY","sessionId":"...","path":"/vss","row":[...],"body":{...as received}}
+ *   {"key":"SESSION_SUMMARY:<sessionId>","bodyBytes":1234,"receivedAt":"...","type":"SESSION_SUMMARY","sessionId":"...","path":"/vss","row":[...],"body":{...as received}}
+ * `bodyBytes` (the body's length) lets a reader tell a whole line from one cut short without parsing it.
  * Appends are durable (written and fdatasync'ed before append() resolves) and grouped: every append
  * waiting while a flush runs goes out in the next single write + sync, which is what lets the
  * receiver acknowledge thousands of webhooks a second. Reads stream line by line.
@@ -63,6 +64,8 @@ export interface Line {
   lineNo: number
   /** The last line had no newline: a write cut short by a crash (or one still being written). */
   torn: boolean
+  /** Whether the line is whole, told from its bytes (wholeStoredLine); undefined when not known. */
+  whole?: boolean
 }
 
 const STORE_HINT = 'Check the path and its permissions, or give --store FILE to use another store file.'
@@ -100,7 +103,7 @@ export async function* readLines(file: string, opts: {start?: number} = {}): Asy
     let nl: number
     while ((nl = buf.indexOf(10, from)) !== -1) {
       lineNo++
-      if (nl > from) yield {text: buf.toString('utf8', from, nl), lineNo, torn: false}
+      if (nl > from) yield {text: buf.toString('utf8', from, nl), lineNo, torn: false, whole: wholeLine(buf, from, nl)}
       from = nl + 1
     }
     rest = from < buf.length ? buf.subarray(from) : undefined
@@ -188,15 +191,67 @@ export interface ReadOptions {
 export async function* readEvents(file: string, opts: ReadOptions = {}): AsyncGenerator<StoredEvent> {
   for await (const line of readLines(file)) {
     // A line the filter would skip is still read when it is not whole, so its damage is reported.
-    if (opts.prefilter && !line.torn && !opts.prefilter(line.text) && looksWhole(line.text)) continue
+    if (opts.prefilter && !line.torn && !opts.prefilter(line.text) && line.whole) continue
     const ev = parseStoredLine(line, file, opts.warn)
     if (ev) yield ev
   }
 }
 
-/** Whether a line ends as every stored line does (cheap: a line cut short mostly does not). */
-export function looksWhole(text: string): boolean {
-  return text.charCodeAt(text.length - 1) === 125 // }
+const KEY_END = Buffer.from('","bodyBytes":')
+const BODY_KEY = Buffer.from(',"body":')
+
+/**
+ * Whether a line the store wrote is whole, from its bytes and without parsing it: its head says
+ * how long its body is (`"bodyBytes"`, right after the key), and the body must end exactly one
+ * byte before the line does. A line cut short anywhere, even right after a "}", is told apart.
+ * undefined: a line without that field (older writers, hand-made files).
+ */
+export function wholeStoredLine(buf: Buffer, start: number, end: number): boolean | undefined {
+  if (!startsWith(buf, start, end, KEY_PREFIX)) return undefined
+  let i = start + KEY_PREFIX.length
+  while (i < end && buf[i] !== 34) i += buf[i] === 92 ? 2 : 1 // the key's closing quote
+  if (!startsWith(buf, i, end, KEY_END)) return undefined
+  let n = 0
+  let j = i + KEY_END.length
+  const digits = j
+  while (j < end && buf[j] >= 48 && buf[j] <= 57 && j - digits < 12) n = n * 10 + buf[j++] - 48
+  if (j === digits || buf[j] !== 44 /* , */) return false
+  const body = end - 1 - n
+  return buf[end - 1] === 125 && body - BODY_KEY.length > j && startsWith(buf, body - BODY_KEY.length, end, BODY_KEY)
+}
+
+/**
+ * Whether a line is whole: by its body's length where the store wrote one, else by its brackets
+ * balancing outside strings (a full scan: only lines from older writers take it).
+ */
+export function wholeLine(buf: Buffer, start: number, end: number): boolean {
+  return wholeStoredLine(buf, start, end) ?? bracketsBalance(buf, start, end)
+}
+
+/** Whether a JSON value's brackets close exactly at its end, strings skipped. */
+function bracketsBalance(buf: Buffer, start: number, end: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = start; i < end; i++) {
+    const c = buf[i]
+    if (inString) {
+      if (c === 92) i++
+      else if (c === 34) inString = false
+    } else if (c === 34) {
+      inString = true
+    } else if (c === 123 || c === 91) {
+      depth++
+    } else if ((c === 125 || c === 93) && --depth <= 0 && i !== end - 1) {
+      return false
+    }
+  }
+  return depth === 0 && !inString
+}
+
+function startsWith(buf: Buffer, at: number, end: number, bytes: Buffer): boolean {
+  if (at < 0 || at + bytes.length > end) return false
+  for (let k = 0; k < bytes.length; k++) if (buf[at + k] !== bytes[k]) return false
+  return true
 }
 
 /** Summaries only: skips other lines without parsing them. */
@@ -232,14 +287,12 @@ const LINE_END = Buffer.from('}\n')
  * stays one line and the body the same.
  */
 export function storeLine(ev: StoredEvent, received?: Buffer | string): Buffer {
-  const head = JSON.stringify({key: ev.key, receivedAt: ev.receivedAt, type: ev.type, sessionId: ev.sessionId, path: ev.path, row: ev.row ?? compactRow(ev)})
-  const start = `${head.slice(0, -1)},"body":`
   // The bytes as they came, when they are UTF-8 on one line: nothing to encode again.
-  if (Buffer.isBuffer(received) && received.indexOf(10) === -1 && received.indexOf(13) === -1 && isUtf8(received)) {
-    return Buffer.concat([Buffer.from(start), received, LINE_END])
-  }
-  const text = received === undefined ? JSON.stringify(ev.body) ?? 'null' : received.toString()
-  return Buffer.from(`${start}${text.replace(/[\r\n]/g, ' ')}}\n`)
+  const body = Buffer.isBuffer(received) && received.indexOf(10) === -1 && received.indexOf(13) === -1 && isUtf8(received)
+    ? received
+    : Buffer.from((received === undefined ? JSON.stringify(ev.body) ?? 'null' : received.toString()).replace(/[\r\n]/g, ' '))
+  const head = JSON.stringify({key: ev.key, bodyBytes: body.length, receivedAt: ev.receivedAt, type: ev.type, sessionId: ev.sessionId, path: ev.path, row: ev.row ?? compactRow(ev)})
+  return Buffer.concat([Buffer.from(`${head.slice(0, -1)},"body":`), body, LINE_END])
 }
 
 interface Pending {

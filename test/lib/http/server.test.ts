@@ -10,8 +10,9 @@ import {DEFAULT_LIMITS, type ServerLimits} from '../../../src/lib/http/server.js
 import {parseMenuText} from '../../../src/lib/menu/model.js'
 import {startMenuServer} from '../../../src/lib/menu/server.js'
 import {startSandbox} from '../../../src/lib/sandbox/server.js'
-import {computeStats, findSession, listSessions} from '../../../src/lib/sessions/query.js'
-import {EventStore, readEvents} from '../../../src/lib/sessions/store.js'
+import {computeStats, findSession, listSessions, summaryRows} from '../../../src/lib/sessions/query.js'
+import {EventStore, makeStoredEvent, readEvents, storeLine} from '../../../src/lib/sessions/store.js'
+import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {startReceiver} from '../../../src/lib/webhooks/receiver.js'
 import {post, vss} from '../webhooks/fixtures.js'
 
@@ -160,4 +161,34 @@ describe('store readers: damage reported with its line, once; deep bodies stored
     expect(store.has('SESSION_SUMMARY:s-0005')).to.equal(true)
     await store.close()
   })
+  it('a line cut right after a "}" (so it still ends as whole lines do) is reported by every reader, with its line, once', async () => {
+    const vca = (id: string) => ({namespace: 'VOICE', eventType: 'CALL_ACTION', payload: {sessionId: id, eventId: `${id}-e1`, callStatus: 'ACTION_COMPLETED', eventData: {dtmf: '1'}}})
+    // As the store writes them, and as an older writer did (no body length): both must be caught.
+    const written = (body: object) => storeLine(makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body), receivedAt: new Date('2026-11-20T10:01:31Z'), path: '/vss'}), Buffer.from(JSON.stringify(body))).toString().trimEnd()
+    const older = (body: object) => JSON.stringify(JSON.parse(written(body)), (k, v) => (k === 'bodyBytes' ? undefined : v))
+    /** The line cut just after the first "}" inside its body: the row (before the body) is intact. */
+    const cutAfterBrace = (text: string) => text.slice(0, text.indexOf('}', text.indexOf('"body":')) + 1)
+    for (const [style, make] of Object.entries({written, older})) {
+      const file = path.join(dir, `${style}.ndjson`)
+      const lines = [make(vss('s-0001')), cutAfterBrace(make(vss('s-0002'))), cutAfterBrace(make(vca('s-0003'))), make(vss('s-0004'))]
+      expect(lines[1]).to.match(/"row":\[.*\].*\}$/)
+      await fs.writeFile(file, `${lines.join('\n')}\n`)
+      for (const [name, read] of Object.entries({
+        list: (warn: (m: string) => void) => listSessions(file, {limit: 0, warn}).then((rows) => rows.map((r) => r.sessionId)),
+        stats: (warn: (m: string) => void) => computeStats(file, {by: 'status', warn}).then((st) => st.sessions),
+        show: (warn: (m: string) => void) => findSession(file, 's-0004', warn).then((st) => st.events.length),
+        rows: async (warn: (m: string) => void) => {
+          const ids: string[] = []
+          for await (const {row} of summaryRows(file, {}, warn)) ids.push(row.sessionId)
+          return ids
+        },
+      })) {
+        const warnings: string[] = []
+        const got = await read((m) => warnings.push(m))
+        expect(warnings.map((w) => /^Line (\d+) of .* is not valid JSON/.exec(w)?.[1]), `${style} ${name}: ${warnings.join(' | ')}`).to.deep.equal(['2', '3'])
+        expect(got, `${style} ${name}`).to.deep.equal({list: ['s-0004', 's-0001'], stats: 2, show: 1, rows: ['s-0001', 's-0004']}[name])
+      }
+    }
+  })
+
 })
