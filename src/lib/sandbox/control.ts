@@ -30,7 +30,7 @@ function request<T>(target: SandboxTarget, method: string, path: string, body?: 
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8')
-        let parsed: any
+        let parsed: unknown
         try {
           parsed = text ? JSON.parse(text) : undefined
         } catch {
@@ -38,7 +38,8 @@ function request<T>(target: SandboxTarget, method: string, path: string, body?: 
         }
         const status = res.statusCode ?? 0
         if (status >= 200 && status < 300) return resolve(parsed as T)
-        const message = typeof parsed?.statusMessage === 'string' ? parsed.statusMessage : `HTTP ${status}`
+        const said = (parsed as {statusMessage?: unknown} | undefined)?.statusMessage
+        const message = typeof said === 'string' ? said : `HTTP ${status}`
         if (status === 401) return reject(credentialsError(`The sandbox refused the API key: ${message}`, ['Use the key `ivr sandbox start` printed, or omit --api-key on both sides.']))
         if (status === 404) return reject(notFound(message))
         if (status === 400 || status === 409) return reject(invalidInput(message))

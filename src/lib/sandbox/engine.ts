@@ -12,6 +12,7 @@ import {parsePhoneNumberFromString} from 'libphonenumber-js'
 
 import type {Recording, WebhookType} from '../api/types.js'
 import {ACTIONS, unhandledAction} from '../callflow/actions.js'
+import {isE164Shape} from '../callflow/phone.js'
 import type {Action, CallflowRequest, SayAndCaptureParams} from '../callflow/types.js'
 import {CAPTURE_DOC_DEFAULTS} from '../callflow/types.js'
 import {platformRejection, validateCallflow} from '../callflow/validate.js'
@@ -418,7 +419,7 @@ export class CallEngine {
     if (!number) throw new SandboxError(`${input.to} is not a virtual number of sub-account ${subAccountId}`, 404)
     const vca = this.state.sub(subAccountId).webhooks.VCA
     if (!vca?.enabled) throw new SandboxError(`sub-account ${subAccountId} has no VCA webhook: inbound calls to a virtual number go to it`, 409)
-    if (!/^\+?[1-9]\d{6,14}$/.test(input.from.trim())) throw new SandboxError(`${input.from} is not a phone number in E.164 form`, 400)
+    if (!isE164Shape(input.from.trim())) throw new SandboxError(`${input.from} is not a phone number in E.164 form`, 400)
     const presses = input.presses === undefined ? undefined : parsePresses(input.presses)
     const bad = presses && checkPresses(presses)
     if (bad) throw new SandboxError(bad, 400)

@@ -460,7 +460,7 @@ function publicRecordingConfig(c: {protocol: string; host: string; port?: number
 
 /** The built-in demo responder (POST /sandbox/demo-vca): a one-level menu that says which key was pressed. */
 export function demoVcaAnswer(parsed: {ok: boolean; value?: unknown}): unknown {
-  const payload = parsed.ok ? ((parsed.value as any)?.payload ?? {}) : {}
+  const payload: {callStatus?: string; eventData?: {dtmf?: unknown}} = parsed.ok ? ((parsed.value as {payload?: object} | undefined)?.payload ?? {}) : {}
   const voiceProfile = 'en-US-Neural2-C'
   if (payload.callStatus === 'CALL_RECEIVED') {
     return {clientActionId: 'demo-menu', callflow: [{action: 'sayAndCapture', params: {promptMessage: 'Welcome to the ivr sandbox. Press any key.', voiceProfile, minDigits: 1, maxDigits: 1, digitTimeout: 10_000, overallTimeout: 10_000, completeOnHash: false, noOfTries: 2}}]}
