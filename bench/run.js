@@ -47,6 +47,7 @@ const results = measure([
   {name: 'ivr profiles list --help', args: [bin, 'profiles', 'list', '--help']},
   {name: 'ivr --help (oclif, no cache)', args: [bin, '--help'], env: {IVR_NO_FAST_PATH: '1'}},
   {name: 'ivr codes', args: [bin, 'codes'], env: offline},
+  {name: 'ivr codes (oclif, no bundle)', args: [bin, 'codes'], env: {...offline, IVR_NO_FAST_PATH: '1'}},
   {name: 'ivr accounts list', args: [bin, 'accounts', 'list'], env: offline},
   {name: 'ivr callflow validate FILE', args: [bin, 'callflow', 'validate', 'examples/callflows/simple-ivr.json'], env: offline},
   {name: 'ivr menu check MENU', args: [bin, 'menu', 'check', 'examples/menus/restaurant.yaml'], env: offline},

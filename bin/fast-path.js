@@ -1,8 +1,10 @@
-// Answers `ivr --version` and `ivr [COMMAND...] --help` without loading oclif: startup is the
-// budget that matters most for a CLI run hundreds of times a day. Help comes from a cache the
-// build writes (scripts/help-cache.js: oclif's own output, plain and coloured, 80 columns wide);
-// anything unusual falls through to oclif.
+// Answers `ivr --version` and `ivr [COMMAND...] --help` without loading oclif, and runs a command from
+// the fast start's bundle (dist/fast/, written by the build): startup is the budget that matters most
+// for a CLI run hundreds of times a day. Help comes from a cache the build writes
+// (scripts/help-cache.js: oclif's own output, plain and coloured, 80 columns wide); anything unusual
+// falls through to oclif.
 import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 
 const root = new URL('../', import.meta.url)
 
@@ -32,4 +34,40 @@ export function fastPath(argv) {
   }
   const text = cache[color ? 'color' : 'plain']?.[words.join(' ')]
   return typeof text === 'string' ? print(text) : false
+}
+
+const isFlag = (arg) => arg.startsWith('-')
+
+/**
+ * The command of this CLI that argv names, found as oclif finds it (words joined while they name a
+ * command or topic, up to a flag or a command's first argument), or undefined: no command, help or
+ * version asked for, or no bundle built. Undefined means oclif decides (topics, unknown commands,
+ * plugins' commands).
+ */
+export function findBundledCommand(argv) {
+  const until = argv.indexOf('--')
+  if (argv.length === 0 || argv.slice(0, until === -1 ? undefined : until).some((a) => a === '--help' || a === '-h') || argv[0] === '--version') return undefined
+  let index
+  try {
+    index = JSON.parse(readFileSync(new URL('dist/fast/commands.json', root), 'utf8'))
+  } catch {
+    return undefined
+  }
+  const ids = new Set(Object.keys(index.commands).flatMap((id) => id.split(':').map((_, i, parts) => parts.slice(0, i + 1).join(':'))))
+  const words = []
+  for (const arg of argv) {
+    const next = [...words, arg].join(':')
+    if (ids.has(next)) words.push(arg)
+    else break
+  }
+  const id = words.join(':')
+  const command = index.commands[id]
+  if (!command) return undefined
+  // A word that names neither a command nor an argument of one is oclif's to report (did-you-mean).
+  const rest = argv.slice(words.length)
+  if (rest.length > 0 && !isFlag(rest[0]) && !command.takesArgs) return undefined
+  const pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+  // The fast start runs no hooks (scripts/fast-start.js): with one that runs around commands, oclif starts it.
+  if (Object.keys(pjson.oclif?.hooks ?? {}).some((event) => event !== 'command_not_found')) return undefined
+  return {id, file: new URL(`dist/fast/${command.file}`, root).href, argv: rest, pjson, root: fileURLToPath(root), commands: index.commands}
 }

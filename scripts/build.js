@@ -1,4 +1,4 @@
-// The build: TypeScript to dist/, oclif's command manifest, and the help cache (scripts/help-cache.js).
+// The build: TypeScript to dist/, oclif's command manifest, the fast start's bundle (scripts/bundle-fast-start.js) and the help cache (scripts/help-cache.js).
 // `--if-stale` (prepare, pretest) skips it when dist/ was built from exactly these sources: a
 // fingerprint of every input's content is kept in dist/.build-inputs. That keeps `npm test` and
 // the first `npx ivr` after `npm ci` (npm runs prepare again then) from rebuilding for nothing.
@@ -41,5 +41,6 @@ const step = (what, command, args) => {
 rmSync(path.join(root, 'dist'), {recursive: true, force: true})
 step('compiling TypeScript to dist/', bin('tsc'), ['-p', 'tsconfig.json'])
 step('writing the command manifest', bin('oclif'), ['manifest'])
+step('bundling the fast start', process.execPath, [path.join(root, 'scripts', 'bundle-fast-start.js')])
 step('rendering the help cache', process.execPath, [path.join(root, 'scripts', 'help-cache.js')])
 writeFileSync(stampFile, inputs)

@@ -12,6 +12,21 @@ import type {SandboxHandle} from './sandbox/connect.js'
 import type {SandboxOptions} from './sandbox/server.js'
 import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from './settings.js'
 
+/**
+ * oclif's wording for two flags that exclude each other ("The following error occurred: --json=true
+ * cannot also be provided when using --csv"), said our way; undefined for any other message.
+ */
+export function exclusiveFlagsMessage(message: string): string | undefined {
+  const pairs = [...message.matchAll(/--([\w-]+)(?:=\S*)? cannot also be provided when using --([\w-]+)/g)].map((m) => [m[2], m[1]].sort().join(' and --'))
+  if (pairs.length === 0) return undefined
+  return [...new Set(pairs)].map((p) => `--${p} cannot be used together: choose one.`).join(' ')
+}
+
+/** --utc, for the commands that list times (README, "Times"). */
+export const utcFlag = {
+  utc: Flags.boolean({summary: 'Times in UTC, ISO 8601 (default: local time, YYYY-MM-DD HH:MM:SS).'}),
+}
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof IvrCommand)['baseFlags'] & T['flags']>
 /** See IvrCommand.onInterrupt. */
 export interface Interruptible {
@@ -327,7 +342,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     // oclif's own parse errors, and a flag value its parser refused (an integer out of range...), which
     // oclif marks with our usage exit code (package.json oclif.exitCodes.failedFlagParsing).
     if ((e instanceof Errors.CLIError && 'parse' in e) || (e?.oclif?.exit === ExitCode.USAGE && typeof e.message === 'string')) {
-      const message = String(e.message).replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ').replace(/\n\s*See more help with --help$/, '')
+      const message = exclusiveFlagsMessage(String(e.message)) ?? String(e.message).replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ').replace(/\n\s*See more help with --help$/, '')
       return usageError(message, [`See \`ivr ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`])
     }
     if (e?.code === 'EPIPE') return new IvrError('Output closed.', {code: 'EPIPE', exitCode: ExitCode.OK})

@@ -1,4 +1,4 @@
-/** The one reader of durations the user types: --valid-until, --timeout, --since, --poll-interval. */
+/** The one reader of durations the user types: --valid-until, every --timeout, --since, --poll-interval. */
 
 const DAY_MS = 86_400_000
 const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS}
@@ -22,4 +22,13 @@ export function parseDurationMs(text: string): number | undefined {
   let ms = 0
   for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) ms += Number(m[1]) * UNIT_MS[m[2]]
   return ms
+}
+
+/**
+ * A timeout (every --timeout, --live-timeout): a duration as above, or a bare number of seconds
+ * (`10` is `10s`: the unit every timeout flag shares).
+ */
+export function parseTimeoutMs(text: string): number | undefined {
+  const t = text.trim()
+  return /^\d+(?:\.\d+)?$/.test(t) ? Number(t) * 1000 : parseDurationMs(t)
 }

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {projectRoot} from '../helpers/run.js'
@@ -46,5 +47,46 @@ describe('startup fast paths (built CLI)', () => {
   it('lists every topic with a summary in the root help', () => {
     const out = ivr(['--help']).stdout
     for (const topic of ['accounts', 'numbers', 'profiles', 'webhooks']) expect(out).to.match(new RegExp(`^  ${topic}\\s+\\S`, 'm'))
+  })
+
+  describe('commands run from the bundle (dist/fast)', () => {
+    let home: string
+    let env: Record<string, string>
+    before(() => {
+      home = mkdtempSync(path.join(tmpdir(), 'ivr-fast-'))
+      env = {IVR_CONFIG_DIR: path.join(home, 'config'), IVR_DATA_DIR: path.join(home, 'data'), IVR_CACHE_DIR: path.join(home, 'cache')}
+      writeFileSync(path.join(home, 'bad.json'), '{"callflow": [{"action": "say"}]')
+    })
+    after(() => rmSync(home, {recursive: true, force: true}))
+
+    it('loads no module of oclif from node_modules for a command of this CLI', () => {
+      // What is loaded is the start-up time (npm run bench measures it): oclif's Config.load and its
+      // modules took most of it. A preload lists every CommonJS module the process loaded.
+      const list = path.join(home, 'loaded.json')
+      const preload = path.join(home, 'list-loaded.cjs')
+      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(Object.keys(require.cache))))`)
+      const r = spawnSync(process.execPath, ['--require', preload, path.join(projectRoot, 'bin', 'run.js'), 'codes', '-1009'], {encoding: 'utf8', env: {...process.env, NODE_ENV: 'production', ...env}})
+      expect(r.status, r.stderr).to.equal(0)
+      expect(r.stdout).to.contain('-1009')
+      const oclif = (JSON.parse(readFileSync(list, 'utf8')) as string[]).filter((f) => f.includes(`${path.sep}@oclif${path.sep}`))
+      expect(oclif).to.deep.equal([])
+    })
+
+    // Output, errors and exit codes as oclif itself gives them (IVR_NO_FAST_PATH=1 runs everything through oclif).
+    const cases = [
+      ['codes'], ['codes', '2006', '--json'], ['codes', '99', '--json'], ['codes', '--bogus'], ['codes', '--kind', 'nope'],
+      ['accounts', 'list', '--json'], ['accounts', 'list', '--csv', '--json'], ['accounts', 'lst', '--json'], ['sessions'],
+      ['callflow', 'validate', 'examples/callflows/simple-ivr.json', '--json'], ['callflow', 'validate', 'BAD'],
+      ['menu', 'check', 'examples/menus/restaurant.yaml'], ['sessions', 'list', '--json'],
+    ]
+    for (const args of cases) {
+      it(`\`ivr ${args.join(' ')}\` says and exits as through oclif`, () => {
+        const argv = args.map((a) => (a === 'BAD' ? path.join(home, 'bad.json') : a))
+        const fast = ivr(argv, env)
+        const slow = ivr(argv, {...env, IVR_NO_FAST_PATH: '1'})
+        expect(fast.stdout + fast.stderr).not.to.match(/\n\s+at /)
+        expect({stdout: fast.stdout, stderr: fast.stderr, status: fast.status}).to.deep.equal({stdout: slow.stdout, stderr: slow.stderr, status: slow.status})
+      })
+    }
   })
 })

@@ -31,6 +31,16 @@ describe('exit codes and the error envelope', () => {
     expect(r.stderr).to.contain('--bogus').and.contain('--help')
   })
 
+  it('2 for --json with --csv, in our words; under --json the error envelope', async () => {
+    for (const args of [['numbers', 'list', '--csv', '--json'], ['numbers', 'list', '--json', '--csv']]) {
+      const r = await runIvr(args, {env})
+      expect(r.exitCode).to.equal(2)
+      expect(JSON.parse(r.stdout).error).to.include({code: 'USAGE', exitCode: 2, message: '--csv and --json cannot be used together: choose one.'})
+    }
+    const r = await runIvr(['sessions', 'list', '--csv', '--json'], {env})
+    expect(JSON.parse(r.stdout).error.message).to.equal('--csv and --json cannot be used together: choose one.')
+  })
+
   it('2 for a bad base URL', async () => {
     const r = await runIvr(['numbers', 'list', '--base-url', 'not-a-url'], {env})
     expect(r.exitCode).to.equal(2)

@@ -73,10 +73,22 @@ describe('profiles and webhooks', () => {
     expect(r.exitCode).to.equal(2)
   })
 
+  it('takes the type as --type, like webhooks create (the first argument still works); none or two different is exit 2', async () => {
+    let r = await runIvr(['webhooks', 'delete', '--yes'], {env})
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('--type')
+    r = await runIvr(['webhooks', 'delete', 'VCA', '--type', 'VSS', '--yes'], {env})
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('Two webhook types given')
+    r = await runIvr(['webhooks', 'delete', '--type', 'NOPE', '--yes'], {env})
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('"NOPE" is not a webhook type')
+  })
+
   it('deletes with --yes, refuses without a terminal, and maps a 404 to exit 5', async () => {
     let r = await runIvr(['webhooks', 'delete', 'VCS'], {env: {...env, CI: 'true'}})
     expect(r.exitCode).to.equal(2)
-    r = await runIvr(['webhooks', 'delete', 'vcs', '--yes'], {env})
+    r = await runIvr(['webhooks', 'delete', '--type', 'vcs', '--yes'], {env})
     expect(r.exitCode).to.equal(0)
     expect(r.stdout).to.contain('Deleted the VCS webhook (https://old.example.com/vcs)')
     r = await runIvr(['webhooks', 'delete', 'VCS', '--yes', '--json'], {env})

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {parseDurationMs} from '../../src/lib/duration.js'
+import {parseDurationMs, parseTimeoutMs} from '../../src/lib/duration.js'
 
 describe('parseDurationMs', () => {
   it('reads compact, compound and worded durations', () => {
@@ -15,5 +15,12 @@ describe('parseDurationMs', () => {
 
   it('refuses what is not a duration, including a bare number', () => {
     for (const t of ['', '10', 'soon', '10 parsecs', '1h 30m', 'm5']) expect(parseDurationMs(t), t).to.equal(undefined)
+  })
+
+  it('reads a timeout as a duration or a bare number of seconds', () => {
+    expect(parseTimeoutMs('10')).to.equal(10_000)
+    expect(parseTimeoutMs(' 2.5 ')).to.equal(2500)
+    expect(parseTimeoutMs('5m')).to.equal(300_000)
+    expect(parseTimeoutMs('soon')).to.equal(undefined)
   })
 })

@@ -1,9 +1,10 @@
 import {Args} from '@oclif/core'
 
 import type {Recording} from '../../lib/api/types.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, utcFlag} from '../../lib/base-command.js'
 import {recordingsOf} from '../../lib/recordings/config.js'
 import {renderRows} from '../../lib/render/views.js'
+import {listTime} from '../../lib/render/time.js'
 
 export default class RecordingsStatus extends IvrCommand<typeof RecordingsStatus> {
   static override summary = 'Show the recordings of a session and whether they were pushed.'
@@ -12,6 +13,7 @@ export default class RecordingsStatus extends IvrCommand<typeof RecordingsStatus
   static override args = {
     sessionId: Args.string({description: 'The session id (from send-callflow or sessions list).', required: true}),
   }
+  static override flags = {...utcFlag}
 
   async run(): Promise<{sessionId: string; recordings: Recording[]}> {
     const recordings = await recordingsOf(await this.api(), this.args.sessionId)
@@ -20,7 +22,7 @@ export default class RecordingsStatus extends IvrCommand<typeof RecordingsStatus
       {header: 'Recording id', get: (r: Recording) => r.recordingId},
       {header: 'Status', get: (r: Recording) => r.status, style: (t: string) => (/complete|uploaded|pushed|success/i.test(t) ? c.green(t) : /fail|error/i.test(t) ? c.red(t) : c.yellow(t))},
       {header: 'Duration', get: (r: Recording) => (r.duration === undefined ? '' : `${r.duration}s`)},
-      {header: 'Started', get: (r: Recording) => r.startRecordingTime},
+      {header: 'Started', get: (r: Recording) => listTime(r.startRecordingTime, this.flags.utc)},
       {header: 'File', get: (r: Recording) => r.externalFileUrl},
     ], recordings, {colors: c, width: this.tableWidth}))
     return {sessionId: this.args.sessionId.trim(), recordings}

@@ -1,14 +1,15 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, utcFlag} from '../../lib/base-command.js'
 import {getTimeline, listSessions, waitForSession, type SandboxTarget} from '../../lib/sandbox/control.js'
 import type {SessionListItem, Timeline} from '../../lib/sandbox/engine.js'
 import {formatTimeline} from '../../lib/sandbox/timeline-view.js'
 import {renderRows} from '../../lib/render/views.js'
+import {listTime} from '../../lib/render/time.js'
 import {safeLine} from '../../lib/render/safe.js'
 
 export default class SandboxSessions extends IvrCommand<typeof SandboxSessions> {
-  static override summary = 'List the sandbox\'s sessions, or show one session\'s timeline.'
+  static override summary = 'List the sandbox\'s sessions (newest first), or show one session\'s timeline.'
   static override description = 'A timeline holds what was said, the keys pressed, every webhook sent with the answer received, and the final summary (VSS). Works on the running sandbox (`ivr sandbox start`).'
   static override examples = [
     '<%= config.bin %> sandbox sessions',
@@ -20,7 +21,8 @@ export default class SandboxSessions extends IvrCommand<typeof SandboxSessions> 
   }
   static override flags = {
     wait: Flags.boolean({summary: 'With an id: wait until the session has ended.'}),
-    csv: Flags.boolean({summary: 'Print the list as CSV.', exclusive: ['json']}),
+    csv: Flags.boolean({summary: 'Print the list as CSV (ISO times).', exclusive: ['json']}),
+    ...utcFlag,
   }
 
   async run(): Promise<{sessions: SessionListItem[]} | Timeline> {
@@ -41,7 +43,7 @@ export default class SandboxSessions extends IvrCommand<typeof SandboxSessions> 
         {header: 'From', get: (s: SessionListItem) => safeLine(s.source)},
         {header: 'To', get: (s: SessionListItem) => safeLine(s.destination)},
         {header: 'Status', get: (s: SessionListItem) => s.sessionStatus ?? s.state},
-        {header: 'Started', get: (s: SessionListItem) => s.startedAt},
+        {header: 'Started', get: (s: SessionListItem) => listTime(s.startedAt, this.flags.utc || this.flags.csv)},
       ], sessions, {csv: this.flags.csv, colors: this.colors, width: this.tableWidth}))
     }
     return {sessions}

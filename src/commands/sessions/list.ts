@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {utcFlag} from '../../lib/base-command.js'
 import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
 import {renderRows} from '../../lib/render/views.js'
 import {listSessions, parseSince, parseStatuses} from '../../lib/sessions/query.js'
@@ -7,7 +8,7 @@ import type {SessionRow} from '../../lib/sessions/row.js'
 import {sessionColumns, sessionCsvColumns} from '../../lib/sessions/view.js'
 
 export default class SessionsList extends SessionsCommand<typeof SessionsList> {
-  static override summary = 'List stored session summaries, newest first.'
+  static override summary = 'List stored session summaries, newest first (by when each session ended).'
   static override description = 'Reads the local store that `ivr sessions tail` fills (streamed: any size). Phone numbers are masked unless --show-numbers.'
   static override examples = [
     '<%= config.bin %> sessions list --since 1h',
@@ -20,6 +21,7 @@ export default class SessionsList extends SessionsCommand<typeof SessionsList> {
     limit: Flags.integer({summary: 'At most this many (the newest); 0 for all.', default: 50, min: 0}),
     csv: Flags.boolean({summary: 'Print CSV (full ISO times) instead of a table.', exclusive: ['json']}),
     'show-numbers': Flags.boolean({summary: 'Show phone numbers whole.'}),
+    ...utcFlag,
     ...storeFlag,
   }
 
@@ -31,7 +33,7 @@ export default class SessionsList extends SessionsCommand<typeof SessionsList> {
     const sessions = await listSessions(file, {since, statuses, limit: f.limit, warn: (m) => this.warnUser(m)})
     if (sessions.length === 0 && !f.csv) this.status(`No session summaries${since || statuses ? ' match' : ' stored yet'} (${file}).`)
     else if (f.csv) this.out(renderRows(sessionCsvColumns({showNumbers: f['show-numbers']}), sessions, {csv: true, colors: this.colors}))
-    else this.out(renderRows(sessionColumns({colors: this.colors, showNumbers: f['show-numbers']}), sessions, {colors: this.colors, width: this.tableWidth}))
+    else this.out(renderRows(sessionColumns({colors: this.colors, showNumbers: f['show-numbers'], utc: f.utc}), sessions, {colors: this.colors, width: this.tableWidth}))
     return {store: file, sessions}
   }
 }

@@ -4,6 +4,7 @@ import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
 import {networkError, notFound, usageError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
+import {parseTimeoutMs} from '../../lib/duration.js'
 import {findSession} from '../../lib/sessions/query.js'
 import {relay, type ForwardResult} from '../../lib/webhooks/receiver.js'
 
@@ -24,7 +25,7 @@ export default class SessionsReplay extends SessionsCommand<typeof SessionsRepla
     event: Flags.string({summary: 'Which stored event.', options: Object.keys(TYPES), default: 'vss', exclusive: ['all']}),
     all: Flags.boolean({summary: 'Every stored event of the session, in the order received.'}),
     'auth-header-stdin': Flags.boolean({summary: 'Read an Authorization value to send from stdin (or set IVR_WEBHOOK_AUTH).'}),
-    timeout: Flags.integer({summary: 'Seconds to wait for an answer.', default: 10, min: 1}),
+    timeout: Flags.string({summary: 'How long to wait for an answer: a duration (10s, 1m; a bare number is seconds).', default: '10s'}),
     ...storeFlag,
   }
 
@@ -36,6 +37,8 @@ export default class SessionsReplay extends SessionsCommand<typeof SessionsRepla
     } catch {
       throw usageError(`--to "${f.to}" is not an http(s) URL.`, ['Give the full URL of your server, e.g. http://localhost:3000/vss.'])
     }
+    const timeoutMs = parseTimeoutMs(f.timeout)
+    if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout "${f.timeout}" is not a duration.`, ['Use e.g. 10s or 1m (a bare number is seconds).'])
     const auth = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : this.env.IVR_WEBHOOK_AUTH
     const file = await this.storeFile()
     const {sessionId, events} = await findSession(file, this.args.sessionId, (m) => this.warnUser(m))
@@ -45,7 +48,7 @@ export default class SessionsReplay extends SessionsCommand<typeof SessionsRepla
     if (auth) headers.authorization = auth
     const results: ForwardResult[] = []
     for (const ev of chosen) {
-      const r = await relay(f.to, JSON.stringify(ev.body), headers, f.timeout * 1000)
+      const r = await relay(f.to, JSON.stringify(ev.body), headers, timeoutMs)
       results.push(r)
       this.out(r.status === undefined
         ? `--> ${ev.type} ${safeLine(sessionId)}  <-- failed POST ${safeLine(r.url)}: ${safeLine(r.error)}`

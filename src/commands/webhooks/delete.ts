@@ -4,22 +4,23 @@ import type {DeleteWebhookResponse} from '../../lib/api/types.js'
 import {IvrCommand} from '../../lib/base-command.js'
 import {confirmOrRefuse} from '../../lib/confirm.js'
 import {safeLine} from '../../lib/render/safe.js'
-import {parseWebhookType} from '../../lib/webhooks/registration.js'
+import {chosenWebhookType} from '../../lib/webhooks/registration.js'
 
 export default class WebhooksDelete extends IvrCommand<typeof WebhooksDelete> {
   static override changesState = true
   static override summary = 'Delete the webhook of one type.'
-  static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required.'
-  static override examples = ['<%= config.bin %> webhooks delete VCS', '<%= config.bin %> webhooks delete VCA --yes']
+  static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required. The type is given with --type, as to `webhooks create`; the older form, the type as the first argument, still works.'
+  static override examples = ['<%= config.bin %> webhooks delete --type VCS', '<%= config.bin %> webhooks delete --type VCA --yes']
   static override args = {
-    type: Args.string({description: 'Webhook type (VCA, VSS, VCS, VRU, VNU).', required: true}),
+    type: Args.string({description: 'The webhook type, as before --type existed (same as --type).', hidden: true}),
   }
   static override flags = {
+    type: Flags.string({summary: 'Webhook type: VCA, VSS, VCS, VRU or VNU.'}),
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.'}),
   }
 
   async run(): Promise<DeleteWebhookResponse> {
-    const type = parseWebhookType(this.args.type)
+    const type = chosenWebhookType(this.flags.type, this.args.type)
     await confirmOrRefuse({yes: this.flags.yes, interactive: this.isInteractive, question: `Delete the ${type} webhook?`})
     const api = await this.api()
     const res = await api.deleteWebhook(type)

@@ -8,7 +8,6 @@ export interface NumberCheck {
   doubtful?: boolean
   /** ISO 3166 region (SG, US...) when the calling code names one. */
   country?: string
-  countryName?: string
   /** The calling code (65, 1...), when one could be read. */
   callingCode?: string
   /** Why not, in words. */
@@ -43,7 +42,9 @@ export function countryName(region: string | undefined): string | undefined {
 }
 
 function describe(check: NumberCheck): string {
-  if (check.countryName) return `${check.countryName} numbers (+${check.callingCode ?? ''})`.replace(' (+)', '')
+  // The name is looked up only for a message: Intl.DisplayNames takes longer to load than the check.
+  const name = countryName(check.country)
+  if (name) return `${name} numbers (+${check.callingCode ?? ''})`.replace(' (+)', '')
   return check.callingCode ? `+${check.callingCode} numbers` : 'a phone number'
 }
 
@@ -75,7 +76,7 @@ function computeCheck(value: string): NumberCheck {
     callingCode = partial.getCallingCode() as string | undefined
     country = partial.getCountry() || (callingCode ? mainCountry(callingCode) : undefined)
   }
-  const base: NumberCheck = {ok: false, country, countryName: countryName(country), callingCode}
+  const base: NumberCheck = {ok: false, country, callingCode}
   if (trimmed === '') return {...base, reason: 'is empty'}
   if (!/^\+?\d+$/.test(digits)) return {...base, reason: 'holds characters other than digits'}
   if (digits.startsWith('00')) return {...base, reason: 'starts with 00; E.164 starts with the country code', suggestion: `+${digits.slice(2)}`}
@@ -90,6 +91,6 @@ function computeCheck(value: string): NumberCheck {
   // Valid E.164 whose length is implausible for its country: nothing in 8x8's docs says the platform
   // checks national lengths (its own VCA example uses +65123456789), so this is doubtful, not refused.
   if (lengthProblem) return {...base, ok: true, doubtful: true, reason: lengthProblem}
-  if (parsed && !parsed.isValid()) return {...base, ok: true, doubtful: true, reason: `matches no number range of ${base.countryName ?? 'its country'}`}
+  if (parsed && !parsed.isValid()) return {...base, ok: true, doubtful: true, reason: `matches no number range of ${countryName(country) ?? 'its country'}`}
   return {...base, ok: true}
 }

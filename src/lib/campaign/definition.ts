@@ -7,7 +7,7 @@ import path from 'node:path'
 
 import {parse as parseYaml} from 'yaml'
 
-import {parseDurationMs} from '../duration.js'
+import {parseDurationMs, parseTimeoutMs} from '../duration.js'
 import {invalidInput, usageError} from '../errors.js'
 import {readInputFile} from '../input-file.js'
 import {CAMPAIGN_NAME, RETRYABLE_STATUSES, type CallingWindow, type RetryPolicy, type RetryableStatus} from './model.js'
@@ -99,6 +99,12 @@ const duration = (what: string, text: string): number => {
   return ms
 }
 
+const timeout = (what: string, text: string): number => {
+  const ms = parseTimeoutMs(String(text))
+  if (ms === undefined || ms <= 0) throw usageError(`${what} "${text}" is not a duration.`, ['Use e.g. 90s, 30m, 2h (a bare number is seconds).'])
+  return ms
+}
+
 const STATUS_WORDS: Record<string, RetryableStatus> = {busy: 'BUSY', 'no-answer': 'NO_ANSWER', no_answer: 'NO_ANSWER', noanswer: 'NO_ANSWER', failed: 'FAILED'}
 
 /** `busy,no-answer:2:30m` (statuses : further calls : delay), one or several. */
@@ -149,7 +155,7 @@ export function readSettings(s: CampaignSettings): CampaignOptions {
     retry: parseRetry(s.retry),
     ...(s.doNotCall ? {doNotCall: path.resolve(s.doNotCall)} : {}),
     validForMs: duration('--valid-for', s.validFor ?? DEFAULTS.validFor),
-    liveTimeoutMs: duration('--live-timeout', s.liveTimeout ?? DEFAULTS.liveTimeout),
+    liveTimeoutMs: timeout('--live-timeout', s.liveTimeout ?? DEFAULTS.liveTimeout),
     ...(price === undefined ? {} : {pricePerMinute: price}),
     ...(s.currency ? {currency: s.currency} : {}),
     onInvalid,

@@ -3,6 +3,7 @@ import type {LogExportJob, LogExportStatus} from '../api/types.js'
 import {ExitCode, IvrError, usageError} from '../errors.js'
 import {safeLine} from '../render/safe.js'
 import {formatSeconds} from '../render/time.js'
+import {parseTimeoutMs} from '../duration.js'
 import {parseDuration} from './dates.js'
 
 export const TERMINAL_STATUSES: readonly LogExportStatus[] = ['succeeded', 'failed', 'cancelled', 'empty', 'error']
@@ -156,8 +157,8 @@ export const formatElapsed = (ms: number): string => formatSeconds(Math.max(0, m
 
 /** Wait settings from --timeout and --poll-interval. */
 export function waitOptions(flags: {timeout: string; 'poll-interval': string}): WaitOptions {
-  const timeoutMs = parseDuration(flags.timeout)
-  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout "${flags.timeout}" is not a duration.`, ['e.g. --timeout 30m, --timeout 2h'])
+  const timeoutMs = parseTimeoutMs(flags.timeout)
+  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout "${flags.timeout}" is not a duration.`, ['e.g. --timeout 30m, --timeout 2h (a bare number is seconds)'])
   const initialIntervalMs = parseDuration(flags['poll-interval'])
   if (initialIntervalMs === undefined || initialIntervalMs <= 0) throw usageError(`--poll-interval "${flags['poll-interval']}" is not a duration.`, ['e.g. --poll-interval 2s'])
   return {timeoutMs, initialIntervalMs, maxIntervalMs: Math.max(15_000, initialIntervalMs)}

@@ -1,5 +1,3 @@
-import Table from 'cli-table3'
-
 import {safeLine} from './safe.js'
 
 export interface Column<Row> {
@@ -18,6 +16,20 @@ function cellText(value: unknown): string {
 
 /** Printed width of a cell (escape sequences take no room). */
 const widthOf = (s: string) => s.replace(/\u001B\[[0-9;]*m/g, '').length
+
+/** Columns a text takes on a terminal: escape sequences and combining marks none, wide (CJK, emoji) characters two. */
+export function displayWidth(text: string): number {
+  let width = 0
+  for (const ch of text.replace(/\u001B\[[0-9;]*m/g, '')) {
+    const cp = ch.codePointAt(0)!
+    if ((cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0xFE00 && cp <= 0xFE0F)) continue
+    const wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF)
+      || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F)
+      || (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD)
+    width += wide ? 2 : 1
+  }
+  return width
+}
 
 /**
  * Fits a table into `width` columns so no row wraps: the widest columns are shortened first (to
@@ -59,22 +71,17 @@ export function renderTable<Row>(allColumns: Column<Row>[], rows: Row[], opts: {
     columns = fit.keep.map((i) => allColumns[i])
     widths = fit.keep.map((i) => fit.widths[i])
   }
-  const table = new Table({
-    head: columns.map((c, i) => {
-      const header = widths ? truncate(c.header, widths[i]) : c.header
-      return opts.color && opts.bold ? opts.bold(header) : header
-    }),
-    style: {head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2},
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
-    },
+  const head = columns.map((c, i) => {
+    const header = widths ? truncate(c.header, widths[i]) : c.header
+    return opts.color && opts.bold ? opts.bold(header) : header
   })
-  for (const row of rows) {
-    table.push(columns.map((c, i) => {
-      const text = widths ? truncate(cellText(c.get(row)), widths[i]) : cellText(c.get(row))
-      return opts.color && c.style ? c.style(text, row) : text
-    }))
-  }
-  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n')
+  const body = rows.map((row) => columns.map((c, i) => {
+    const text = widths ? truncate(cellText(c.get(row)), widths[i]) : cellText(c.get(row))
+    return opts.color && c.style ? c.style(text, row) : text
+  }))
+  // Each column as wide as its widest cell and two spaces, no borders. Laid out here: cli-table3
+  // measured every cell with a width library that took longer than the rest of `ivr codes`.
+  const lines = [head, ...body]
+  const colWidths = columns.map((_, i) => Math.max(...lines.map((cells) => displayWidth(cells[i]))))
+  return lines.map((cells) => cells.map((t, i) => t + ' '.repeat(colWidths[i] - displayWidth(t) + 2)).join('').trimEnd()).join('\n')
 }

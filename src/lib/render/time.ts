@@ -16,3 +16,15 @@ export const clockTime = (d: Date) => `${pad2(d.getHours())}:${pad2(d.getMinutes
 
 /** Local calendar day, YYYY-MM-DD. */
 export const localDay = (d: Date) => `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`
+
+/**
+ * A moment as every list prints it (sessions list, sandbox sessions, recordings status): local
+ * `YYYY-MM-DD HH:MM:SS` by default, ISO 8601 in UTC with `utc` (--utc, and CSV). Text that is not a
+ * time is returned as it is; none, as ''.
+ */
+export function listTime(iso: string | undefined, utc = false): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return utc ? d.toISOString() : `${localDay(d)} ${clockTime(d)}`
+}

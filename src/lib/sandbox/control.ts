@@ -86,8 +86,10 @@ export async function waitForSession(target: SandboxTarget, sessionId: string, o
   }
 }
 
+/** The sandbox's sessions, newest first (by when each started, on the sandbox's clock), as every list is ordered. */
 export async function listSessions(target: SandboxTarget): Promise<SessionListItem[]> {
-  return (await request<{sessions: SessionListItem[]}>(target, 'GET', 'sessions')).sessions
+  const {sessions} = await request<{sessions: SessionListItem[]}>(target, 'GET', 'sessions')
+  return sessions.map((s, i) => ({s, i, t: Date.parse(s.startedAt)})).sort((a, b) => b.t - a.t || b.i - a.i).map(({s}) => s)
 }
 
 /** An inbound call to one of the sub-account's virtual numbers (a CALL_RECEIVED VCA starts it). */

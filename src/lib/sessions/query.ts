@@ -113,20 +113,36 @@ export async function* summaryRows(file: string, f: Filter = {}, warn?: Warn): A
   }
 }
 
-/** The newest `limit` summaries passing the filter, newest first (0 = all, in which case memory grows with the answer). */
+/**
+ * The newest `limit` summaries passing the filter, newest first by the session's own time (its end,
+ * else when it was received), not by when it reached the store: summaries arrive late and out of
+ * order. 0 = all, in which case memory grows with the answer.
+ */
 export async function listSessions(file: string, opts: Filter & {limit: number; warn?: Warn}): Promise<SessionRow[]> {
-  // Only the kept lines are parsed whole, at the end.
-  const ring: Array<{text: string; lineNo: number}> = []
-  await scanSummaries(file, opts, (_row, line, _id, lineNo) => {
-    ring.push({text: line(), lineNo})
-    if (opts.limit > 0 && ring.length > opts.limit) ring.shift()
+  // Only the kept lines are parsed whole, at the end. `kept` is ordered newest first; of two with the
+  // same time, the one stored later counts as newer.
+  const kept: Array<{time: number; text: string; lineNo: number}> = []
+  const newer = (a: {time: number; lineNo: number}, b: {time: number; lineNo: number}) => a.time > b.time || (a.time === b.time && a.lineNo > b.lineNo)
+  await scanSummaries(file, opts, (row, line, _id, lineNo) => {
+    const entry = {time: row.time, lineNo, text: ''}
+    if (opts.limit > 0 && kept.length === opts.limit && !newer(entry, kept.at(-1)!)) return
+    let lo = 0
+    let hi = kept.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (newer(kept[mid], entry)) lo = mid + 1
+      else hi = mid
+    }
+    entry.text = line()
+    kept.splice(lo, 0, entry)
+    if (opts.limit > 0 && kept.length > opts.limit) kept.pop()
   }, opts.warn)
   const rows: SessionRow[] = []
-  for (const {text, lineNo} of ring) {
+  for (const {text, lineNo} of kept) {
     const ev = parseStoredLine({text, lineNo, torn: false}, file, opts.warn)
     if (ev) rows.push(sessionRow(ev))
   }
-  return rows.reverse()
+  return rows
 }
 
 /**

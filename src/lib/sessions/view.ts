@@ -13,12 +13,14 @@ import {readCallEvent, readSummary, type ReadLeg} from '../webhooks/parse.js'
 import {mosBand} from '../webhooks/payloads.js'
 import {sessionRow, type SessionRow} from './row.js'
 import type {StoredEvent} from './event.js'
-import {clockTime, formatSeconds, localDay} from '../render/time.js'
+import {clockTime, formatSeconds, listTime, localDay} from '../render/time.js'
 
 export interface ViewOptions {
   colors: Colors
   /** Show phone numbers whole (default: masked, +65****8965). */
   showNumbers?: boolean
+  /** Times in UTC, ISO 8601 (--utc). */
+  utc?: boolean
 }
 
 // ---- small formatters -----------------------------------------------------------------------
@@ -181,7 +183,7 @@ export function renderSession(events: StoredEvent[], opts: ViewOptions): string 
 export function sessionColumns(opts: ViewOptions): Column<SessionRow>[] {
   const c = opts.colors
   return [
-    {header: 'Ended', get: (r) => localDateTime(r.endTime ?? r.receivedAt)},
+    {header: 'Ended', get: (r) => (opts.utc ? listTime(r.endTime ?? r.receivedAt, true) : localDateTime(r.endTime ?? r.receivedAt))},
     {header: 'Session', get: (r) => r.sessionId},
     {header: 'Status', get: (r) => r.status, style: (t, r) => statusColor(r.status, c)(t)},
     {header: 'From', get: (r) => phone(r.source, opts.showNumbers)},

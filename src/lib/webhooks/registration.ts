@@ -9,6 +9,18 @@ export function parseWebhookType(value: string): WebhookType {
   return t as WebhookType
 }
 
+/**
+ * The type a command was given as --type (as `webhooks create` takes it) or, kept for scripts written
+ * before --type, as its first argument: one of them, the same if both.
+ */
+export function chosenWebhookType(flag: string | undefined, arg: string | undefined): WebhookType {
+  if (flag === undefined && arg === undefined) throw usageError('Which webhook? Give its type with --type.', [`Use one of ${WEBHOOK_TYPES.join(', ')}, e.g. --type VCA.`])
+  const fromFlag = flag === undefined ? undefined : parseWebhookType(flag)
+  const fromArg = arg === undefined ? undefined : parseWebhookType(arg)
+  if (fromFlag && fromArg && fromFlag !== fromArg) throw usageError(`Two webhook types given: --type ${fromFlag} and ${fromArg}.`, ['Give one, with --type.'])
+  return (fromFlag ?? fromArg)!
+}
+
 export interface UrlCheck {
   url: string
   warnings: string[]

@@ -56,19 +56,26 @@ describe('campaign run under kill -9, again and again', function () {
 
     // Kill at random moments; stop killing once a run gets through.
     let kills = 0
+    // A run that ends before its kill (few contacts left) is the run to the end: the campaign is then finished.
+    let last: ReturnType<typeof startRun> | undefined
     for (let round = 0; round < 12; round++) {
       const run = startRun('k', env)
       const killAt = 400 + Math.floor(Math.random() * 1400)
       const winner = await Promise.race([run.exited.then(() => 'exited' as const), new Promise<'kill'>((r) => setTimeout(() => r('kill'), killAt))])
-      if (winner === 'exited') break
+      if (winner === 'exited') {
+        last = run
+        break
+      }
       run.kill()
       await run.exited
       kills++
     }
-    // Then one run to the end (a killed run's live calls wait out the live timeout).
-    const last = startRun('k', env)
+    // Else one run to the end (a killed run's live calls wait out the live timeout).
+    last ??= startRun('k', env)
     const code = await last.exited
-    expect(code, last.output().slice(-2000)).to.equal(0)
+    // A run killed just after its last call was settled leaves nothing to call: the next run says so (exit 2).
+    const finishedEarlier = code === 2 && last.output().includes('"CAMPAIGN_FINISHED"')
+    expect(code === 0 || finishedEarlier, last.output().slice(-2000)).to.equal(true)
     expect(kills).to.be.greaterThan(0)
 
     // The platform's side: sessions per destination.

@@ -92,7 +92,13 @@ describe('recordings (loopback API)', () => {
   it('status lists the recordings of a session; none is exit 5', async () => {
     let r = await runIvr(['recordings', 'status', '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10'], {env})
     expect(r.exitCode).to.equal(0)
-    expect(r.stdout).to.match(/rec-1\s+completed\s+42s\s+2026-11-20T10:00:00Z\s+sftp:\/\/files\.example\.com\/rec\/rec-1\.mp3/)
+    // Local time, as every list prints times; ISO 8601 in UTC with --utc.
+    const d = new Date('2026-11-20T10:00:00Z')
+    const p2 = (n: number) => String(n).padStart(2, '0')
+    const local = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`
+    expect(r.stdout).to.match(new RegExp(`rec-1\\s+completed\\s+42s\\s+${local}\\s+sftp://files\\.example\\.com/rec/rec-1\\.mp3`))
+    r = await runIvr(['recordings', 'status', '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10', '--utc'], {env})
+    expect(r.stdout).to.match(/rec-1\s+completed\s+42s\s+2026-11-20T10:00:00\.000Z\s+sftp:\/\/files\.example\.com\/rec\/rec-1\.mp3/)
     r = await runIvr(['recordings', 'status', '00000000-0000-4000-8000-000000000000'], {env})
     expect(r.exitCode).to.equal(5)
     expect(r.stderr).to.contain('No recordings for session')

@@ -78,6 +78,22 @@ describe('ivr sandbox commands', () => {
       const missing = await runIvr(['sandbox', 'sessions', 'no-such-session'])
       expect(missing.exitCode).to.equal(5)
     })
+
+    it('lists newest first, times in local time like every list, ISO in UTC with --utc', async () => {
+      sb.engine.registerWebhook('sandbox', 'VCA', `${sb.baseUrl}/sandbox/demo-vca`)
+      const older = sb.engine.startInbound({from: '+6598765432', to: '+6531591234', presses: '5'})
+      await sb.engine.waitForEnd(older)
+      const newer = sb.engine.startInbound({from: '+6598765433', to: '+6531591234', presses: '5'})
+      await sb.engine.waitForEnd(newer)
+      const rows = (await runIvr(['sandbox', 'sessions'])).stdout.split('\n').filter((l) => l.includes(older) || l.includes(newer))
+      expect(rows[0]).to.include(newer)
+      expect(rows[1]).to.include(older)
+      const started = (JSON.parse((await runIvr(['sandbox', 'sessions', '--json'])).stdout).sessions as Array<{sessionId: string; startedAt: string}>).find((x) => x.sessionId === newer)!.startedAt
+      const d = new Date(started)
+      const p2 = (n: number) => String(n).padStart(2, '0')
+      expect(rows[0]).to.include(`${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`)
+      expect((await runIvr(['sandbox', 'sessions', '--utc'])).stdout).to.include(d.toISOString())
+    })
   })
 })
 

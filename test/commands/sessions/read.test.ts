@@ -48,6 +48,15 @@ describe('ivr sessions list / show / stats / replay', () => {
     expect(r.exitCode).to.equal(2)
   })
 
+  it('prints times in local time, or ISO 8601 in UTC with --utc (as sandbox sessions and recordings status do)', async () => {
+    const local = (await runIvr(['sessions', 'list', '--store', store])).stdout.split('\n').find((l) => l.includes('aaaa1111-old'))!
+    const d = new Date('2026-10-01T10:01:00Z')
+    const p2 = (n: number) => String(n).padStart(2, '0')
+    expect(local.startsWith(`${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`)).to.equal(true)
+    const utc = (await runIvr(['sessions', 'list', '--store', store, '--utc'])).stdout.split('\n').find((l) => l.includes('aaaa1111-old'))!
+    expect(utc.startsWith('2026-10-01T10:01:00.000Z')).to.equal(true)
+  })
+
   it('--csv defuses a caller id a spreadsheet would run as a formula', async () => {
     const hostile = path.join(dir, 'hostile.ndjson')
     const s = await EventStore.open(hostile)
@@ -132,6 +141,24 @@ describe('ivr sessions list / show / stats / replay', () => {
     r = await runIvr(['sessions', 'replay', 'bbbb2222', '--to', url, '--store', store])
     expect(r.exitCode).to.equal(6)
     expect(r.stderr).to.contain('did not answer')
+  })
+
+  it('takes --timeout as a duration like every other timeout (a bare number is seconds)', async () => {
+    // A server that reads the request and never answers: the timeout is what ends the replay.
+    const silent = http.createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mine`
+    try {
+      let r = await runIvr(['sessions', 'replay', 'bbbb2222', '--to', url, '--store', store, '--timeout', '300ms'])
+      expect(r.exitCode, r.stderr).to.equal(6)
+      expect(r.stderr).to.contain('did not answer')
+      r = await runIvr(['sessions', 'replay', 'bbbb2222', '--to', url, '--store', store, '--timeout', 'soon'])
+      expect(r.exitCode).to.equal(2)
+      expect(r.stderr).to.contain('--timeout "soon" is not a duration')
+    } finally {
+      silent.closeAllConnections()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
   })
 
   it('reads the sub-account store from the data dir, and asks which when there are several', async () => {

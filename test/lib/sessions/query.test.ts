@@ -39,6 +39,19 @@ describe('sessions/query: list, find, stats', () => {
     expect((await listSessions(file, {limit: 0, since: new Date('2026-11-21T11:00:00Z')})).map((r) => r.sessionId)).to.deep.equal(['cccc-5', 'bbbb-4'])
   })
 
+  it('orders by the session\'s own time, not by arrival: a summary that arrived late is placed where it ended', async () => {
+    const late = path.join(dir, 'late.ndjson')
+    const store = await EventStore.open(late)
+    // Stored in this order; they ended 10:00, 12:00, 11:00 (the last one's summary came late), 09:00.
+    for (const [id, end] of [['first', '2026-11-20T10:00:00Z'], ['newest', '2026-11-20T12:00:00Z'], ['late', '2026-11-20T11:00:00Z'], ['oldest', '2026-11-20T09:00:00Z']]) {
+      const b = vss(id, at(end))
+      await store.append(makeStoredEvent(parseWebhook(b), {bodyText: JSON.stringify(b), receivedAt: new Date('2026-11-20T12:30:00Z')}))
+    }
+    await store.close()
+    expect((await listSessions(late, {limit: 0})).map((r) => r.sessionId)).to.deep.equal(['newest', 'late', 'first', 'oldest'])
+    expect((await listSessions(late, {limit: 2})).map((r) => r.sessionId)).to.deep.equal(['newest', 'late'])
+  })
+
   it('finds a session by id or unique prefix, refuses an ambiguous one, and says when it is unknown', async () => {
     const found = await findSession(file, 'aaaa-1')
     expect(found.events.map((e) => e.type)).to.deep.equal(['SESSION_SUMMARY', 'CALL_STATUS'])
