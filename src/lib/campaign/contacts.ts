@@ -14,6 +14,7 @@ import {invalidInput, IvrError, usageError} from '../errors.js'
 import {unreadableReason} from '../input-file.js'
 import {CsvReader} from '../logs/csv.js'
 import type {Contact, SkippedRow} from './model.js'
+import {NumberRows} from './number-set.js'
 import {checkTimezone} from './window.js'
 
 /** Headers taken as the number column, in this order of preference (case and spaces ignored). */
@@ -124,7 +125,7 @@ export async function importContacts(opts: ImportOptions): Promise<ImportSummary
   let tzAt = -1
   let records: string[][] = []
   const reader = new CsvReader((fields) => records.push(fields))
-  const seen = new Map<string, number>()
+  const seen = new NumberRows()
   const summary: ImportSummary = {numberColumn: '', columns: [], rows: 0, contacts: 0, skipped: {invalid: 0, duplicate: 0, 'do-not-call': 0}, doubtful: 0}
   let row = 0
   let first = true

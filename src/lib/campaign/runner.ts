@@ -107,6 +107,17 @@ export class CampaignRunner {
 
   /** A session summary from the receiver (or the store): applied if it belongs to this campaign. */
   async summary(s: ReadSummary): Promise<void> {
+    return this.background(this.applySummary(s))
+  }
+
+  /** Summaries and steps still being written: the run waits for them before it ends (the process may exit then). */
+  private readonly pending = new Set<Promise<void>>()
+  private background(p: Promise<void>): Promise<void> {
+    this.pending.add(p)
+    return p.finally(() => this.pending.delete(p))
+  }
+
+  private async applySummary(s: ReadSummary): Promise<void> {
     const ref = parseClientRequestId(this.def.name, s.clientRequestId)
     if (!ref || !s.sessionId || !s.sessionStatus) return
     await this.dialing.get(s.clientRequestId!)
@@ -120,26 +131,61 @@ export class CampaignRunner {
       ...(s.errorDetails?.errorCode === undefined ? {} : {errorCode: s.errorDetails.errorCode}),
       ...(s.endTime ? {endedAt: s.endTime} : {}),
     }
+    // The call's menu steps come before its summary: those still held (its session was not yet known) go first.
+    await this.flushSteps(s.sessionId)
     let applied = await this.opts.journal.recordOutcome(ref.contactId, ref.attempt, outcome, (placed) => (retryAt = retryAtFor(this.def, s.sessionStatus!, placed, at)))
     // Another runner's call whose POST answer is still being written (a shared journal): try again shortly.
     for (let i = 0; applied === 'ignored' && i < 8 && !this.dialing.has(s.clientRequestId!); i++) {
       await new Promise((resolve) => setTimeout(resolve, 250))
+      await this.flushSteps(s.sessionId)
       applied = await this.opts.journal.recordOutcome(ref.contactId, ref.attempt, outcome, (placed) => (retryAt = retryAtFor(this.def, s.sessionStatus!, placed, at)))
     }
+    await this.flushSteps(s.sessionId)
     if (applied === 'applied') {
       this.opts.onEvent({type: 'outcome', contact: ref.contactId, attempt: ref.attempt, sessionId: s.sessionId, status: s.sessionStatus, ...(retryAt ? {retryAt: new Date(retryAt).toISOString()} : {})})
       this.wake?.()
     }
   }
 
+  /** Writes the steps held for a session, in order, while the journal knows it; what it does not know yet stays held. */
+  private async flushSteps(sessionId: string): Promise<void> {
+    const held = this.earlySteps.get(sessionId)
+    if (!held) return
+    this.earlySteps.delete(sessionId)
+    for (let i = 0; i < held.length; i++) {
+      if (await this.opts.journal.recordStep(sessionId, held[i])) continue
+      this.earlySteps.set(sessionId, [...held.slice(i), ...(this.earlySteps.get(sessionId) ?? [])])
+      return
+    }
+  }
+
   /** A call action the menu answered. */
   async step(sessionId: string | undefined, step: MenuStep): Promise<void> {
     if (!sessionId) return
-    if (!(await this.opts.journal.recordStep(sessionId, step))) {
+    return this.background(this.applyStep(sessionId, step))
+  }
+
+  private async applyStep(sessionId: string, step: MenuStep): Promise<void> {
+    if (await this.opts.journal.recordStep(sessionId, step)) return
+    // Before its session is known: our own POST's answer applies it when written (below, in dial),
+    // or it is another runner's call whose answer is still being written (a shared journal): try again shortly.
+    const hold = () => {
       const list = this.earlySteps.get(sessionId) ?? []
       list.push(step)
       this.earlySteps.set(sessionId, list)
       if (this.earlySteps.size > 10_000) this.earlySteps.delete(this.earlySteps.keys().next().value!)
+    }
+    hold()
+    for (let i = 0; i < 8; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      // Taken out before the write, so our own answer cannot apply it a second time meanwhile.
+      const list = this.earlySteps.get(sessionId)
+      const at = list ? list.indexOf(step) : -1
+      if (at < 0) return
+      list!.splice(at, 1)
+      if (list!.length === 0) this.earlySteps.delete(sessionId)
+      if (await this.opts.journal.recordStep(sessionId, step)) return
+      hold()
     }
   }
 
@@ -312,6 +358,7 @@ export class CampaignRunner {
   private async drain(reason: RunEnd, status: string): Promise<void> {
     const {journal, onEvent} = this.opts
     await Promise.allSettled([...this.dialing.values()])
+    await Promise.allSettled([...this.pending])
     if (reason === 'finished') return
     const live = (await journal.counts()).live
     onEvent({type: 'stopping', reason: reason === 'stopped' ? 'asked to stop' : reason === 'failed' ? this.fatal?.message ?? 'failed' : status, live})

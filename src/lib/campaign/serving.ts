@@ -66,6 +66,18 @@ export function publicUrlWith(base: string, path: string): string {
 const holderOf = (campaign: string) => `campaign run ${campaign}`
 
 export async function startServing(o: ServingOptions): Promise<Serving> {
+  try {
+    return await startOnce(o)
+  } catch (error) {
+    // Two runners of one campaign started at once: the one that lost the race (for a lease, or for the
+    // session store the receiver claims first) uses the winner's listener.
+    const holders = await listLeases(o.configDir)
+    if (!holders.some(({lease, holderRunning}) => holderRunning && lease.account === o.account && lease.holder === holderOf(o.campaign))) throw error
+    return startOnce(o)
+  }
+}
+
+async function startOnce(o: ServingOptions): Promise<Serving> {
   // A run killed earlier left its registrations leased: put them back first (what `webhooks restore` does).
   const shared = new Map<'VSS' | 'VCA', number>()
   for (const {file, lease, holderRunning} of await listLeases(o.configDir)) {
@@ -112,14 +124,15 @@ export async function startServing(o: ServingOptions): Promise<Serving> {
     })
   }
   try {
-    if (o.noReceive || shared.has('VSS')) {
+    // Sharing a runner's listener needs no store to follow: that runner records every summary in the shared journal.
+    if (o.noReceive && !shared.has('VSS')) {
       if (!(await runningReceiver(o.storeFile))) o.warn(`No \`ivr sessions tail\` is filling ${o.storeFile}: outcomes arrive only once one runs (or with \`ivr campaign reconcile\`).`)
       const follower = followStore(o.storeFile, o.onSummary)
       stops.push(async () => {
         await follower.stop()
         return []
       })
-      if (!shared.has('VSS')) describe.push(`summaries from ${o.storeFile}`)
+      describe.push(`summaries from ${o.storeFile}`)
     }
     if (!serveMenu && !receive) return {describe, stop: stopAll}
     const host = o.sandbox ? '127.0.0.1' : o.host

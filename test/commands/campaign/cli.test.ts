@@ -75,6 +75,24 @@ describe('campaign commands on the sandbox', function () {
     expect(rows.find((r) => r.includes('+12025550101')), results).to.match(/BUSY/)
   })
 
+  it('the plan: dialing time at the rate (or the live limit) spread over the window, and the cost at a price per minute', async () => {
+    const list = path.join(dir, 'k.csv')
+    await fs.writeFile(list, `phone,name\n${Array.from({length: 1000}, (_, i) => `+6581${700_000 + i},P${i}`).join('\n')}\n`)
+    const base = ['campaign', 'create', 'plan', '--contacts', list, '--menu', MENU, '--from', '+6531591234', '--dry-run']
+    // 1,000 calls at 0.01/s: 100,000 s (27h46m); 4 hours a day open: 6.9 days; one billed minute each at 0.02.
+    const slow = await runIvr([...base, '--rate', '0.01', '--max-live', '100', '--window', '09:00-13:00', '--price-per-minute', '0.02', '--currency', 'USD'], {env})
+    expect(slow.exitCode, slow.stderr).to.equal(0)
+    expect(slow.stderr).to.include('Plan: 1,000 contacts to call at 0.01/s, at most 100 live.')
+    expect(slow.stderr).to.include('about 4 h a day open')
+    expect(slow.stderr).to.include('Estimated: 27h46m of dialing for the first calls, over about 6.9 days of the window')
+    expect(slow.stderr).to.include('Estimated cost: 20 USD at 0.02/min')
+    // At 100/s the live limit rules: 10 calls of 45 s at once, 1,000 calls: 4,500 s.
+    const limited = await runIvr([...base, '--rate', '100', '--max-live', '10'], {env})
+    expect(limited.exitCode, limited.stderr).to.equal(0)
+    expect(limited.stderr).to.include('Estimated: 1h15m of dialing for the first calls (assuming 45 s calls')
+    expect(limited.stderr).to.not.include('Estimated cost')
+  })
+
   describe('with an account (the sandbox, reached as a real platform)', () => {
     let sb: RunningSandbox
     let accountEnv: Record<string, string>

@@ -6,7 +6,7 @@ import type pg from 'pg'
  * journal; leases are judged by the database's clock alone (now()), so runners on machines whose
  * clocks disagree still agree on who is alive.
  */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS ivr_schema (version integer NOT NULL);
@@ -39,7 +39,11 @@ CREATE TABLE IF NOT EXISTS ivr_contacts (
   live_since  bigint,
   PRIMARY KEY (campaign, id)
 );
-CREATE INDEX IF NOT EXISTS ivr_contacts_due ON ivr_contacts (campaign, due_at, id) WHERE state = 'pending' AND claimed_by IS NULL;
+-- The claim's picks, its "anything due?" and its "next due" read this: every pending contact in due
+-- order (schema 3 had it only for claimed_by IS NULL, which the claim's queries do not say, so each
+-- claim scanned and sorted every pending row).
+DROP INDEX IF EXISTS ivr_contacts_due;
+CREATE INDEX IF NOT EXISTS ivr_contacts_pending ON ivr_contacts (campaign, due_at, id) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS ivr_contacts_state ON ivr_contacts (campaign, state);
 
 CREATE TABLE IF NOT EXISTS ivr_attempts (
@@ -158,7 +162,7 @@ BEGIN
   IF v_id IS NULL THEN
     WITH pick AS MATERIALIZED (
       SELECT c.id FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending' AND c.due_at = 0
-      ORDER BY c.id LIMIT 1 FOR UPDATE SKIP LOCKED
+      ORDER BY c.due_at, c.id LIMIT 1 FOR UPDATE SKIP LOCKED -- due_at is 0 here: in the pending index's order, so it is read, not sorted
     )
     UPDATE ivr_contacts c SET state = 'claimed', claimed_by = p_runner FROM pick WHERE c.campaign = p_campaign AND c.id = pick.id RETURNING c.id INTO v_id;
   END IF;

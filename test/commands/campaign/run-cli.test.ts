@@ -1,0 +1,242 @@
+// `campaign run` (and check, reconcile) as a user runs them: the built CLI as a child process, on a
+// terminal or not, against a sandbox found through the data folder (issue 15: run, check, reconcile).
+import {expect} from 'chai'
+import {spawn, type ChildProcess} from 'node:child_process'
+import {promises as fs} from 'node:fs'
+import http from 'node:http'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
+import {listSessions} from '../../../src/lib/sandbox/control.js'
+import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
+import {projectRoot, runBin} from '../../helpers/run.js'
+import {TmuxSession} from '../../helpers/tmux.js'
+
+const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
+
+interface Proc {child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null>}
+
+function ivr(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), ...args], {env: {...process.env, NODE_ENV: 'production', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (err += d))
+  return {child, stdout: () => out, stderr: () => err, exited: new Promise((resolve) => child.on('close', (code) => resolve(code)))}
+}
+
+async function until(what: string, ms: number, check: () => boolean): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/**
+ * The "platform" the CLI reaches: a loopback proxy in front of the sandbox that keeps each Send
+ * Callflow body, and can lose the answer to one destination's request (sent, but the reply never
+ * comes back: a reset after sending).
+ */
+async function recordingProxy(target: string, loseAnswerTo?: string) {
+  const sent: Array<Record<string, any>> = []
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const callflow = req.method === 'POST' && /\/callflows\/?$/.test(req.url ?? '') ? JSON.parse(body.toString('utf8')) : undefined
+      if (callflow) sent.push(callflow)
+      const forward = http.request(`${target}${req.url}`, {method: req.method, headers: req.headers}, (answer) => {
+        if (callflow && callflow.callflow?.[0]?.params?.destination === loseAnswerTo) {
+          answer.resume()
+          return void res.destroy()
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      })
+      forward.on('error', () => res.destroy())
+      forward.end(body)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as {port: number}
+  return {
+    url: `http://127.0.0.1:${port}`, sent,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+  }
+}
+
+describe('campaign run and friends, as a user runs them', function () {
+  this.timeout(120_000)
+  let dir: string
+  let sb: RunningSandbox
+  let env: Record<string, string>
+  const cleanups: Array<() => unknown> = []
+
+  /** Points the data folder's discovery file at `baseUrl` (the sandbox, or a proxy in front of it). */
+  const discover = async (dataDir: string, baseUrl: string) => {
+    await fs.mkdir(dataDir, {recursive: true})
+    await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+  }
+  const contacts = async (numbers: string[], extra = '') => {
+    const file = path.join(dir, `contacts-${Math.random().toString(36).slice(2)}.csv`)
+    await fs.writeFile(file, `phone,name${extra ? `,${extra.split('=')[0]}` : ''}\n${numbers.map((n, i) => `${n},Person ${i}${extra ? `,${extra.split('=')[1]}` : ''}`).join('\n')}\n`)
+    return file
+  }
+  const numbers = (n: number, base: number) => Array.from({length: n}, (_, i) => `+6581${String(base + i).padStart(6, '0')}`)
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-camp-run-'))
+    sb = await startSandbox({host: '127.0.0.1', port: 0, population: {presses: {'1': 1}}})
+    env = {IVR_DATA_DIR: path.join(dir, 'data'), IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_CACHE_DIR: path.join(dir, 'cache')}
+    await discover(env.IVR_DATA_DIR, sb.baseUrl)
+  })
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c()
+    await sb.close()
+    await fs.rm(dir, {recursive: true, force: true})
+  })
+
+  it('several --from take turns, one per call; validUntil is cut to the end of the calling window', async () => {
+    const proxy = await recordingProxy(sb.baseUrl)
+    cleanups.push(() => proxy.close())
+    await discover(env.IVR_DATA_DIR, proxy.url)
+    // A zone where it is midday now, so a window ending in 3 minutes needs no wrap past midnight.
+    const now = Date.now()
+    const offset = 12 - new Date(now).getUTCHours()
+    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`
+    const local = (t: number) => new Date(t + offset * 3_600_000).toISOString().slice(11, 16)
+    const closes = Math.floor(now / 60_000) * 60_000 + 3 * 60_000
+    const list = await contacts(numbers(6, 100), `timezone=${zone}`)
+    const create = await runBin(['campaign', 'create', 'turns', '--contacts', list, '--menu', MENU, '--from', '+6531591234', '--from', '+6531591235',
+      '--rate', '10', '--window', `${local(now - 3_600_000)}-${local(closes)}`, '--valid-for', '1h', '--sandbox'], {env})
+    expect(create.exitCode, create.stderr).to.equal(0)
+    const run = await runBin(['campaign', 'run', 'turns', '--sandbox'], {env, timeoutMs: 60_000})
+    expect(run.exitCode, run.stderr).to.equal(0)
+    expect(proxy.sent.map((r) => r.callflow[0].params.source)).to.deep.equal(['+6531591234', '+6531591235', '+6531591234', '+6531591235', '+6531591234', '+6531591235'])
+    // Asked for an hour of validity, each request is valid only until the window closes.
+    expect(proxy.sent.map((r) => r.validUntil)).to.deep.equal(Array(6).fill(new Date(closes).toISOString()))
+  })
+
+  it('Ctrl-C stops starting calls and exits 130; run again resumes and calls the rest, nobody twice', async () => {
+    const list = numbers(12, 200)
+    const create = await runBin(['campaign', 'create', 'stop', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '4', '--sandbox'], {env})
+    expect(create.exitCode, create.stderr).to.equal(0)
+    const first = ivr(['campaign', 'run', 'stop', '--sandbox'], env)
+    cleanups.push(() => first.child.exitCode === null && first.child.kill('SIGKILL'))
+    await until('three calls', 30_000, () => (first.stdout().match(/"type":"call"/g)?.length ?? 0) >= 3)
+    first.child.kill('SIGINT')
+    expect(await first.exited, first.stderr()).to.equal(130)
+    expect(first.stdout()).to.match(/"type":"end","reason":"stopped"/)
+    const placedFirst = (await listSessions(sb)).length
+    expect(placedFirst).to.be.within(3, list.length - 1)
+
+    const again = await runBin(['campaign', 'run', 'stop', '--sandbox'], {env, timeoutMs: 60_000})
+    expect(again.exitCode, again.stderr).to.equal(0)
+    expect(again.stdout).to.match(/"type":"end","reason":"finished"/)
+    const destinations = (await listSessions(sb)).map((s) => s.destination).sort()
+    expect(destinations).to.deep.equal([...list].sort())
+  })
+
+  it('on a terminal: a progress bar with counts per outcome while it runs, then the final status', async () => {
+    const create = await runBin(['campaign', 'create', 'tty', '--contacts', await contacts(numbers(10, 300)), '--menu', MENU, '--from', '+6531591234', '--rate', '2', '--sandbox'], {env})
+    expect(create.exitCode, create.stderr).to.equal(0)
+    const term = new TmuxSession(['campaign', 'run', 'tty', '--sandbox'], {...env, NO_COLOR: '1'})
+    cleanups.push(() => term.kill())
+    const during = await term.waitFor(/[█░]{10,} \d+% [1-9]\d*\/10 · completed \d+ · live \d+ · [\d.]+\/s/, 30_000)
+    expect(during).to.not.match(/"type":/)
+    const after = await term.waitFor(/EXIT=\d+/, 60_000)
+    expect(after).to.match(/Campaign tty: finished/)
+    expect(after).to.match(/Outcomes: COMPLETED 10\./)
+    expect(after).to.match(/EXIT=0/)
+  })
+
+  it('--no-receive: says when no `sessions tail` fills the store; with one running, outcomes come from its store', async () => {
+    const create = await runBin(['campaign', 'create', 'nr', '--contacts', await contacts(numbers(4, 400)), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
+    expect(create.exitCode, create.stderr).to.equal(0)
+    // Alone: nothing fills the store, so the calls end without summaries (after the live timeout).
+    const port = await new Promise<number>((resolve) => {
+      const s = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as {port: number}).port
+        s.close(() => resolve(p))
+      })
+    })
+    const tail = ivr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`], env)
+    cleanups.push(async () => {
+      if (tail.child.exitCode === null) tail.child.kill('SIGINT')
+      await tail.exited
+    })
+    await until('the receiver to listen', 30_000, () => /Listening on/.test(tail.stderr()) || tail.child.exitCode !== null)
+    const run = await runBin(['campaign', 'run', 'nr', '--sandbox', '--no-receive'], {env, timeoutMs: 60_000})
+    expect(run.exitCode, run.stderr).to.equal(0)
+    expect(run.stderr).to.match(/summaries from .*\.ndjson/)
+    expect(run.stderr).to.not.match(/No `ivr sessions tail` is filling/)
+    const results = await runBin(['campaign', 'results', 'nr', '--json'], {env})
+    const rows = (JSON.parse(results.stdout) as {results: Array<{outcome: string; digits: string}>}).results
+    expect(rows.map((r) => r.outcome)).to.deep.equal(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED'])
+    tail.child.kill('SIGINT')
+    await tail.exited
+
+    const create2 = await runBin(['campaign', 'create', 'nr2', '--contacts', await contacts(numbers(2, 450)), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
+    expect(create2.exitCode, create2.stderr).to.equal(0)
+    const alone = await runBin(['campaign', 'run', 'nr2', '--sandbox', '--no-receive'], {env, timeoutMs: 60_000})
+    expect(alone.exitCode, alone.stderr).to.equal(0)
+    expect(alone.stderr).to.match(/No `ivr sessions tail` is filling/)
+    const rows2 = (JSON.parse((await runBin(['campaign', 'results', 'nr2', '--json'], {env})).stdout) as {results: Array<{outcome: string}>}).results
+    expect(rows2.map((r) => r.outcome)).to.deep.equal(['NO_SUMMARY', 'NO_SUMMARY'])
+  })
+
+  it('campaign check plans for who is left; campaign reconcile settles an uncertain contact from a store holding its summary', async () => {
+    const list = numbers(5, 500)
+    const lost = list[2]
+    const proxy = await recordingProxy(sb.baseUrl, lost)
+    cleanups.push(() => proxy.close())
+    await discover(env.IVR_DATA_DIR, proxy.url)
+    const create = await runBin(['campaign', 'create', 'rc', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
+    expect(create.exitCode, create.stderr).to.equal(0)
+    const check = await runBin(['campaign', 'check', 'rc', '--sandbox'], {env})
+    expect(check.exitCode, check.stderr).to.equal(0)
+    expect(check.stderr).to.match(/Plan: 5 contacts to call at 10\/s/)
+    expect(check.stderr).to.match(/Campaign rc passes the check\./)
+
+    // Another machine's receiver keeps the summaries (its own data folder); this run reads nothing.
+    const other = {...env, IVR_DATA_DIR: path.join(dir, 'other-data')}
+    await discover(other.IVR_DATA_DIR, sb.baseUrl)
+    const port = await new Promise<number>((resolve) => {
+      const s = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as {port: number}).port
+        s.close(() => resolve(p))
+      })
+    })
+    const tail = ivr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--json'], other)
+    cleanups.push(async () => {
+      if (tail.child.exitCode === null) tail.child.kill('SIGINT')
+      await tail.exited
+    })
+    await until('the receiver to listen', 30_000, () => /Listening on/.test(tail.stderr()) || tail.child.exitCode !== null)
+    const run = await runBin(['campaign', 'run', 'rc', '--sandbox', '--no-receive'], {env, timeoutMs: 60_000})
+    expect(run.exitCode, run.stderr).to.equal(0)
+    await until('five summaries at the other receiver', 30_000, () => (tail.stdout().match(/"SESSION_SUMMARY"/g)?.length ?? 0) >= 5)
+    tail.child.kill('SIGINT')
+    await tail.exited
+    const status = await runBin(['campaign', 'status', 'rc'], {env})
+    expect(status.stdout).to.match(/1 uncertain/)
+
+    const after = await runBin(['campaign', 'check', 'rc', '--sandbox'], {env})
+    expect(after.stderr).to.match(/Plan: 0 contacts to call/)
+
+    const storeFile = (await fs.readdir(path.join(other.IVR_DATA_DIR, 'sessions'))).find((f) => f.endsWith('.ndjson'))!
+    const reconcile = await runBin(['campaign', 'reconcile', 'rc', '--store', path.join(other.IVR_DATA_DIR, 'sessions', storeFile)], {env})
+    expect(reconcile.exitCode, reconcile.stderr).to.equal(0)
+    expect(reconcile.stdout).to.match(new RegExp(`settled  contact 3 \\${lost}: COMPLETED`))
+    // The uncertain one and the four whose summaries never reached this run (NO_SUMMARY after the live timeout).
+    expect(reconcile.stderr).to.match(/5 settled, 0 still uncertain/)
+    const rows = (JSON.parse((await runBin(['campaign', 'results', 'rc', '--json'], {env})).stdout) as {results: Array<{number: string; outcome: string}>}).results
+    expect(rows.find((r) => r.number === lost)?.outcome).to.equal('COMPLETED')
+  })
+})
