@@ -71,7 +71,7 @@ export function controlRoutes(ctx: SandboxContext): {
       else if (wait > 0 && t!.state !== 'ended') {
         // The long-poll's timer is cleared once the session ends: a pending one would keep a finished command alive.
         let timer: NodeJS.Timeout | undefined
-        t = await Promise.race([engine.waitForEnd(id), new Promise<Timeline>((r) => (timer = setTimeout(() => r(engine.timeline(id)!), wait)))])
+        t = await Promise.race([engine.waitForEnd(id), new Promise<Timeline>((r) => (timer = setTimeout(() => r(engine.timeline(id)!), wait).unref()))])
         clearTimeout(timer)
       }
       return {status: 200, body: t}

@@ -187,7 +187,7 @@ export class CallEngine {
         r.listeners.delete(done)
         resolve(r.timeline)
       }
-      const timer = setTimeout(() => { r.listeners.delete(done); resolve(r.timeline) }, timeoutMs)
+      const timer = setTimeout(() => { r.listeners.delete(done); resolve(r.timeline) }, timeoutMs).unref()
       r.listeners.add(done)
     })
   }

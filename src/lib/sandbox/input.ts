@@ -50,7 +50,7 @@ export class LiveInput implements InputSource {
     if (queued !== undefined) return Promise.resolve(queued)
     if (this.hangingUp) return Promise.resolve('')
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.waiter = undefined; resolve('') }, timeoutMs)
+      const timer = setTimeout(() => { this.waiter = undefined; resolve('') }, timeoutMs).unref()
       this.waiter = (keys) => { clearTimeout(timer); resolve(keys) }
     })
   }

@@ -55,7 +55,10 @@ export interface SessionRecord {
   holdsPlace?: boolean
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+// The engine's timers never keep a process alive on their own: a stopped sandbox exits at once
+// instead of waiting out a live call's key wait or a webhook retry (the server, while it listens,
+// is what keeps a sandbox running).
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 function countryOf(number: string): string {
   return parsePhoneNumberFromString(`+${normalizeNumber(number)}`)?.country ?? ''
@@ -108,7 +111,8 @@ export class Run {
   async inbound(referenceId: string): Promise<void> {
     const t = this.tl
     this.legA = {name: 'A', callId: randomUUID(), direction: 'INBOUND', source: t.source, destination: t.destination, sourceRefId: null, destinationRefId: referenceId, initiated: this.t, status: 'RINGING'}
-    this.event({kind: 'call', leg: 'A', status: 'initiated', number: t.source})
+    // Inbound: `number` is the caller, `to` the virtual number called.
+    this.event({kind: 'call', leg: 'A', status: 'initiated', number: t.source, to: t.destination})
     await this.vcs('A', 'CALL_RECEIVED')
     const answer = await this.vca('CALL_RECEIVED', undefined)
     if (!answer) return this.finish()

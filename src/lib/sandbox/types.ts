@@ -16,7 +16,7 @@ export type CaptureEnd = 'max-digits' | 'hash' | 'digit-timeout' | 'overall-time
 
 interface EventBase {at: string; leg?: 'A' | 'B'}
 export type TimelineEvent = EventBase & (
-  | {kind: 'call'; status: 'initiated' | 'ringing' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'error' | 'disconnected'; number: string; sipCode?: number}
+  | {kind: 'call'; status: 'initiated' | 'ringing' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'error' | 'disconnected'; number: string; sipCode?: number; to?: string}
   | {kind: 'say'; role: 'say' | 'prompt' | 'success' | 'failure'; text: string; voiceProfile?: string; repetition: number; speed: number; seconds: number}
   | {kind: 'play'; fileUrl: string; repetition: number; seconds: number}
   | {kind: 'waiting'; attempt: number; minDigits: number; maxDigits: number; completeOnHash: boolean; timeoutMs: number}
