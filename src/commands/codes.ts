@@ -1,14 +1,16 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../lib/base-command.js'
 import {allCodes, lookupCode, type CodeInfo} from '../lib/codes.js'
 import {notFound} from '../lib/errors.js'
 import {renderRows} from '../lib/render/views.js'
 import {safeLine} from '../lib/render/safe.js'
+import {words} from '../lib/glossary.js'
 
 export default class Codes extends IvrCommand<typeof Codes> {
+  static override baseFlags = localBaseFlags
   static override summary = 'Explain the platform\'s status codes (-1001 to -1020) and session error codes (-2001 to -2010).'
-  static override description = 'Status codes come back from Send Callflow (NOT_CREATED); session error codes arrive later in a session summary (VSS errorDetails.errorCode). The callflow validator reports the same codes.'
+  static override description = 'Status codes come back from Send Callflow (NOT_CREATED); session error codes arrive later in a session summary (VSS errorDetails.errorCode). The callflow validator reports the same codes.' + words('VSS')
   static override examples = [
     '<%= config.bin %> codes',
     '<%= config.bin %> codes -1009',

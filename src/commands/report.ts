@@ -2,12 +2,13 @@ import {Flags} from '@oclif/core'
 
 import {IvrCommand} from '../lib/base-command.js'
 import {writeFileAtomic} from '../lib/fs-atomic.js'
+import {words} from '../lib/glossary.js'
 
 export default class Report extends IvrCommand<typeof Report> {
   static override summary = 'One self-contained HTML report of calls, outcomes, quality, cost and menu funnels, to open in any browser.'
   static override description = `Reads the local session store (what \`ivr sessions tail\` receives), the decision log of each --menu (what \`ivr serve\` records) and, with --logs, a call-record export (\`ivr logs export\`) for cost. Writes one HTML file with its charts drawn as inline SVG: no script, nothing fetched when it is opened, readable on a phone.
 
-Sections: calls per day and per hour of the day, outcomes with error codes, connected duration and MOS distributions, cost per day (with --logs), and for each --menu the calls entering each node, how calls left the menu, the nodes table and the top paths (as \`ivr menu stats\`). Everything is aggregated before drawing, so a month of a million sessions still makes a small file.`
+Sections: calls per day and per hour of the day, outcomes with error codes, connected duration and MOS distributions, cost per day (with --logs), and for each --menu the calls entering each node, how calls left the menu, the nodes table and the top paths (as \`ivr menu stats\`). Everything is aggregated before drawing, so a month of a million sessions still makes a small file.` + words('MOS')
   static override examples = [
     '<%= config.bin %> report --html report.html --since 30d',
     '<%= config.bin %> report --html report.html --menu examples/menus/restaurant.yaml --logs calls-2026-11.csv',

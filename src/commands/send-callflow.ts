@@ -3,12 +3,13 @@ import {Args, Flags} from '@oclif/core'
 import {IvrCommand} from '../lib/base-command.js'
 import {CAPTURE_DEFAULTS as D, DEFAULT_VOICE_PROFILE, LIMITS} from '../lib/callflow/types.js'
 import {CallflowSender, quickStepsFrom, type SendResult} from '../lib/send/send-callflow.js'
+import {words} from '../lib/glossary.js'
 
 export default class SendCallflow extends IvrCommand<typeof SendCallflow> {
   static override summary = 'Start a call: send a callflow from a file, stdin, or quick flags.'
   static override description = `The callflow is checked locally first (the same checks as \`ivr callflow validate\`) and refused with exit 4 when it has errors, unless --no-validate. A NOT_CREATED answer from the platform also exits 4, with its code, message and what the code means.
 
-Quick flags build the callflow without a file: makeCall from --from to --to, then --say, --play, --capture and --hangup in the order given. --voice sets the voice of the spoken steps after it (before the first --voice: the first one given; none at all: ${DEFAULT_VOICE_PROFILE}). A capture takes the defaults shown below unless told otherwise.`
+Quick flags build the callflow without a file: makeCall from --from to --to, then --say, --play, --capture and --hangup in the order given. --voice sets the voice of the spoken steps after it (before the first --voice: the first one given; none at all: ${DEFAULT_VOICE_PROFILE}). A capture takes the defaults shown below unless told otherwise.` + words('VCA')
   static override examples = [
     '<%= config.bin %> send-callflow reminder.json',
     '<%= config.bin %> send-callflow reminder.yaml --var name=Alice --var to=+6591234567 --valid-until 10m',

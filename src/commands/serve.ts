@@ -6,6 +6,7 @@ import {decisionsFileFor, DecisionLog} from '../lib/analytics/decisions.js'
 import {MenuServing} from '../lib/menu/serve.js'
 import {safeLine} from '../lib/render/safe.js'
 import {ServingCommand, servingFlags} from '../lib/serving-command.js'
+import {words} from '../lib/glossary.js'
 
 export default class Serve extends ServingCommand<typeof Serve> {
   static override summary = "Answer the platform's call-action (VCA) webhooks from a menu file."
@@ -13,7 +14,7 @@ export default class Serve extends ServingCommand<typeof Serve> {
 
 It never answers 500: a body it cannot read, an unknown clientActionId or an internal error gets the menu's spoken apology and a hang-up, and a warning. The menu must pass \`ivr menu check\` to be served; with --watch it is reloaded when the file changes, and a change that fails the check is refused (the last good menu stays in service).
 
-Under --sandbox the sandbox's VCA webhook points at this server while it runs (start the sandbox first with \`ivr sandbox start\`, then call in with \`ivr sandbox call --interactive\`).`
+Under --sandbox the sandbox's VCA webhook points at this server while it runs (start the sandbox first with \`ivr sandbox start\`, then call in with \`ivr sandbox call --interactive\`).` + words('VCA')
   static override examples = [
     '<%= config.bin %> serve examples/menus/restaurant.yaml --sandbox --watch',
     '<%= config.bin %> serve menu.yaml --port 8788',

@@ -22,6 +22,23 @@ export function exclusiveFlagsMessage(message: string): string | undefined {
   return [...new Set(pairs)].map((p) => `--${p} cannot be used together: choose one.`).join(' ')
 }
 
+const debugFlag = Flags.boolean({summary: 'Trace HTTP requests on stderr (secrets masked).', helpGroup: 'GLOBAL'})
+
+/**
+ * The global flags of a command that reads no account, calls no API and starts no sandbox client
+ * (`codes`, `accounts use`, `sandbox start`...): --debug alone. --account, --base-url and --sandbox
+ * are offered only where they change something.
+ */
+export const localBaseFlags = {debug: debugFlag}
+
+const globalFlags = {
+  // No `env:` here: IVR_ACCOUNT and IVR_BASE_URL are read with the other settings, so a flag's value is only ever the flag's.
+  account: Flags.string({char: 'a', summary: 'Sub-account id to use (default: IVR_ACCOUNT, else the stored default).', helpGroup: 'GLOBAL'}),
+  'base-url': Flags.string({summary: 'API base URL (default: IVR_BASE_URL, else the account\'s, else https://voice.8x8.com).', helpGroup: 'GLOBAL'}),
+  debug: debugFlag,
+  sandbox: Flags.boolean({summary: 'Use the local sandbox (the running one, or one started for this command).', env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
+}
+
 /** --utc, for the commands that list times (README, "Times"). */
 export const utcFlag = {
   utc: Flags.boolean({summary: 'Times in UTC, ISO 8601 (default: local time, YYYY-MM-DD HH:MM:SS).'}),
@@ -52,13 +69,8 @@ export interface Paths {
 export abstract class IvrCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
-  static override baseFlags = {
-    // No `env:` here: IVR_ACCOUNT and IVR_BASE_URL are read with the other settings, so a flag's value is only ever the flag's.
-    account: Flags.string({char: 'a', summary: 'Sub-account id to use (default: IVR_ACCOUNT, else the stored default).', helpGroup: 'GLOBAL'}),
-    'base-url': Flags.string({summary: 'API base URL (default: IVR_BASE_URL, else the account\'s, else https://voice.8x8.com).', helpGroup: 'GLOBAL'}),
-    debug: Flags.boolean({summary: 'Trace HTTP requests on stderr (secrets masked).', helpGroup: 'GLOBAL'}),
-    sandbox: Flags.boolean({summary: 'Use the local sandbox (the running one, or one started for this command).', env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
-  }
+  /** Global flags; a command that does not use the account ones narrows them to localBaseFlags. */
+  static override baseFlags: Partial<typeof globalFlags> & typeof localBaseFlags = globalFlags
 
   /**
    * The command makes a change meant to outlive it (a webhook, a push config). Under --sandbox with

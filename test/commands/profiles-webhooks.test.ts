@@ -67,6 +67,8 @@ describe('profiles and webhooks', () => {
     let r = await runIvr(['webhooks', 'create', '--type', 'VSS', '--url', 'http://ivr.example.com/vss'], {env})
     expect(r.exitCode).to.equal(0)
     expect(r.stderr).to.contain('plain http')
+    r = await runIvr(['webhooks', 'create', '--type', 'VSS', '--url', 'http://127.0.0.1:3000/vss'], {env})
+    expect(r.stderr).to.contain('127.0.0.1 is this machine: the real platform cannot reach it')
     r = await runIvr(['webhooks', 'create', '--type', 'VSS', '--url', 'ftp://x.example.com'], {env})
     expect(r.exitCode).to.equal(2)
     r = await runIvr(['webhooks', 'create', '--type', 'NOPE', '--url', 'https://x.example.com'], {env})

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
 import {maskSecret} from '../../lib/render/redact.js'
 import {renderRows} from '../../lib/render/views.js'
 
@@ -12,6 +12,7 @@ interface AccountRow {
 }
 
 export default class AccountsList extends IvrCommand<typeof AccountsList> {
+  static override baseFlags = localBaseFlags
   static override summary = 'List the stored sub-accounts (keys shown as their last 4 characters).'
   static override examples = ['<%= config.bin %> accounts list']
   static override flags = {

@@ -1,9 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
 import {confirmOrRefuse} from '../../lib/confirm.js'
 
 export default class AccountsRemove extends IvrCommand<typeof AccountsRemove> {
+  static override baseFlags = localBaseFlags
   static override summary = 'Forget a stored sub-account and its key.'
   static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required.'
   static override examples = ['<%= config.bin %> accounts remove acme-old --yes']

@@ -1,8 +1,9 @@
 import {Args} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
 
 export default class AccountsUse extends IvrCommand<typeof AccountsUse> {
+  static override baseFlags = localBaseFlags
   static override summary = 'Make a stored sub-account the default.'
   static override examples = ['<%= config.bin %> accounts use acme-support']
   static override args = {account: Args.string({description: 'Sub-account id.', required: true})}

@@ -4,12 +4,13 @@ import {IvrCommand} from '../../lib/base-command.js'
 import {accountFactsFor} from '../../lib/callflow/account-checks.js'
 import {newCallflow, type NewResult} from '../../lib/callflow/new.js'
 import {usageError} from '../../lib/errors.js'
+import {words} from '../../lib/glossary.js'
 
 export default class CallflowNew extends IvrCommand<typeof CallflowNew> {
   static override summary = 'Build a callflow interactively, action by action, and write it as JSON or YAML.'
   static override description = `Asks for each action in turn, offers the account's voices with type-to-search (from the cached list, or asked once), shows capture defaults, checks every answer with the validator, then writes the file and offers to send it.
 
-Needs a terminal. Without one, write a file (see examples/callflows) and check it with \`ivr callflow validate\`, or send a call with the quick flags of \`ivr send-callflow\`.`
+Needs a terminal. Without one, write a file (see examples/callflows) and check it with \`ivr callflow validate\`, or send a call with the quick flags of \`ivr send-callflow\`.` + words('VCA')
   static override examples = [
     '<%= config.bin %> callflow new',
     '<%= config.bin %> callflow new -o reminder.yaml',
@@ -17,7 +18,8 @@ Needs a terminal. Without one, write a file (see examples/callflows) and check i
   ]
   static override flags = {
     vca: Flags.boolean({summary: 'Build a VCA webhook answer instead of a Send Callflow request.'}),
-    output: Flags.string({char: 'o', summary: 'File to write (.json, .yaml or .yml); asked when left out.'}),
+    // -o is --out in every command; --output, its name here before, still works (hidden).
+    out: Flags.string({char: 'o', aliases: ['output'], summary: 'File to write (.json, .yaml or .yml); asked when left out.'}),
   }
 
   async run(): Promise<NewResult> {
@@ -30,7 +32,7 @@ Needs a terminal. Without one, write a file (see examples/callflows) and check i
     // Voices (asked once, else cached) and the VCA webhook, when an account is set up.
     const facts = await accountFactsFor({credentials: () => this.credentials(), api: () => this.api(), cacheDir: this.paths.cacheDir}, 'preferred')
     return newCallflow({
-      vca: this.flags.vca, file: this.flags.output, sandbox: this.flags.sandbox, facts, api: () => this.api(),
+      vca: this.flags.vca, file: this.flags.out, sandbox: this.flags.sandbox, facts, api: () => this.api(),
       output: this.output, errColors: this.errColors, prompts: await import('@inquirer/prompts'),
     })
   }

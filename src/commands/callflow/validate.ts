@@ -6,12 +6,13 @@ import {readCallflowSource} from '../../lib/callflow/check-file.js'
 import {parseVars} from '../../lib/callflow/request.js'
 import {validateSources, type ValidateResult} from '../../lib/callflow/validate-files.js'
 import {ExitCode} from '../../lib/errors.js'
+import {words} from '../../lib/glossary.js'
 
 export default class CallflowValidate extends IvrCommand<typeof CallflowValidate> {
   static override summary = 'Check callflow files (JSON or YAML) as the platform would, and more.'
   static override description = `Reports every problem with the platform's status code (-1001 … -1017), the JSON path and the line, like a compiler; warnings for IVR mistakes the platform accepts silently. Exits 4 when there is any error.
 
-Voice profiles are checked against the account's cached list (\`ivr profiles list\` caches it for a day); --online asks the account for its profiles and whether a VCA webhook is registered.`
+Voice profiles are checked against the account's cached list (\`ivr profiles list\` caches it for a day); --online asks the account for its profiles and whether a VCA webhook is registered.` + words('VCA')
   static override examples = [
     '<%= config.bin %> callflow validate examples/callflows/*.json',
     'cat flow.yaml | <%= config.bin %> callflow validate -',

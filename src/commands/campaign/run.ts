@@ -6,6 +6,7 @@ import {populationFlags, populationOfFlags} from '../../lib/sandbox/population-f
 import {readSecretFromStdin} from '../../lib/stdin.js'
 import {storeFileFor} from '../../lib/sessions/store.js'
 import {decisionsFileFor} from '../../lib/analytics/decisions.js'
+import {words} from '../../lib/glossary.js'
 
 /** What the callees of a sandbox started for the run press when --presses is not given: the README's one line shows choices. */
 export const DEFAULT_SANDBOX_PRESSES = '1=60,2=20,3=10,none=10'
@@ -16,7 +17,7 @@ export default class CampaignRun extends CampaignCommand<typeof CampaignRun> {
 
 On a terminal a progress bar shows counts per outcome, the rate and the ETA; with --json or without a terminal, one NDJSON event per line. Ctrl-C stops starting calls, waits up to --drain for live ones, and exits 130; \`run\` again resumes. \`campaign pause|resume|cancel\` act on it from another terminal.
 
-Outcomes come from session summaries and, for a menu, its call actions: under --sandbox all of it is local (a sandbox started for the run gets --population, --presses and --seed; without --presses its callees press ${DEFAULT_SANDBOX_PRESSES}); with a real account one listener on --port serves both, and --public-url (a tunnel to it) is registered as the VSS webhook at /vss and the VCA webhook at /vca for the run, and put back after (\`ivr webhooks restore\` repairs after a kill). --no-receive reads the store of an \`ivr sessions tail\` already running instead. A second runner of the same campaign (--db) on this machine uses the first runner's listener.`
+Outcomes come from session summaries and, for a menu, its call actions: under --sandbox all of it is local (a sandbox started for the run gets --population, --presses and --seed; without --presses its callees press ${DEFAULT_SANDBOX_PRESSES}); with a real account one listener on --port serves both, and --public-url (a tunnel to it) is registered as the VSS webhook at /vss and the VCA webhook at /vca for the run, and put back after (\`ivr webhooks restore\` repairs after a kill). --no-receive reads the store of an \`ivr sessions tail\` already running instead. A second runner of the same campaign (--db) on this machine uses the first runner's listener.` + words('VCA', 'VSS')
   static override examples = [
     '<%= config.bin %> campaign run reminders --sandbox',
     '<%= config.bin %> campaign run reminders --sandbox --population answer=70,busy=10,no-answer=15,failed=5 --presses 1=60,2=30,none=10 --seed 7',

@@ -1,13 +1,15 @@
 import {Args} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
 import {renderSummary} from '../../lib/logs/render.js'
 import {summarizeFiles, type LogSummary} from '../../lib/logs/summarize.js'
 import {usageError} from '../../lib/errors.js'
+import {words} from '../../lib/glossary.js'
 
 export default class LogsSummarize extends IvrCommand<typeof LogsSummarize> {
+  static override baseFlags = localBaseFlags
   static override summary = 'Sum up export CSV files: calls, answered, billable minutes and cost, by day, country and product.'
-  static override description = `Reads the CSV files an export wrote (plain or gzip), streaming: a file of millions of rows needs little memory. Calls are rows (one per call leg); answered means the leg was connected; cost is TotalPriceOfCall summed per UnitPriceCurrency; days are UTC days of InitiatedAt. Several files make one summary; \`-\` reads standard input.`
+  static override description = `Reads the CSV files an export wrote (plain or gzip), streaming: a file of millions of rows needs little memory. Calls are rows (one per call leg); answered means the leg was connected; cost is TotalPriceOfCall summed per UnitPriceCurrency; days are UTC days of InitiatedAt. Several files make one summary; \`-\` reads standard input.` + words('legs')
   static override examples = [
     '<%= config.bin %> logs summarize ivr-logs-7f3a9c0e21b4-*.csv',
     '<%= config.bin %> logs summarize november.csv --json',

@@ -5,6 +5,7 @@ import {formatProblem, formatSummary} from '../../lib/callflow/report.js'
 import {countBySeverity, type Problem} from '../../lib/callflow/validate.js'
 import {ExitCode} from '../../lib/errors.js'
 import {checkMenuFile} from '../../lib/menu/files.js'
+import {words} from '../../lib/glossary.js'
 
 export interface MenuCheckResult {
   valid: boolean
@@ -18,7 +19,7 @@ export default class MenuCheck extends IvrCommand<typeof MenuCheck> {
   static override description = `Compiler-style output (file:line:col, severity, path, message) and exit 4 when there is any error.
 
 Errors: dangling references (goto, parent, entry), loops with no way out (no hang-up or transfer reachable), choices the capture settings can never produce, duplicate or reserved node ids, unknown placeholders, text over the platform's limit once placeholders are filled, and whatever the shared callflow validator finds in the callflows the menu emits (VCA-answer context) — unknown voices included, when the account's profile list is cached (\`ivr profiles list\` caches it for a day).
-Warnings: unreachable nodes, menus without invalid-input or no-input handling, very long prompts, voices not checked.`
+Warnings: unreachable nodes, menus without invalid-input or no-input handling, very long prompts, voices not checked.` + words('VCA')
   static override examples = [
     '<%= config.bin %> menu check examples/menus/restaurant.yaml',
     '<%= config.bin %> menu check menus/*.yaml --json',

@@ -6,7 +6,7 @@ import {IvrCommand} from '../../lib/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {writeFileAtomic} from '../../lib/fs-atomic.js'
 import {checkMenuFile} from '../../lib/menu/files.js'
-import {renderGraph, type GraphFormat, type MenuGraph as Graph} from '../../lib/menu/graph.js'
+import {drawGraph, type GraphFormat, type MenuGraph as Graph} from '../../lib/menu/graph.js'
 
 const FORMATS = ['svg', 'mermaid', 'dot'] as const
 const BY_EXTENSION: Record<string, GraphFormat> = {'.svg': 'svg', '.mmd': 'mermaid', '.mermaid': 'mermaid', '.dot': 'dot', '.gv': 'dot'}
@@ -60,14 +60,14 @@ The format follows --format, else the --out file's extension (.svg, .mmd, .dot),
       if (stats.sessions === 0) this.warnUser(`No decisions of "${stats.menu}" ${f.since || f.until || f.version ? 'match' : 'recorded yet'} in ${stats.decisionsFile}: drawing it with no traffic.`)
       decorate = (g) => withTraffic(g, stats)
     }
-    const text = renderGraph(loaded.menu, format, decorate)
+    const {text, nodes} = drawGraph(loaded.menu, format, decorate)
     const extra = sessions === undefined ? {} : {sessions}
     if (f.out) {
       await writeFileAtomic(f.out, text, {mode: 0o644})
-      this.status(`Wrote ${f.out} (${format}, ${loaded.menu.nodes.size} nodes${sessions === undefined ? '' : `, traffic of ${sessions} session${sessions === 1 ? '' : 's'}`})`)
-      return {file: f.out, format, nodes: loaded.menu.nodes.size, ...extra}
+      this.status(`Wrote ${f.out} (${format}, ${nodes} node${nodes === 1 ? '' : 's'}${sessions === undefined ? '' : `, traffic of ${sessions} session${sessions === 1 ? '' : 's'}`})`)
+      return {file: f.out, format, nodes, ...extra}
     }
     if (!this.jsonEnabled()) process.stdout.write(text)
-    return {format, nodes: loaded.menu.nodes.size, text, ...extra}
+    return {format, nodes, text, ...extra}
   }
 }

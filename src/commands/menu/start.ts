@@ -1,14 +1,16 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
 import {parseValidUntil} from '../../lib/callflow/request.js'
 import type {CallflowRequest} from '../../lib/callflow/types.js'
 import {menuStartRequest} from '../../lib/menu/answer.js'
 import {loadMenuOrThrow} from '../../lib/menu/files.js'
+import {words} from '../../lib/glossary.js'
 
 export default class MenuStart extends IvrCommand<typeof MenuStart> {
+  static override baseFlags = localBaseFlags
   static override summary = 'Print the Send Callflow request that calls a number and opens a menu.'
-  static override description = `The request is a makeCall from --from (one of your virtual numbers) to --to, followed by the menu's entry node. Its first VCA comes back without a clientActionId, which \`ivr serve\` reads as the entry menu. To send it rather than print it: \`ivr send-callflow --menu MENU --from ... --to ...\`, or pipe this into \`ivr send-callflow -\`.`
+  static override description = `The request is a makeCall from --from (one of your virtual numbers) to --to, followed by the menu's entry node. Its first VCA comes back without a clientActionId, which \`ivr serve\` reads as the entry menu. To send it rather than print it: \`ivr send-callflow --menu MENU --from ... --to ...\`, or pipe this into \`ivr send-callflow -\`.` + words('VCA')
   static override examples = [
     '<%= config.bin %> menu start examples/menus/support-callback.yaml --from +6531591234 --to +6591234567',
     '<%= config.bin %> menu start menu.yaml --from +6531591234 --to +6591234567 | <%= config.bin %> send-callflow - --sandbox',

@@ -1,12 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
 import {ExitCode, invalidInput} from '../../lib/errors.js'
 import {loadMenuOrThrow, readMenuSource} from '../../lib/menu/files.js'
 import {parseScenarios, runScenarios, ScenarioFileError, type TestRun} from '../../lib/menu/simulate.js'
 import {safeLine} from '../../lib/render/safe.js'
 
 export default class MenuTest extends IvrCommand<typeof MenuTest> {
+  static override baseFlags = localBaseFlags
   static override summary = 'Run scripted callers through a menu on the sandbox call engine, and report coverage.'
   static override description = `Each scenario is a call (inbound to the sandbox number by default, or outbound as \`ivr menu start\` opens it) with the keys pressed at each menu ("" for silence) and what must happen: heard (text contains), notHeard, reached (nodes), path (the nodes entered, in order), transferredTo, status (the final session status). The menu answers in-process: no ports, no phone, no account, and the call runs on the engine's virtual clock, so a test takes milliseconds.
 

@@ -7,12 +7,13 @@ import type {Timeline} from '../../lib/sandbox/engine.js'
 import {formatSummary} from '../../lib/sandbox/timeline-view.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {inputCanSupplyLines} from '../../lib/stdin.js'
+import {words} from '../../lib/glossary.js'
 
 export default class SandboxCall extends IvrCommand<typeof SandboxCall> {
   static override summary = 'Call one of the sandbox\'s virtual numbers: an inbound IVR call, scripted or typed by you.'
   static override description = `The sandbox sends a CALL_RECEIVED VCA to the sub-account's VCA webhook, then plays what it answers. Keys come from --press (one entry per capture: "1,2#"), or, with --interactive, from your keyboard (one line per capture) or a pipe: prompts are printed as they play (and spoken through espeak-ng when it is installed). Ctrl-D, or the end of piped keys, hangs up as the caller; Ctrl-C hangs up too, then exits 130.
 
-Exits 0 when the session ends COMPLETED, 7 otherwise.`
+Exits 0 when the session ends COMPLETED, 7 otherwise.` + words('VCA')
   static override examples = [
     '<%= config.bin %> sandbox call --from +6591234567 --to +6531591234 --press 1,2',
     '<%= config.bin %> sandbox call --from +6591234567 --to +6531591234 --interactive',

@@ -7,10 +7,11 @@ import {formatTimeline} from '../../lib/sandbox/timeline-view.js'
 import {renderRows} from '../../lib/render/views.js'
 import {listTime} from '../../lib/render/time.js'
 import {safeLine} from '../../lib/render/safe.js'
+import {words} from '../../lib/glossary.js'
 
 export default class SandboxSessions extends IvrCommand<typeof SandboxSessions> {
   static override summary = 'List the sandbox\'s sessions (newest first), or show one session\'s timeline.'
-  static override description = 'A timeline holds what was said, the keys pressed, every webhook sent with the answer received, and the final summary (VSS). Works on the running sandbox (`ivr sandbox start`).'
+  static override description = 'A timeline holds what was said, the keys pressed, every webhook sent with the answer received, and the final summary (VSS). Works on the running sandbox (`ivr sandbox start`).' + words('VSS')
   static override examples = [
     '<%= config.bin %> sandbox sessions',
     '<%= config.bin %> sandbox sessions 0b6f1c7e-3a4d-4a43-9a55-6c1d2f3e4a5b',

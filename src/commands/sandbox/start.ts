@@ -1,15 +1,17 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
 import {isLoopbackHost} from '../../lib/http/address.js'
 import {populationFlags} from '../../lib/sandbox/population-flags.js'
 import {describeSandbox, startLocalSandbox} from '../../lib/sandbox/start.js'
+import {words} from '../../lib/glossary.js'
 
 export default class SandboxStart extends IvrCommand<typeof SandboxStart> {
+  static override baseFlags = localBaseFlags
   static override summary = 'Run the local sandbox: a stand-in for the 8x8 Voice platform on this machine.'
   static override description = `Serves the same API paths, bodies and status codes as the real platform, runs simulated calls (virtual clock), and POSTs webhooks to the URLs you register. Runs until Ctrl-C. Other commands find it through a discovery file in the data folder: add --sandbox to any API command.
 
-Magic destination numbers, control endpoints and defaults: docs/sandbox.md.`
+Magic destination numbers, control endpoints and defaults: docs/sandbox.md.` + words('VCA', 'VSS')
   static override examples = [
     '<%= config.bin %> sandbox start',
     '<%= config.bin %> sandbox start --port 0 --state sandbox-state.json',

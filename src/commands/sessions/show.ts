@@ -5,10 +5,11 @@ import {findSession} from '../../lib/sessions/query.js'
 import type {StoredEvent} from '../../lib/sessions/store.js'
 import {sessionRow, type SessionRow} from '../../lib/sessions/row.js'
 import {renderSession} from '../../lib/sessions/view.js'
+import {words} from '../../lib/glossary.js'
 
 export default class SessionsShow extends SessionsCommand<typeof SessionsShow> {
   static override summary = 'Show everything stored about one session: legs, quality, outcome, the error explained.'
-  static override description = 'SESSION_ID may be the first characters of the id, as `sessions tail` shows them, when they are unique. --json prints the stored events as received.'
+  static override description = 'SESSION_ID may be the first characters of the id, as `sessions tail` shows them, when they are unique. --json prints the stored events as received.' + words('legs', 'MOS', 'SIP')
   static override examples = ['<%= config.bin %> sessions show 3f2a9c1e', '<%= config.bin %> sessions show 3f2a9c1e-5b7d-4c1e-9a0f-2b8c6d4e1f00 --json']
   static override args = {
     sessionId: Args.string({description: 'Session id (or a unique prefix of at least 4 characters).', required: true}),

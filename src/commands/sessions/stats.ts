@@ -4,10 +4,11 @@ import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
 import {computeStats, GROUPINGS, parseSince, parseStatuses, type Grouping, type SessionStats} from '../../lib/sessions/query.js'
 import {renderStats} from '../../lib/sessions/view.js'
 import {charsetOf} from '../../lib/render/chart.js'
+import {words} from '../../lib/glossary.js'
 
 export default class SessionsStats extends SessionsCommand<typeof SessionsStats> {
   static override summary = 'Statistics of stored sessions: answer rate, minutes, durations, call quality, top errors, and a chart.'
-  static override description = `Answered means the first leg was connected. Durations (median, p95) are over answered sessions. "Billable-looking" minutes count each leg's whole minutes started, as per-minute billing would; the log export (\`ivr logs\`) has the real prices. --by hour groups by hour of the day (local time), --by day by date.`
+  static override description = `Answered means the first leg was connected. Durations (median, p95) are over answered sessions. "Billable-looking" minutes count each leg's whole minutes started, as per-minute billing would; the log export (\`ivr logs\`) has the real prices. --by hour groups by hour of the day (local time), --by day by date.` + words('legs', 'MOS')
   static override examples = [
     '<%= config.bin %> sessions stats --since 1d',
     '<%= config.bin %> sessions stats --by hour --since 1w',

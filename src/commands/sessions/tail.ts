@@ -7,6 +7,7 @@ import {storeFlag} from '../../lib/sessions-command.js'
 import {chooseStore} from '../../lib/sessions/location.js'
 import {eventLine} from '../../lib/sessions/view.js'
 import {printFilter, startTail, tailRecord} from '../../lib/webhooks/tail.js'
+import {words} from '../../lib/glossary.js'
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
 
@@ -14,10 +15,9 @@ export default class SessionsTail extends ServingCommand<typeof SessionsTail> {
   static override summary = 'Receive webhooks on this machine, store them, and print each session summary as it arrives.'
   static override description = `An HTTP server for the platform's webhooks (point the sub-account's VSS webhook at it through a tunnel, or let --register do it). Each webhook is appended to the local store and flushed to disk before the 200; a summary delivered twice is stored and printed once. One receiver per store: a second one is refused. Status goes to stderr, one line per event to stdout (NDJSON with --json). Ctrl-C finishes the requests under way and exits 0.
 
-Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it runs (start the sandbox first with \`ivr sandbox start\`).`
+Under --sandbox the sandbox's VSS webhook is pointed at this receiver while it runs (start the sandbox first with \`ivr sandbox start\`).` + words('VCA', 'VSS')
   static override examples = [
-    '<%= config.bin %> sessions tail',
-    '<%= config.bin %> sessions tail --sandbox',
+    '<%= config.bin %> sessions tail', '<%= config.bin %> sessions tail --sandbox',
     'printf %s "$SECRET" | <%= config.bin %> sessions tail --auth-header-stdin --path /vss --register --public-url https://abc.ngrok.app/vss',
     '<%= config.bin %> sessions tail --forward-to http://localhost:3000 --status FAILED,ERROR',
     '<%= config.bin %> sessions tail --json | jq .payload.sessionStatus',

@@ -5,11 +5,12 @@ import {IvrCommand} from '../../lib/base-command.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
 import {checkWebhookUrl, createWebhook, parseWebhookType} from '../../lib/webhooks/registration.js'
+import {words} from '../../lib/glossary.js'
 
 export default class WebhooksCreate extends IvrCommand<typeof WebhooksCreate> {
   static override changesState = true
   static override summary = 'Register a webhook (replaces the one of the same type).'
-  static override description = 'The platform keeps one webhook per type per sub-account; this says which registration it replaced. An auth header (sent back by the platform as Authorization) is read from stdin, never from the command line.'
+  static override description = 'The platform keeps one webhook per type per sub-account; this says which registration it replaced. An auth header (sent back by the platform as Authorization) is read from stdin, never from the command line.' + words('VCA', 'VSS', 'VCS')
   static override examples = [
     '<%= config.bin %> webhooks create --type VCA --url https://ivr.example.com/vca',
     'printf %s "$SECRET" | <%= config.bin %> webhooks create --type VSS --url https://ivr.example.com/vss --auth-header-stdin',
@@ -23,7 +24,7 @@ export default class WebhooksCreate extends IvrCommand<typeof WebhooksCreate> {
 
   async run(): Promise<{webhooks: Webhook[]; replaced?: Webhook}> {
     const type = parseWebhookType(this.flags.type)
-    const check = checkWebhookUrl(this.flags.url)
+    const check = checkWebhookUrl(this.flags.url, {sandbox: this.flags.sandbox})
     for (const w of check.warnings) this.warnUser(w)
     const httpAuthHeader = this.flags['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : undefined
     const api = await this.api()

@@ -5,11 +5,12 @@ import {IvrCommand} from '../../lib/base-command.js'
 import {confirmOrRefuse} from '../../lib/confirm.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {chosenWebhookType} from '../../lib/webhooks/registration.js'
+import {words} from '../../lib/glossary.js'
 
 export default class WebhooksDelete extends IvrCommand<typeof WebhooksDelete> {
   static override changesState = true
   static override summary = 'Delete the webhook of one type.'
-  static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required. The type is given with --type, as to `webhooks create`; the older form, the type as the first argument, still works.'
+  static override description = 'Asks for confirmation on a terminal; elsewhere --yes is required. The type is given with --type, as to `webhooks create`; the older form, the type as the first argument, still works.' + words('VCA', 'VSS', 'VCS')
   static override examples = ['<%= config.bin %> webhooks delete --type VCS', '<%= config.bin %> webhooks delete --type VCA --yes']
   static override args = {
     type: Args.string({description: 'The webhook type, as before --type existed (same as --type).', hidden: true}),

@@ -162,6 +162,22 @@ function shapeSvg(n: GraphNode, x: number, y: number, w: number, h: number): str
   }
 }
 
+/**
+ * Where an edge's label goes: mid-edge (dagre's place), except on an edge that goes back up (to
+ * `main`, say), whose middle is among the labels leaving the node above: there, just past where it
+ * leaves its own node, so the key reads as pressed in that node.
+ */
+function labelPoint(edge: {points: Array<{x: number; y: number}>; x?: number; y?: number}, from: {y: number}, to: {y: number}): {x: number; y: number} | undefined {
+  if (edge.x === undefined || edge.y === undefined) return undefined
+  const [p0, p1] = edge.points
+  if (!(to.y < from.y) || !p0 || !p1) return {x: edge.x, y: edge.y}
+  const dx = p1.x - p0.x
+  const dy = p1.y - p0.y
+  const len = Math.hypot(dx, dy)
+  const along = Math.min(len / 2, 22)
+  return len === 0 ? {x: p0.x, y: p0.y} : {x: p0.x + (dx / len) * along, y: p0.y + (dy / len) * along}
+}
+
 /** An SVG document (standalone, opens in a browser), laid out top to bottom by dagre. */
 export function renderSvg(graph: MenuGraph): string {
   const g = new dagre.graphlib.Graph({multigraph: true})
@@ -194,10 +210,11 @@ export function renderSvg(graph: MenuGraph): string {
     const traffic = e.traffic ? ` data-count="${e.traffic.count}" data-share="${e.traffic.share}"` : ''
     out.push(`<path class="edge" data-from="${xml(e.from)}" data-to="${xml(e.to)}"${traffic} d="${d}" fill="none" stroke="#374151" stroke-width="${edgeWidth(e).toFixed(1)}"${e.handler ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`)
     const text = edgeText(e)
-    if (text && edge.x !== undefined && edge.y !== undefined) {
+    const at = labelPoint(edge, g.node(e.from) as unknown as {y: number}, g.node(e.to) as unknown as {y: number})
+    if (text && at) {
       const w = text.length * CHAR_W + 6
-      out.push(`<rect x="${(edge.x - w / 2).toFixed(1)}" y="${(edge.y - 8).toFixed(1)}" width="${w}" height="16" rx="3" fill="#ffffff" opacity="0.9"/>`)
-      out.push(`<text x="${edge.x.toFixed(1)}" y="${(edge.y + 4).toFixed(1)}" text-anchor="middle" font-weight="bold" fill="#111827">${xml(text)}</text>`)
+      out.push(`<rect x="${(at.x - w / 2).toFixed(1)}" y="${(at.y - 8).toFixed(1)}" width="${w}" height="16" rx="3" fill="#ffffff" opacity="0.9"/>`)
+      out.push(`<text x="${at.x.toFixed(1)}" y="${(at.y + 4).toFixed(1)}" text-anchor="middle" font-weight="bold" fill="#111827">${xml(text)}</text>`)
     }
   })
   for (const n of graph.nodes) {
@@ -281,6 +298,11 @@ export function renderDot(graph: MenuGraph): string {
 }
 
 export function renderGraph(menu: Menu, format: GraphFormat, decorate?: (g: MenuGraph) => MenuGraph): string {
+  return drawGraph(menu, format, decorate).text
+}
+
+/** The drawing and how many shapes it has (menu nodes, hang-ups, transfers, missing targets). */
+export function drawGraph(menu: Menu, format: GraphFormat, decorate?: (g: MenuGraph) => MenuGraph): {text: string; nodes: number} {
   const graph = decorate ? decorate(menuGraph(menu)) : menuGraph(menu)
-  return format === 'svg' ? renderSvg(graph) : format === 'mermaid' ? renderMermaid(graph) : renderDot(graph)
+  return {text: format === 'svg' ? renderSvg(graph) : format === 'mermaid' ? renderMermaid(graph) : renderDot(graph), nodes: graph.nodes.length}
 }

@@ -37,7 +37,7 @@ export type CaptureEnd = 'max-digits' | 'hash' | 'digit-timeout' | 'overall-time
 
 interface EventBase {at: string; leg?: 'A' | 'B'}
 export type TimelineEvent = EventBase & (
-  | {kind: 'call'; status: 'initiated' | 'ringing' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'error' | 'disconnected'; number: string; sipCode?: number}
+  | {kind: 'call'; status: 'initiated' | 'ringing' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'error' | 'disconnected'; number: string; sipCode?: number; to?: string}
   | {kind: 'say'; role: 'say' | 'prompt' | 'success' | 'failure'; text: string; voiceProfile?: string; repetition: number; speed: number; seconds: number}
   | {kind: 'play'; fileUrl: string; repetition: number; seconds: number}
   | {kind: 'waiting'; attempt: number; minDigits: number; maxDigits: number; completeOnHash: boolean; timeoutMs: number}
@@ -251,7 +251,7 @@ class LiveInput implements InputSource {
     if (queued !== undefined) return Promise.resolve(queued)
     if (this.hangingUp) return Promise.resolve('')
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.waiter = undefined; resolve('') }, timeoutMs)
+      const timer = setTimeout(() => { this.waiter = undefined; resolve('') }, timeoutMs).unref()
       this.waiter = (keys) => { clearTimeout(timer); resolve(keys) }
     })
   }
@@ -297,7 +297,10 @@ interface SessionRecord {
   holdsPlace?: boolean
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+// The engine's timers never keep a process alive on their own: a stopped sandbox exits at once
+// instead of waiting out a live call's key wait or a webhook retry (the server, while it listens,
+// is what keeps a sandbox running).
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 function countryOf(number: string): string {
   return parsePhoneNumberFromString(`+${normalizeNumber(number)}`)?.country ?? ''
@@ -472,7 +475,7 @@ export class CallEngine {
         r.listeners.delete(done)
         resolve(r.timeline)
       }
-      const timer = setTimeout(() => { r.listeners.delete(done); resolve(r.timeline) }, timeoutMs)
+      const timer = setTimeout(() => { r.listeners.delete(done); resolve(r.timeline) }, timeoutMs).unref()
       r.listeners.add(done)
     })
   }
@@ -594,7 +597,8 @@ export class CallEngine {
     const run = new Run(this, record, this.opts)
     const t = record.timeline
     run.legA = {name: 'A', callId: randomUUID(), direction: 'INBOUND', source: t.source, destination: t.destination, sourceRefId: null, destinationRefId: referenceId, initiated: run.t, status: 'RINGING'}
-    run.event({kind: 'call', leg: 'A', status: 'initiated', number: t.source})
+    // Inbound: `number` is the caller, `to` the virtual number called.
+    run.event({kind: 'call', leg: 'A', status: 'initiated', number: t.source, to: t.destination})
     await run.vcs('A', 'CALL_RECEIVED')
     const answer = await run.vca('CALL_RECEIVED', undefined)
     if (!answer) return run.finish()

@@ -366,7 +366,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       else if (wait > 0 && t!.state !== 'ended') {
         // The long-poll's timer is cleared once the session ends: a pending one would keep a finished command alive.
         let timer: NodeJS.Timeout | undefined
-        t = await Promise.race([engine.waitForEnd(id), new Promise<Timeline>((r) => (timer = setTimeout(() => r(engine.timeline(id)!), wait)))])
+        t = await Promise.race([engine.waitForEnd(id), new Promise<Timeline>((r) => (timer = setTimeout(() => r(engine.timeline(id)!), wait).unref()))])
         clearTimeout(timer)
       }
       return {status: 200, body: t}

@@ -17,7 +17,8 @@ export function describeEvent(e: TimelineEvent, c: Colors): string | undefined {
   switch (e.kind) {
     case 'call': {
       const sip = e.sipCode ? c.dim(` (SIP ${e.sipCode})`) : ''
-      return `${leg}${e.status === 'initiated' ? `calling ${safeLine(e.number)}` : e.status}${sip}`
+      const initiated = e.to === undefined ? `calling ${safeLine(e.number)}` : `call from ${safeLine(e.number)} to ${safeLine(e.to)}`
+      return `${leg}${e.status === 'initiated' ? initiated : e.status}${sip}`
     }
     case 'say': {
       const what = e.role === 'prompt' ? 'prompt' : e.role === 'success' ? 'success message' : e.role === 'failure' ? 'failure message' : 'say'

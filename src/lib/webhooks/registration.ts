@@ -27,7 +27,7 @@ export interface UrlCheck {
 }
 
 /** A webhook URL must be absolute http(s); plain http gets a warning (auth headers would travel in clear). */
-export function checkWebhookUrl(value: string): UrlCheck {
+export function checkWebhookUrl(value: string, opts: {sandbox?: boolean} = {}): UrlCheck {
   let url: URL
   try {
     url = new URL(value)
@@ -38,7 +38,8 @@ export function checkWebhookUrl(value: string): UrlCheck {
   const warnings: string[] = []
   const loopback = isLoopbackHost(url.hostname)
   if (url.protocol === 'http:' && !loopback) warnings.push('The URL is plain http: payloads (and any auth header) travel unencrypted. Prefer https.')
-  if (loopback) warnings.push(`${url.hostname} is this machine: the real platform cannot reach it (the sandbox can). Use a public URL or a tunnel for a real account.`)
+  // The sandbox runs on this machine: a loopback URL is what it can reach, nothing to warn about.
+  if (loopback && !opts.sandbox) warnings.push(`${url.hostname} is this machine: the real platform cannot reach it (the sandbox can). Use a public URL or a tunnel for a real account.`)
   return {url: value, warnings}
 }
 

@@ -17,6 +17,16 @@ describe('menu graph (command)', () => {
     expect(r.stderr).to.contain('Wrote')
   })
 
+  it('says how many shapes the file it wrote has (hang-ups and transfers included)', async () => {
+    const dir = await fs.mkdtemp(path.join(process.env.IVR_DATA_DIR ?? '/tmp', '..', 'menu-graph-'))
+    const out = path.join(dir, 'x.dot')
+    const r = await runIvr(['menu', 'graph', 'examples/menus/restaurant.yaml', '-o', out])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const shapes = (await fs.readFile(out, 'utf8')).split('\n').filter((l) => /^\s*n\d+ \[/.test(l)).length
+    expect(shapes).to.be.greaterThan(6)
+    expect(r.stderr).to.contain(`Wrote ${out} (dot, ${shapes} nodes)`)
+  })
+
   it('prints Mermaid or DOT to stdout', async () => {
     const m = await runIvr(['menu', 'graph', 'examples/menus/support-callback.yaml', '--format', 'mermaid'])
     expect(m.stdout.split('\n')[0]).to.equal('flowchart TD')

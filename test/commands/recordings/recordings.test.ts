@@ -89,6 +89,15 @@ describe('recordings (loopback API)', () => {
     expect(stored).to.equal(undefined)
   })
 
+  it('the config topic describes itself, not as one of its commands', async () => {
+    for (const env of [{}, {IVR_NO_FAST_PATH: '1'}]) {
+      const r = await runBin(['recordings', 'config', '--help'], {env})
+      expect(r.stdout.split('\n')[0]).to.equal('Where the platform pushes recordings (SFTP or FTP): show, set, delete.')
+    }
+    const topics = (await runBin(['recordings', '--help'])).stdout
+    expect(topics).to.match(/recordings config\s+Where the platform pushes recordings/)
+  })
+
   it('status lists the recordings of a session; none is exit 5', async () => {
     let r = await runIvr(['recordings', 'status', '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10'], {env})
     expect(r.exitCode).to.equal(0)

@@ -6,6 +6,7 @@ import {expect} from 'chai'
 
 import {writeFileAtomic} from '../../../src/lib/fs-atomic.js'
 import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
+import {getTimeline, startInboundCall} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {cliSpawnArgs, runBin, runIvr} from '../../helpers/run.js'
 import {TmuxSession} from '../../helpers/tmux.js'
@@ -34,6 +35,8 @@ describe('ivr sandbox commands', () => {
       const r = await runIvr(['sandbox', 'call', '--from', '+6598765432', '--to', '+6531591234', '--press', '7'])
       expect(r.exitCode, r.stderr).to.equal(0)
       expect(r.stdout).to.include('caller pressed 7')
+      // The A leg of an inbound call is the caller, calling the virtual number (not "calling" their own number).
+      expect(r.stdout).to.include('A call from +6598765432 to +6531591234').and.not.include('calling +6598765432')
       expect(r.stdout).to.include('"You pressed 7. Goodbye."')
       expect(r.stdout).to.match(/Session \S+: COMPLETED/)
     })
@@ -45,6 +48,13 @@ describe('ivr sandbox commands', () => {
       expect(r.exitCode).to.equal(7)
       expect(r.stdout).to.include('error -2003')
       expect(r.stdout).to.include('HTTP 500')
+    })
+
+    it('registers a loopback webhook on the sandbox without warning that the platform cannot reach it', async () => {
+      const r = await runIvr(['webhooks', 'create', '--sandbox', '--type', 'VCA', '--url', 'http://127.0.0.1:3000/vca'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.stdout).to.include('Registered VCA')
+      expect(r.stderr).not.to.include('cannot reach')
     })
 
     it('says what to do when the sub-account has no VCA webhook', async () => {
@@ -122,6 +132,31 @@ describe('ivr sandbox start', function () {
     child.kill('SIGINT')
     expect(await exited).to.equal(0)
     expect(existsSync(discoveryFile(dir))).to.equal(false)
+  })
+
+  it('stops on Ctrl-C without waiting for a call that waits for keys', async () => {
+    const dir = await fs.mkdtemp(path.join(process.env.IVR_CONFIG_DIR!, '..', 'stop-'))
+    const cli = cliSpawnArgs(['sandbox', 'start', '--port', '0'])
+    const child = spawn(cli.command, cli.args, {env: {...process.env, ...cli.env, IVR_DATA_DIR: dir}, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
+    try {
+      const until = Date.now() + 20_000
+      while (!/Sandbox running at (\S+)/.test(stdout) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      const baseUrl = /Sandbox running at (\S+)/.exec(stdout)![1]
+      const target = {baseUrl, apiKey: 'sandbox-key', subAccountId: 'sandbox'}
+      expect((await runIvr(['webhooks', 'create', '--sandbox', '--type', 'VCA', '--url', `${baseUrl}/sandbox/demo-vca`], {env: {IVR_DATA_DIR: dir}})).exitCode).to.equal(0)
+      // The demo menu waits twice 10 s for a key: the live call would hold the process that long.
+      const {sessionId} = await startInboundCall(target, {from: '+6598765432', to: '+6531591234', interactive: true})
+      while (!(await getTimeline(target, sessionId)).events.some((e) => e.kind === 'waiting')) await new Promise((r) => setTimeout(r, 50))
+      child.kill('SIGINT')
+      const ended = await Promise.race([exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('still running after 8 s'), 8000))])
+      expect(ended).to.equal('exited')
+      expect(await exited).to.equal(0)
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 
   it('refuses a state file that is not JSON, saying which and what to do', async () => {

@@ -63,6 +63,13 @@ describe('campaign parts', () => {
       expect(retryAtFor(def, 'COMPLETED', 1, 0)).to.equal(undefined)
     })
 
+    it('--live-timeout is a timeout like every other: a duration, or a bare number of seconds', () => {
+      const base = {name: 'x', contacts: 'c.csv', menu: 'm.yaml', from: '+6531591234'}
+      expect(readSettings({...base, liveTimeout: '90'}).liveTimeoutMs).to.equal(90_000)
+      expect(readSettings({...base, liveTimeout: '15m'}).liveTimeoutMs).to.equal(900_000)
+      expect(() => readSettings({...base, liveTimeout: 'soon'})).to.throw('--live-timeout "soon" is not a duration')
+    })
+
     it('the example campaign file reads, with paths from its folder', async () => {
       const file = path.join(projectRoot, 'examples', 'campaigns', 'reminders.yaml')
       const opts = readSettings(await readCampaignFile(file))

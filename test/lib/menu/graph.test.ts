@@ -24,6 +24,23 @@ describe('menu graph', () => {
     })
   }
 
+  it('puts the key of an edge back up to main by the node it leaves, not among main\'s own keys', async () => {
+    const menu = parseMenuText(await fs.readFile(path.join(projectRoot, 'examples', 'menus', 'restaurant.yaml'), 'utf8'), 'r.yaml').menu!
+    const svg = renderSvg(menuGraph(menu)).replace(/\n/g, '')
+    const box = (id: string) => {
+      const m = new RegExp(`id="node-${id}"[^>]*>\\s*<rect x="([\\d.]+)" y="([\\d.]+)" width="([\\d.]+)" height="([\\d.]+)"`).exec(svg)!
+      return {x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4])}
+    }
+    // Distance from a point to a box (0 inside it).
+    const gap = (p: {x: number; y: number}, b: {x: number; y: number; w: number; h: number}) => Math.hypot(Math.max(b.x - p.x, 0, p.x - b.x - b.w), Math.max(b.y - p.y, 0, p.y - b.y - b.h))
+    const back = [...svg.matchAll(/<path class="edge" data-from="([^"]+)" data-to="main"[^>]*\/><rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"/g)]
+    expect(back.map((m) => m[1]).sort()).to.deep.equal(['reservations', 'staff'])
+    for (const m of back) {
+      const label = {x: Number(m[2]) + Number(m[4]) / 2, y: Number(m[3]) + 8}
+      expect(gap(label, box(m[1])), `${m[1]} → main`).to.be.lessThan(gap(label, box('main')))
+    }
+  })
+
   it('escapes what the menu says, and labels edges with the keys', () => {
     const menu = parseMenuText('nodes:\n  main:\n    say: "Press 1 for <Sales> & \\"more\\"."\n    choices:\n      "1": {say: "Bye & thanks", hangup: true}\n', 'm.yaml').menu!
     const svg = renderSvg(menuGraph(menu))
