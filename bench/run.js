@@ -57,6 +57,8 @@ rmSync(empty, {recursive: true, force: true})
 const base = results[0].median
 for (const r of results) console.log(`  ${r.name.padEnd(32)} ${r.median.toFixed(1).padStart(7)} ms  ${(r.median / base).toFixed(2)}x`)
 
+// `npm run bench -- startup` stops here: the startup figures alone, in seconds.
+if (process.argv.includes('startup')) process.exit(0)
 const parts = readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts')).sort()
 for (const part of parts) {
   console.log(`\n${part.replace(/\.ts$/, '')}`)

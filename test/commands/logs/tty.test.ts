@@ -33,6 +33,23 @@ describe('logs export and recordings on a terminal (tmux)', function () {
     })
   }
 
+  for (const answer of ['n', 'y'] as const) {
+    it(`logs cancel asks before cancelling a running job (answer ${answer})`, async () => {
+      server.nextJob({statuses: ['running']})
+      session = new TmuxSession(['logs', 'export', '--since', '1d', '--no-wait'], {...server.env, NO_COLOR: '1'})
+      await session.waitFor(/EXIT=0/)
+      session.kill()
+      const id = lastJob()
+      session = new TmuxSession(['logs', 'cancel', id], {...server.env, NO_COLOR: '1'})
+      await session.waitFor(new RegExp(`Cancel export job ${id}`))
+      session.type(answer)
+      session.keys('Enter')
+      const done = await session.waitFor(/EXIT=\d+/)
+      expect(done).to.contain(answer === 'y' ? 'EXIT=0' : 'EXIT=2')
+      expect(server.jobs.get(id)!.cancelled === true).to.equal(answer === 'y')
+    })
+  }
+
   it('recordings config set asks for the password masked and never shows it', async () => {
     const password = 'tty-Secret-99'
     const posted: any[] = []
