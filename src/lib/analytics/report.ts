@@ -4,6 +4,7 @@
  * Everything is aggregated while streaming, so the page's size depends on the days and menus
  * shown, not on the number of calls.
  */
+import type {CampaignCounts} from '../campaign/journal.js'
 import {lookupCode} from '../codes.js'
 import {usageError} from '../errors.js'
 import {summarizeFiles, type LogSummary} from '../logs/summarize.js'
@@ -239,6 +240,8 @@ export interface ReportRequest {
   menus: string[]
   /** Log export CSVs, for cost. */
   logs: string[]
+  /** A campaign whose outcomes to add (its journal: the data folder's, or the database at `db`). */
+  campaign?: {name: string; db?: string}
   title: string
   now?: Date
   warn?: Warn
@@ -258,5 +261,30 @@ export async function buildReport(req: ReportRequest): Promise<ReportData> {
   }
   const cost = req.logs.length > 0 ? costOf(await summarizeFiles(req.logs)) : undefined
   if (req.logs.length > 0 && !cost) req.warn?.(`${req.logs.join(', ')}: no prices found, so the report has no cost section.`)
-  return {title: req.title, generatedAt: now.toISOString(), ...sessions, menus, ...(cost ? {cost} : {})}
+  const campaign = req.campaign ? await campaignOutcomes(req.dataDir, req.campaign) : undefined
+  return {title: req.title, generatedAt: now.toISOString(), ...sessions, menus, ...(cost ? {cost} : {}), ...(campaign ? {campaign} : {})}
+}
+
+/**
+ * A campaign's contacts by where they ended: each final outcome, then those uncertain (a request
+ * that may have placed a call), in progress, and not yet called. Read through the campaign read
+ * API (campaign/results.ts), which never claims the campaign: a run may be under way.
+ */
+async function campaignOutcomes(dataDir: string, which: {name: string; db?: string}): Promise<NonNullable<ReportData['campaign']>> {
+  const {readCampaign} = await import('../campaign/results.js')
+  const reader = await readCampaign({dataDir, name: which.name, db: which.db})
+  try {
+    return outcomesOf(which.name, await reader.counts())
+  } finally {
+    await reader.close()
+  }
+}
+
+export function outcomesOf(name: string, counts: CampaignCounts): NonNullable<ReportData['campaign']> {
+  const outcomes = Object.entries(counts.byOutcome).filter(([, n]) => n > 0).map(([outcome, count]) => ({outcome, count}))
+    .sort((a, b) => b.count - a.count || a.outcome.localeCompare(b.outcome))
+  for (const [outcome, count] of [['UNCERTAIN', counts.uncertain], ['IN PROGRESS', counts.dialing + counts.live], ['NOT CALLED YET', counts.pending]] as const) {
+    if (count > 0) outcomes.push({outcome, count})
+  }
+  return {name, outcomes, contacts: counts.total}
 }

@@ -5,6 +5,7 @@ import type {Readable} from 'node:stream'
 
 import type {VoiceApi} from '../api/client.js'
 import {ExitCode, IvrError, usageError} from '../errors.js'
+import {guardExportFile} from './guard.js'
 
 /** One file of an export job and where it goes on disk. */
 export interface PlannedFile {
@@ -19,6 +20,10 @@ export interface DownloadedFile {
   bytes: number
   /** downloaded: fetched whole; resumed: a partial download was completed; kept: already on disk. */
   outcome: 'downloaded' | 'resumed' | 'kept'
+  /** Cells a spreadsheet would run as a formula, defused with a leading apostrophe (guard.ts). */
+  guarded?: number
+  /** A zip archive is saved as it came: its cells are not guarded. */
+  unguarded?: true
 }
 
 export interface DownloadProgress {
@@ -130,6 +135,19 @@ async function keepWhatArrived(source: Readable, file: WriteStream): Promise<voi
 }
 
 /**
+ * A whole download (`.part`, the platform's bytes) becomes the file: written through the formula
+ * guard beside it, then renamed into place, and only then is the part removed. Stopped midway,
+ * the part is still whole and the next run finishes from it (the server answers 416).
+ */
+async function finish(part: string, to: string): Promise<Omit<DownloadedFile, 'outcome'>> {
+  const guarding = `${to}.guarding`
+  const {format, guarded} = await guardExportFile(part, guarding)
+  await fs.rename(guarding, to)
+  await fs.rm(part, {force: true})
+  return {path: to, bytes: (await sizeOf(to)) ?? 0, ...(guarded > 0 ? {guarded} : {}), ...(format === 'zip' ? {unguarded: true as const} : {})}
+}
+
+/**
  * Fetches one file to `<path>.part`, streamed straight to disk, then renames it into place. A `.part`
  * left by an earlier run is continued with an HTTP Range request when the server allows it (206), or
  * fetched again from the start when it does not (200).
@@ -153,10 +171,7 @@ async function downloadOne(api: Pick<VoiceApi, 'stream'>, file: PlannedFile, opt
       })
     } catch (error: any) {
       // 416: the partial file already holds every byte.
-      if (have > 0 && error?.response?.statusCode === 416) {
-        await fs.rename(part, file.path)
-        return {path: file.path, bytes: have, outcome: 'resumed'}
-      }
+      if (have > 0 && error?.response?.statusCode === 416) return {...(await finish(part, file.path)), outcome: 'resumed'}
       throw error
     }
     const append = have > 0 && res.statusCode === 206
@@ -168,8 +183,7 @@ async function downloadOne(api: Pick<VoiceApi, 'stream'>, file: PlannedFile, opt
       opts.onBytes?.(bytes, total)
     })
     await keepWhatArrived(stream, createWriteStream(part, {flags: append ? 'a' : 'w', mode: 0o600}))
-    await fs.rename(part, file.path)
-    return {path: file.path, bytes, outcome: append ? 'resumed' : 'downloaded'}
+    return {...(await finish(part, file.path)), outcome: append ? 'resumed' : 'downloaded'}
   } finally {
     opts.signal?.removeEventListener('abort', abort)
   }

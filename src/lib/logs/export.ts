@@ -147,6 +147,8 @@ export async function waitAndDownload(
       onFile: (f) => {
         ui.progress.stop()
         if (f.outcome === 'kept') ui.info(`Already downloaded: ${f.path}`)
+        if (f.guarded) ui.info(`${f.path}: ${f.guarded} cell${f.guarded === 1 ? '' : 's'} a spreadsheet would run as a formula, defused with a leading apostrophe.`)
+        if (f.unguarded) ui.info(`${f.path} is a zip archive, saved as it came: its cells are not checked for formulas.`)
       },
     })
   } catch (error) {

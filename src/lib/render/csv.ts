@@ -11,15 +11,27 @@ const FORMULA_START = /^[\s]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/
 const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 
 /**
- * One CSV field, for every CSV the tool writes (lists, sessions, exports, campaigns): RFC 4180
- * quoting, control characters removed, and a value a spreadsheet would run as a formula defused
- * with a leading apostrophe.
+ * Whether a spreadsheet would run this cell as a formula: the one test every CSV the tool writes
+ * applies (csvField, and the export files `ivr logs` saves: logs/guard.ts). Such a value is
+ * defused with a leading apostrophe.
+ */
+export function isFormulaLike(raw: string): boolean {
+  return FORMULA_START.test(raw) && !PLAIN_NUMBER.test(raw)
+}
+
+/** RFC 4180 quoting of one field, nothing else (what the platform's own export files hold). */
+export const quoteCsvField = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
+
+/**
+ * One CSV field, for every CSV the tool writes (lists, sessions, campaigns): RFC 4180 quoting,
+ * control characters removed, and a value a spreadsheet would run as a formula defused with a
+ * leading apostrophe.
  */
 export function csvField(value: unknown): string {
   const raw = value === undefined || value === null ? '' : String(value)
   let s = typeof value === 'boolean' ? raw : safeLine(raw)
-  if (FORMULA_START.test(raw) && !PLAIN_NUMBER.test(raw)) s = `'${s}`
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+  if (isFormulaLike(raw)) s = `'${s}`
+  return quoteCsvField(s)
 }
 
 /** One CSV record (no line break). */

@@ -2,7 +2,7 @@
 import {randomUUID} from 'node:crypto'
 
 import {countryName} from '../callflow/phone.js'
-import {csvLine} from '../render/csv.js'
+import {quoteCsvField} from '../render/csv.js'
 import type {CallLeg, SessionSummaryPayload} from '../webhooks/payloads.js'
 import type {ExportBehaviour, ExportJob} from './state.js'
 
@@ -40,7 +40,9 @@ function legRow(s: SessionSummaryPayload, leg: CallLeg): string {
     billable, UNIT_PRICE, 'USD', Math.round((billable / 60) * UNIT_PRICE * 10_000) / 10_000, leg.callType, SIP[leg.callStatus] ?? 200,
     s.sessionStatus, leg.callStatus, '', leg.callQuality?.mos ?? '', '',
   ]
-  return csvLine(row)
+  // As the platform writes its files: RFC 4180 quoting and nothing else (no formula guard: the
+  // tool guards what it saves, logs/guard.ts, so the sandbox must not hide what it guards against).
+  return row.map((v) => quoteCsvField(String(v))).join(',')
 }
 
 /** Reads the platform's date forms: yyyy-MM-dd, yyyy-MM-ddTHH:mm:ss (UTC), with Z or an offset. */

@@ -353,7 +353,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       const from = typeof b.from === 'string' ? parseExportDate(b.from, false) : t - 7 * 86_400_000
       const to = typeof b.to === 'string' ? parseExportDate(b.to, true) : t
       if (from === undefined || to === undefined || from >= to) fail(400, '1001', 'from and to must be dates (yyyy-MM-dd or date-times), from before to')
-      const created = seedSessions(engine, sub, {count: count as number, from: from!, to: to!})
+      const sources = b.sources === undefined ? undefined : b.sources
+      if (sources !== undefined && !(Array.isArray(sources) && sources.length <= 100 && sources.every((x) => typeof x === 'string' && x.length <= 200))) fail(400, '1001', 'sources must be a list of at most 100 strings (caller ids)')
+      const created = seedSessions(engine, sub, {count: count as number, from: from!, to: to!, sources: sources as string[] | undefined})
       scheduleSave()
       return {status: 200, body: {created}}
     }

@@ -38,5 +38,29 @@ describe('campaign run records its menu decisions', function () {
     expect(s.nodes.find((n: {id: string}) => n.id === 'reminder').calls).to.equal(answered.length)
     const logged = (await fs.readFile(path.join(dir, 'data', 'decisions', 'sandbox.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).session)
     expect([...new Set(logged)].sort()).to.deep.equal(answered)
+
+    // The report names the campaign and draws its contacts by outcome, as the run ended them (issue 16, part 4).
+    const html = path.join(dir, 'report.html')
+    const report = await runIvr(['report', '--html', html, '--campaign', 'rec', '--menu', MENU, '--account', 'sandbox'], {env})
+    expect(report.exitCode, report.stderr).to.equal(0)
+    expect(report.stderr).to.contain('campaign rec')
+    const page = await fs.readFile(html, 'utf8')
+    expect(page).to.contain('<h2>Campaign: rec</h2>')
+    const svg = /<svg class="chart" data-chart="campaign"[\s\S]*?<\/svg>/.exec(page)?.[0] ?? ''
+    const bars = [...svg.matchAll(/<rect class="bar" data-label="([^"]*)" data-value="([\d.]+)"/g)].map((m) => [m[1], Number(m[2])])
+    const ended = new Map<string, number>()
+    for (const e of events.filter((ev) => ev.type === 'outcome')) ended.set(e.status, (ended.get(e.status) ?? 0) + 1)
+    expect(Object.fromEntries(bars)).to.deep.equal(Object.fromEntries(ended))
+    expect(bars.reduce((t, [, n]) => t + (n as number), 0)).to.equal(4)
+  })
+
+  it('report --campaign with a campaign that does not exist: its exit code and what to do, no file written', async () => {
+    const env = {IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_DATA_DIR: path.join(dir, 'data')}
+    const html = path.join(dir, 'report.html')
+    const r = await runIvr(['report', '--html', html, '--campaign', 'nope'], {env})
+    expect(r.exitCode).to.equal(5)
+    expect(r.stderr).to.contain('nope')
+    expect(r.stderr).not.to.match(/\n\s+at /)
+    await fs.access(html).then(() => expect.fail('a report was written'), () => {})
   })
 })

@@ -68,6 +68,33 @@ describe('logs and recordings against the sandbox', () => {
     expect(fromFiles).to.deep.equal(fromExport)
   })
 
+  it('saves the export with every cell a spreadsheet would run as a formula defused, every other byte as served (OWASP leading characters)', async () => {
+    // What the platform would record for spoofed caller ids: each OWASP leading character, quoted or not in the CSV.
+    const hostile = ['=HYPERLINK("http://evil.example","x")', '+1+cmd', '-2+3+cmd|"/C calc"!A0', '@SUM(1+1)', '\t=1+2', '\r=1+2', ' =1+2']
+    await control('POST', 'sessions/seed', {count: 14, from: '2026-09-01', to: '2026-09-02', sources: hostile})
+    const r = await runIvr(['logs', 'export', '--sandbox', '--from', '2026-09-01', '--to', '2026-09-02', '--out', dir, '--json', ...fast])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const [file] = JSON.parse(r.stdout).files
+    const saved = await fs.readFile(file.path, 'utf8')
+    const rows: Array<Record<string, string>> = parse(saved, {columns: true})
+    expect(rows).to.have.length(14)
+    expect([...new Set(rows.map((row) => row.SourceEndpoint))].sort()).to.deep.equal(hostile.map((h) => `'${h}`).sort())
+    expect(file.guarded).to.equal(14)
+    // Nothing else changed: the file as the sandbox serves it, but for the apostrophes.
+    const {jobId} = JSON.parse(r.stdout)
+    const served = await (await fetch(`${sb.baseUrl}/sandbox/exports/${jobId}/part-1.csv`)).text()
+    let expected = served
+    for (const h of hostile) expected = expected.split(/[\r",]/.test(h) ? `,"${h.replace(/"/g, '""')}",` : `,${h},`).join(/[\r",]/.test(h) ? `,"'${h.replace(/"/g, '""')}",` : `,'${h},`)
+    expect(expected).not.to.equal(served)
+    expect(saved).to.equal(expected)
+    // Said on a terminal; and the same file again when downloaded later by job id.
+    const again = await runIvr(['logs', 'download', jobId, '--sandbox', '--out', path.join(dir, 'again'), ...fast])
+    expect(again.stderr).to.contain('14 cells a spreadsheet would run as a formula, defused with a leading apostrophe')
+    expect(await fs.readFile(again.stdout.trim(), 'utf8')).to.equal(saved)
+    // Plain numbers (prices, E.164 numbers) are left as they are.
+    expect(rows.every((row) => !row.DestinationEndpoint.startsWith("'") && !row.TotalPriceOfCall.startsWith("'"))).to.equal(true)
+  })
+
   it('reports empty, failed and error outcomes with their exit codes', async () => {
     let r = await runIvr(['logs', 'export', '--sandbox', '--from', '2020-01-01', '--to', '2020-01-02', '--out', dir, ...fast])
     expect(r.exitCode).to.equal(5)

@@ -81,17 +81,46 @@ describe('http kit: what every server of the tool refuses, and the clients it sh
     }
   })
 
-  it('cuts off slow headers and slow bodies on the receiver, the menu server and the sandbox', async () => {
-    const all = await servers(SLOW)
+  // Each limit alone: the others are set far out of reach, so each test fails without its own setting.
+  it('cuts off slow headers on the receiver, the menu server and the sandbox (headers timeout)', async () => {
+    const all = await servers({headersTimeoutMs: 300, requestTimeoutMs: 120_000, maxConnections: 3})
     for (const [name, url] of Object.entries(all)) {
       const slowHeaders = await connect(url)
       slowHeaders.socket.write('POST / HTTP/1.1\r\nHost: x\r\n') // and never the rest
-      const slowBody = await connect(url)
-      slowBody.socket.write('POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2VjcmV0\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":') // and never the rest
-      await Promise.all([slowHeaders.closed, slowBody.closed])
+      await slowHeaders.closed
       expect(slowHeaders.received(), name).to.match(/^$|^HTTP\/1\.1 408 /)
       slowHeaders.socket.destroy()
+    }
+  })
+
+  it('cuts off slow bodies on the receiver, the menu server and the sandbox (request timeout)', async () => {
+    const all = await servers({headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 3})
+    for (const [name, url] of Object.entries(all)) {
+      const slowBody = await connect(url)
+      // Where each takes a body without asking for a key first (the sandbox's API would refuse at once, 401).
+      const target = name === 'sandbox' ? '/sandbox/demo-vca' : '/'
+      slowBody.socket.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2VjcmV0\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":`) // and never the rest
+      await slowBody.closed
+      expect(slowBody.received(), name).to.match(/^$|^HTTP\/1\.1 408 /)
       slowBody.socket.destroy()
+    }
+  })
+
+  it('closes a kept-alive connection left idle after its answer (idle timeout), well before Node\'s own 5 s', async () => {
+    const all = await servers({idleTimeoutMs: 200})
+    const asks: Record<string, string> = {
+      receiver: `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(JSON.stringify(vss('idle-1')))}\r\n\r\n${JSON.stringify(vss('idle-1'))}`,
+      menu: 'GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2VjcmV0\r\n\r\n',
+      sandbox: 'GET /sandbox/health HTTP/1.1\r\nHost: x\r\n\r\n',
+    }
+    for (const [name, url] of Object.entries(all)) {
+      const c = await connect(url)
+      c.socket.write(asks[name])
+      const open = await Promise.race([c.closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 4000))])
+      expect(c.received(), name).to.match(/^HTTP\/1\.1 200 /)
+      expect(c.received(), name).not.to.match(/connection: close/i)
+      expect(open, `${name}: the idle connection was still open after 4 s`).to.equal(false)
+      c.socket.destroy()
     }
   })
 
@@ -115,7 +144,9 @@ describe('http kit: what every server of the tool refuses, and the clients it sh
   it('every server starts with the limits written in DEFAULT_LIMITS', async () => {
     const receiver = await startReceiver({host: '127.0.0.1', port: 0, store})
     closers.push(() => receiver.close())
-    expect([receiver.server.headersTimeout, receiver.server.requestTimeout, receiver.server.maxConnections]).to.deep.equal([DEFAULT_LIMITS.headersTimeoutMs, DEFAULT_LIMITS.requestTimeoutMs, DEFAULT_LIMITS.maxConnections])
+    const {server} = receiver
+    expect([server.headersTimeout, server.requestTimeout, server.keepAliveTimeout, server.timeout, server.maxConnections])
+      .to.deep.equal([DEFAULT_LIMITS.headersTimeoutMs, DEFAULT_LIMITS.requestTimeoutMs, DEFAULT_LIMITS.idleTimeoutMs, DEFAULT_LIMITS.socketTimeoutMs, DEFAULT_LIMITS.maxConnections])
   })
 })
 
