@@ -12,7 +12,7 @@ import {PostgresCampaignStore} from '../src/lib/campaign/postgres/journal.js'
 import {freshDatabase, stopTestPostgres} from '../test/helpers/postgres.js'
 import {bareLoop, childSandbox, CONTACTS, latenessOf, pacedFiles, printFigures, RATE, runCli} from './lib/campaign-setup.js'
 
-const RUNNERS = 3
+const RUNNERS = Number(process.env.BENCH_CAMPAIGN_RUNNERS || 3)
 
 async function main(dir: string): Promise<void> {
   let t = performance.now()

@@ -37,3 +37,20 @@ export abstract class CampaignCommand<T extends typeof Command> extends IvrComma
     return super.finally(err)
   }
 }
+
+/** `campaign pause|resume|cancel`: one status change asked of a campaign, run or not (lib/campaign/control.ts). */
+export abstract class CampaignStatusCommand<T extends typeof Command> extends CampaignCommand<T> {
+  static override description = 'Works from any terminal: a running `campaign run` picks it up within a second.'
+  static override args = {name: CampaignCommand.nameArg}
+
+  /** The status asked for. */
+  protected abstract readonly target: 'paused' | 'running' | 'cancelled'
+
+  async run(): Promise<{name: string; status: string; message: string}> {
+    const {changeStatus} = await import('./campaign/control.js')
+    const {name} = this.args as {name: string}
+    const result = await changeStatus(await this.journal(name), this.target)
+    this.status(result.message)
+    return {name, ...result}
+  }
+}

@@ -1,15 +1,7 @@
-import {CampaignCommand} from '../../lib/campaign-command.js'
-import {changeStatus} from '../../lib/campaign/control.js'
+import {CampaignStatusCommand} from '../../lib/campaign-command.js'
 
-export default class CampaignResume extends CampaignCommand<typeof CampaignResume> {
+export default class CampaignResume extends CampaignStatusCommand<typeof CampaignResume> {
   static override summary = 'Resume a paused campaign.'
-  static override description = 'Works from any terminal: a running `campaign run` picks it up within a second.'
   static override examples = ['<%= config.bin %> campaign resume reminders']
-  static override args = {name: CampaignCommand.nameArg}
-
-  async run(): Promise<{name: string; status: string; message: string}> {
-    const result = await changeStatus(await this.journal(this.args.name), 'running')
-    this.status(result.message)
-    return {name: this.args.name, ...result}
-  }
+  protected readonly target = 'running'
 }

@@ -239,4 +239,41 @@ describe('campaign run and friends, as a user runs them', function () {
     const rows = (JSON.parse((await runBin(['campaign', 'results', 'rc', '--json'], {env})).stdout) as {results: Array<{number: string; outcome: string}>}).results
     expect(rows.find((r) => r.number === lost)?.outcome).to.equal('COMPLETED')
   })
+
+  it('pause, resume and cancel from another terminal: the run stops calling, goes on, then ends with the rest CANCELLED', async () => {
+    const list = numbers(30, 600)
+    const create = await runBin(['campaign', 'create', 'ctl', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '5', '--sandbox'], {env})
+    expect(create.exitCode, create.stderr).to.equal(0)
+    // Not running: pause marks it, resume says to run it.
+    const idle = await runBin(['campaign', 'resume', 'ctl'], {env})
+    expect(idle.exitCode, idle.stderr).to.equal(0)
+    expect(idle.stderr).to.match(/is not being run\. Start it with `ivr campaign run ctl`/)
+
+    const run = ivr(['campaign', 'run', 'ctl', '--sandbox'], env)
+    cleanups.push(() => run.child.exitCode === null && run.child.kill('SIGKILL'))
+    const calls = () => run.stdout().match(/"type":"call"/g)?.length ?? 0
+    await until('two calls', 30_000, () => calls() >= 2)
+    const pause = await runBin(['campaign', 'pause', 'ctl'], {env})
+    expect(pause.exitCode, pause.stderr).to.equal(0)
+    expect(pause.stderr).to.match(/Campaign ctl: pausing/)
+    await until('the run to pause', 10_000, () => /"type":"paused"/.test(run.stdout()))
+    const atPause = calls()
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(calls(), 'no call starts while paused').to.equal(atPause)
+    const resume = await runBin(['campaign', 'resume', 'ctl'], {env})
+    expect(resume.exitCode, resume.stderr).to.equal(0)
+    await until('more calls after resuming', 15_000, () => calls() > atPause + 1)
+    const cancel = await runBin(['campaign', 'cancel', 'ctl'], {env})
+    expect(cancel.exitCode, cancel.stderr).to.equal(0)
+    expect(cancel.stderr).to.match(/cancelled: nobody more will be called/)
+    expect(await run.exited, run.stderr()).to.equal(0)
+    expect(run.stdout()).to.match(/"type":"end","reason":"cancelled"/)
+    const placed = (await listSessions(sb)).length
+    expect(placed).to.be.below(list.length)
+    const rows = (JSON.parse((await runBin(['campaign', 'results', 'ctl', '--json'], {env})).stdout) as {results: Array<{outcome: string}>}).results
+    expect(rows.filter((r) => r.outcome === 'CANCELLED')).to.have.length(list.length - placed)
+    const again = await runBin(['campaign', 'pause', 'ctl'], {env})
+    expect(again.exitCode).to.equal(2)
+    expect(again.stderr).to.match(/is cancelled; it cannot be paused/)
+  })
 })
