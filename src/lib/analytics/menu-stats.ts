@@ -302,7 +302,8 @@ export async function computeMenuStats(opts: {
   const stepIndex = new Map<string, number>()
   let decisions = 0
   let unknown = 0
-  let badLines = 0
+  /** Line numbers of damaged lines (not JSON), the last line aside: a write a crash cut short. */
+  const badLines: number[] = []
   // The menu's name as it appears in a line: a cheap test before parsing.
   const needle = Buffer.from(`"menu":${JSON.stringify(label)},`)
 
@@ -420,11 +421,11 @@ export async function computeMenuStats(opts: {
     }
   }
 
-  const parseLine = (buf: Buffer, start: number, end: number, torn: boolean): Line | undefined => {
+  const parseLine = (buf: Buffer, start: number, end: number, lineNo: number, torn: boolean): Line | undefined => {
     try {
       return JSON.parse(buf.toString('utf8', start, end))
     } catch {
-      if (!torn) badLines++
+      if (!torn) badLines.push(lineNo)
       return undefined
     }
   }
@@ -434,14 +435,18 @@ export async function computeMenuStats(opts: {
   const menuField = Buffer.concat([Buffer.from(','), needle])
   const rests = new Map<string, Rest>()
   const days: DayCache = {day: Number.NaN, ms: Number.NaN}
-  await forEachLine(opts.decisionsFile, (buf, start, end, _lineNo, torn) => {
+  await forEachLine(opts.decisionsFile, (buf, start, end, lineNo, torn) => {
     const head = readHead(buf, start, end, days)
     if (head) {
-      if (!bytesAt(buf, head.restStart, menuField, end)) return
+      if (!bytesAt(buf, head.restStart, menuField, end)) {
+        // Another menu's line is skipped unread, unless it does not end as the writer's lines do (`]}`): then it is checked.
+        if (!torn && !(buf[end - 1] === 125 && buf[end - 2] === 93)) parseLine(buf, start, end, lineNo, torn)
+        return
+      }
       const text = buf.toString('latin1', head.restStart + menuField.length, end)
       let rest = rests.get(text)
       if (!rest) {
-        const d = parseLine(buf, start, end, torn)
+        const d = parseLine(buf, start, end, lineNo, torn)
         if (!d) return
         rest = restOf(d)
         if (rests.size < 100_000) rests.set(text, rest)
@@ -450,13 +455,20 @@ export async function computeMenuStats(opts: {
       fold(buf.toString(head.ascii ? 'latin1' : 'utf8', head.sessionStart, head.sessionEnd), head.time, rest)
       return
     }
-    if (buf.subarray(start, end).indexOf(needle) === -1) return
-    const d = parseLine(buf, start, end, torn)
+    if (buf.subarray(start, end).indexOf(needle) === -1) {
+      // Not in the writer's shape (older or hand-made lines, or damaged ones): read to tell which.
+      if (!torn) parseLine(buf, start, end, lineNo, torn)
+      return
+    }
+    const d = parseLine(buf, start, end, lineNo, torn)
     if (!d || typeof d.session !== 'string') return
     const rest = restOf(d)
     if (rest.ours) fold(d.session, Date.parse(d.time), rest)
   })
-  if (badLines > 0) opts.warn?.(`${badLines} line${badLines === 1 ? '' : 's'} of ${opts.decisionsFile} could not be read; skipped.`)
+  if (badLines.length > 0) {
+    const named = `${badLines.length === 1 ? 'line' : 'lines'} ${badLines.slice(0, 5).join(', ')}${badLines.length > 5 ? ', …' : ''}`
+    opts.warn?.(`${badLines.length} line${badLines.length === 1 ? '' : 's'} of ${opts.decisionsFile} could not be read (${named}); skipped.`)
+  }
 
   // Pass 2: the summaries of these sessions.
   const statuses: Record<string, number> = {}

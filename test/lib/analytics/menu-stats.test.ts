@@ -97,6 +97,19 @@ describe('menu stats: decisions joined with session summaries', () => {
     expect(s.ends.hangup).to.equal(1)
   })
 
+  it('names each damaged line of the decision log, once, and counts the whole ones as before', async () => {
+    const whole = (await fs.readFile(decisions, 'utf8')).trimEnd().split('\n')
+    const other = JSON.stringify({...JSON.parse(whole[0]), menu: 'Another menu', session: 'other-1'})
+    // Line 3: one of ours cut short; line 5: another menu's cut short; line 7: not JSON at all.
+    const lines = [...whole.slice(0, 2), whole[2].slice(0, -9), whole[3], other.slice(0, 60), whole[4], 'garbage', ...whole.slice(5)]
+    const damaged = path.join(dir, 'damaged.ndjson')
+    await fs.writeFile(damaged, `${lines.join('\n')}\n`)
+    const warnings: string[] = []
+    const s = await computeMenuStats({menu, label: 'Restaurant reservations', decisionsFile: damaged, storeFile: store, warn: (m) => warnings.push(m)})
+    expect(warnings).to.deep.equal([`3 lines of ${damaged} could not be read (lines 3, 5, 7); skipped.`])
+    expect(s.decisions).to.equal(7 + 12 - 1)
+  })
+
   it('reads nothing from files that do not exist yet', async () => {
     const s = await computeMenuStats({menu, label: 'Restaurant reservations', decisionsFile: path.join(dir, 'none.ndjson'), storeFile: path.join(dir, 'none2.ndjson')})
     expect([s.sessions, s.decisions]).to.deep.equal([0, 0])
