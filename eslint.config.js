@@ -8,10 +8,15 @@ export default tseslint.config(
   {
     languageOptions: {globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', URL: 'readonly', AbortController: 'readonly'}},
     rules: {
-      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
       'no-control-regex': 'off',
     },
+  },
+  {
+    // Not yet typed: the tests' parsed bodies, and the campaign files being changed by their owner today (see issue 12).
+    files: ['test/**/*.ts', 'src/commands/campaign/status.ts', 'src/lib/campaign-command.ts', 'src/lib/campaign/local-journal.ts', 'src/lib/campaign/window.ts'],
+    rules: {'@typescript-eslint/no-explicit-any': 'off'},
   },
   {
     // src/lib never prints and never reads argv/env: the base command resolves settings once.

@@ -60,7 +60,7 @@ async function serve(kind: string): Promise<void> {
       })
     })
     server.keepAliveTimeout = 65_000
-    server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as any).port}\n`))
+    server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as import('node:net').AddressInfo).port}\n`))
     return
   }
   const {EventStore} = await import('../src/lib/sessions/store.js')

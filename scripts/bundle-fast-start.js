@@ -1,7 +1,7 @@
 // The fast start's bundle (dist/fast/): every command and its dependencies in a few files, written by
 // scripts/build.js. A command run from the bundle loads one module graph with no package lookups, and
 // oclif's own modules are loaded when first used, not all at start (see lazyRequire below).
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -45,6 +45,7 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'),
 // The built file of each command (a manifest written where TypeScript is loaded on the fly names src/*.ts instead).
 const commands = Object.values(manifest.commands).map((c) => ({...c, relativePath: c.relativePath[0] === 'src' ? ['dist', ...c.relativePath.slice(1, -1), c.relativePath.at(-1).replace(/\.ts$/, '.js')] : c.relativePath}))
 const {build} = await import('esbuild')
+rmSync(path.join(root, 'dist', 'fast'), {recursive: true, force: true})
 await build({
   absWorkingDir: root,
   entryPoints: [

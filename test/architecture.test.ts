@@ -69,6 +69,19 @@ describe('architecture', () => {
     expect(creating).to.deep.equal(['src/lib/http/server.ts'])
   })
 
+  it('makes local HTTP requests in one module of src (the small JSON client; the API goes through got)', () => {
+    const requesting = files.filter((f) => /\b(?:https?|lib)\.(?:request|get)\(/.test(readFileSync(f, 'utf8'))).map(rel)
+    expect(requesting).to.deep.equal(['src/lib/http/client.ts'])
+  })
+
+  it('writes each small fact once: the E.164 shape, the loopback check, the webhook kinds, ApiError by its class', () => {
+    const holding = (re: RegExp) => files.filter((f) => re.test(readFileSync(f, 'utf8'))).map(rel)
+    expect(holding(/\[1-9\]\\d\{6,14\}/), 'E.164 shape (isE164Shape)').to.deep.equal(['src/lib/callflow/phone.ts'])
+    expect(holding(/['"]::1['"]/), 'loopback (isLoopbackHost)').to.deep.equal(['src/lib/http/address.ts'])
+    expect(holding(/['"]vss['"],\s*['"]vca['"]/), 'webhook kinds (EVENT_KINDS)').to.deep.equal([])
+    expect(holding(/error\?\.httpStatus\b|as any\)\.httpStatus/), 'ApiError (instanceof)').to.deep.equal([])
+  })
+
   describe('the import walker itself', () => {
     it('sees type-only, re-exported, multi-line and dynamic imports, and a cycle through them', () => {
       const a = path.join(src, 'a.ts')

@@ -88,6 +88,11 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   /** Colours for stderr. */
   protected errColors!: Colors
 
+  /** The base flags, readable before (and whatever) the command's own flags are. */
+  private get baseFlagValues(): {debug?: boolean} {
+    return (this.flags ?? {}) as {debug?: boolean}
+  }
+
   private sandboxHandle?: SandboxHandle
   private apiClient?: VoiceApi
   private creds?: Credentials
@@ -226,7 +231,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   protected async sandbox(inProcess?: SandboxOptions): Promise<SandboxHandle> {
     if (this.sandboxHandle) return this.sandboxHandle
     const {connectSandbox} = await import('./sandbox/connect.js')
-    const handle = await connectSandbox({dataDir: this.paths.dataDir, debug: (this.flags as any).debug ? this.debugLog : undefined, inProcess})
+    const handle = await connectSandbox({dataDir: this.paths.dataDir, debug: this.baseFlagValues.debug ? this.debugLog : undefined, inProcess})
     if (handle.inProcess && (this.constructor as typeof IvrCommand).changesState) {
       await handle.close()
       throw usageError(`No sandbox is running: \`${this.id ?? 'this command'}\` would make its change in a sandbox started just for this command, and the change would be gone when it ends.`, [
@@ -259,7 +264,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
         httpProxy: env.HTTP_PROXY || env.http_proxy,
         noProxy: env.NO_PROXY || env.no_proxy,
       },
-      debug: (this.flags as any).debug ? this.debugLog : undefined,
+      debug: this.baseFlagValues.debug ? this.debugLog : undefined,
     })
     return this.apiClient
   }
@@ -342,7 +347,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   /** Turns anything thrown into an IvrError with a documented exit code. */
   protected toIvrError(err: unknown): IvrError {
     if (err instanceof IvrError) return err
-    const e = err as any
+    const e = err as {name?: string; message?: unknown; code?: string; oclif?: {exit?: number}} | undefined
     if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError' || e?.message === 'SIGINT') {
       return new IvrError('Interrupted.', {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED})
     }
@@ -359,7 +364,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     })
   }
 
-  public override async catch(err: any): Promise<any> {
+  public override async catch(err: Error & {exitCode?: number}): Promise<never> {
     if (err instanceof Errors.ExitError) throw err
     const e = this.toIvrError(err)
     if (e.code === 'EPIPE') throw new Errors.ExitError(0)
@@ -367,15 +372,16 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     else {
       const c = this.errColors
       let text = errorText(e, c)
-      if ((this.flags as any)?.debug && e.exitCode === ExitCode.UNEXPECTED && (e.cause as any)?.stack) {
-        text += c.dim(String(redactSecrets((e.cause as any).stack))) + '\n'
+      const stack = (e.cause as Error | undefined)?.stack
+      if (this.baseFlagValues.debug && e.exitCode === ExitCode.UNEXPECTED && stack) {
+        text += c.dim(String(redactSecrets(stack))) + '\n'
       }
       process.stderr.write(text)
     }
     throw new Errors.ExitError(e.exitCode)
   }
 
-  public override async finally(err: Error | undefined): Promise<any> {
+  public override async finally(err: Error | undefined): Promise<unknown> {
     if (this.secondInterrupt) {
       process.off('SIGINT', this.secondInterrupt)
       this.secondInterrupt = undefined

@@ -9,7 +9,6 @@
  * the stale content, so of several processes that find the same stale claim exactly one removes it,
  * and none can remove a claim made after it (see takeOver).
  */
-import {createHash, randomBytes} from 'node:crypto'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
@@ -39,6 +38,8 @@ export type ClaimResult<T extends ClaimInfo> = {claim: Claim<T>} | {heldBy: T}
 export async function createExclusive(file: string, text: string, opts: {mode?: number} = {}): Promise<boolean> {
   const dir = path.dirname(file)
   await fs.mkdir(dir, {recursive: true, mode: 0o700})
+  // node:crypto is loaded when a claim is made, not at every start (startup is budgeted).
+  const {randomBytes} = await import('node:crypto')
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.new`)
   const handle = await fs.open(tmp, 'wx', opts.mode ?? 0o600)
   try {
@@ -91,6 +92,7 @@ const MAX_DEPTH = 4
  */
 export async function claimFile<T extends ClaimInfo>(file: string, info: T, depth = 0): Promise<ClaimResult<T>> {
   // The nonce makes every claim's text unique, so "is it still the one I saw" is a text comparison.
+  const {randomBytes} = await import('node:crypto')
   const nonce = randomBytes(8).toString('hex')
   let text = JSON.stringify({...info, nonce})
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -128,6 +130,7 @@ export async function claimFile<T extends ClaimInfo>(file: string, info: T, dept
  * process is doing it.
  */
 async function takeOver(file: string, seen: string, pid: number, depth: number): Promise<boolean> {
+  const {createHash} = await import('node:crypto')
   const guardFile = `${file}.takeover-${createHash('sha1').update(seen).digest('hex').slice(0, 16)}`
   const guard = await claimFile(guardFile, {pid}, depth + 1)
   if (!('claim' in guard)) return false

@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
@@ -10,6 +9,8 @@ import path from 'node:path'
 export async function writeFileAtomic(file: string, data: string | Buffer, opts: {mode?: number; dirMode?: number} = {}): Promise<void> {
   const dir = path.dirname(file)
   await fs.mkdir(dir, {recursive: true, mode: opts.dirMode ?? 0o700})
+  // node:crypto is loaded when a file is written, not at every start of every command that might write one.
+  const {randomBytes} = await import('node:crypto')
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   const handle = await fs.open(tmp, 'w', opts.mode ?? 0o600)
   try {

@@ -2,16 +2,17 @@ import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {sampleProfiles, startFakeApi} from '../helpers/fake-api.js'
+import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
 import {TmuxSession} from '../helpers/tmux.js'
 
 describe('login on a terminal (tmux)', function () {
-  let api: Awaited<ReturnType<typeof startFakeApi>>
+  // The sandbox checks the key like the platform: a login's verifying call is a real one.
+  let api: RunningSandbox
   let session: TmuxSession | undefined
   const configDir = path.join(process.env.IVR_DATA_DIR as string, '..', 'tty-config')
 
   before(async function () {
-    api = await startFakeApi({apiKey: 'tty-key-5678', routes: {'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles}})}})
+    api = await startSandbox({host: '127.0.0.1', port: 0, apiKey: 'tty-key-5678'})
   })
   after(() => api?.close())
   afterEach(() => session?.kill())

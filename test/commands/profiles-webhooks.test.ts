@@ -1,49 +1,38 @@
 import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 
+import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
 import {runBin, runIvr} from '../helpers/run.js'
-import {sampleProfiles, startFakeApi} from '../helpers/fake-api.js'
 
+// The real client against the sandbox's API (as a real account: IVR_BASE_URL points at it).
 describe('profiles and webhooks', () => {
-  let api: Awaited<ReturnType<typeof startFakeApi>>
+  let sb: RunningSandbox
   let env: Record<string, string>
-  let hooks: any[]
+  const hooks = () => sb.engine.state.sub('acme').webhooks
   before(async () => {
-    api = await startFakeApi({routes: {
-      'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}}),
-      'GET /webhooks': () => ({status: 200, body: {subAccountId: 'acme', count: hooks.length, webhooks: hooks, statusCode: 1, statusMessage: 'OK'}}),
-      'POST /webhooks': (req) => {
-        hooks = hooks.filter((h) => h.type !== req.json.type)
-        hooks.push({type: req.json.type, url: req.json.url, enabled: req.json.enabled ?? true, httpAuthHeaderAvailable: Boolean(req.json.httpAuthHeader)})
-        return {status: 200, body: {subAccountId: 'acme', count: hooks.length, webhooks: hooks, statusCode: 1, statusMessage: 'OK'}}
-      },
-      'DELETE /webhooks/VCS': () => {
-        const gone = hooks.find((h) => h.type === 'VCS')
-        if (!gone) return {status: 404, body: {statusCode: 404, statusMessage: 'Not found'}}
-        hooks = hooks.filter((h) => h !== gone)
-        return {status: 200, body: {...gone, statusCode: 1, statusMessage: 'deleted'}}
-      },
-    }})
-    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+    sb = await startSandbox({host: '127.0.0.1', port: 0})
+    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: sb.apiKey, IVR_BASE_URL: sb.baseUrl}
   })
-  after(() => api.close())
+  after(() => sb.close())
   beforeEach(async () => {
-    hooks = [{type: 'VCS', url: 'https://old.example.com/vcs', enabled: true, httpAuthHeaderAvailable: false}]
+    for (const t of Object.keys(hooks()) as Array<keyof ReturnType<typeof hooks>>) delete hooks()[t]
+    hooks().VCS = {type: 'VCS', url: 'https://old.example.com/vcs', enabled: true}
     await fs.rm(process.env.IVR_CACHE_DIR as string, {recursive: true, force: true})
   })
 
   it('lists voice profiles, filters by locale and gender, and caches the list for a day', async () => {
-    const before = api.requests.length
-    let r = await runIvr(['profiles', 'list'], {env})
+    let r = await runIvr(['profiles', 'list', '--json'], {env})
     expect(r.exitCode).to.equal(0)
-    expect(r.stdout).to.match(/en-US-BenjaminRUS\s+en-US\s+English \(United States\)\s+Male/)
-    r = await runIvr(['profiles', 'list', '--locale', 'en', '--gender', 'F', '--json'], {env})
-    expect(JSON.parse(r.stdout).profiles.map((p: any) => p.speechProfileCode)).to.deep.equal(['en-US-ZiraRUS', 'en-GB-Emma'])
+    expect(JSON.parse(r.stdout).fromCache).to.equal(false)
+    r = await runIvr(['profiles', 'list'], {env})
+    expect(r.stdout).to.match(/en-US-BenjaminRUS\s+en-US\s+\S+\s+(M|Male)\b/)
+    r = await runIvr(['profiles', 'list', '--locale', 'en-GB', '--gender', 'F', '--json'], {env})
+    const codes = JSON.parse(r.stdout).profiles.map((p: {speechProfileCode: string}) => p.speechProfileCode)
+    expect(codes).to.include('en-GB-Emma').and.not.include('en-GB-Brian').and.not.include('en-US-ZiraRUS')
     expect(JSON.parse(r.stdout).fromCache).to.equal(true)
-    expect(api.requests.length - before).to.equal(1)
-    r = await runIvr(['profiles', 'list', '--refresh', '--locale', 'da'], {env})
+    r = await runIvr(['profiles', 'list', '--refresh', '--locale', 'da', '--json'], {env})
+    expect(JSON.parse(r.stdout).fromCache).to.equal(false)
     expect(r.stdout).to.contain('da-DK-Naja').and.not.contain('en-GB-Emma')
-    expect(api.requests.length - before).to.equal(2)
   })
 
   it('lists webhooks and shows only whether an auth header is set', async () => {
@@ -58,9 +47,8 @@ describe('profiles and webhooks', () => {
     expect(r.stderr).to.contain('Replaced the previous VCS webhook: https://old.example.com/vcs')
     expect(r.stdout + r.stderr).not.to.contain('c2VjcmV0LXZhbHVlLTQyNDI')
     expect(r.stderr).to.contain('****NDI=')
-    expect(r.stderr).not.to.contain(api.apiKey)
-    const sent = api.requests.filter((q) => q.method === 'POST').at(-1)
-    expect(sent?.json).to.deep.equal({type: 'VCS', url: 'https://new.example.com/vcs', enabled: true, httpAuthHeader: 'Basic c2VjcmV0LXZhbHVlLTQyNDI='})
+    expect(r.stderr).not.to.contain(sb.apiKey)
+    expect(hooks().VCS).to.deep.equal({type: 'VCS', url: 'https://new.example.com/vcs', enabled: true, authHeader: 'Basic c2VjcmV0LXZhbHVlLTQyNDI='})
   })
 
   it('warns about plain http and refuses a non-URL or an unknown type (exit 2)', async () => {

@@ -3,9 +3,8 @@ import {promises as fs} from 'node:fs'
 
 import {discoveryFile} from '../../src/lib/sandbox/connect.js'
 import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
-import {parseWebhook} from '../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent, storeFileFor} from '../../src/lib/sessions/store.js'
-import {startFakeApi} from '../helpers/fake-api.js'
+import {storeFileFor} from '../../src/lib/sessions/store.js'
+import {startTail} from '../../src/lib/webhooks/tail.js'
 import {runIvr} from '../helpers/run.js'
 
 const MENU = 'examples/menus/support-callback.yaml'
@@ -103,38 +102,35 @@ describe('send-callflow --wait, --press and --menu', () => {
     })
   })
 
-  describe('with a real account', () => {
-    let api: Awaited<ReturnType<typeof startFakeApi>>
+  describe('with a real account (the sandbox reached as one, its summaries through a receiver)', () => {
+    let sb: RunningSandbox
     let env: Record<string, string>
     before(async () => {
-      api = await startFakeApi({routes: {'POST /callflows': () => ({status: 200, body: {sessionId: 'sess-real-1', sessionStatus: 'CREATED', callFlowRequestId: 'req-1', statusCode: 1, statusMessage: 'Created'}})}})
-      env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+      sb = await startSandbox({host: '127.0.0.1', port: 0})
+      env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: sb.apiKey, IVR_BASE_URL: sb.baseUrl}
     })
-    after(() => api.close())
+    after(() => sb.close())
 
     it('waits on the local store, says when no receiver runs, and exits 6 when nothing arrives', async () => {
       const r = await runIvr(['send-callflow', '--from', FROM, '--to', '+6591234567', '--say', 'Hi.', '--wait', '--timeout', '1s'], {env})
       expect(r.exitCode).to.equal(6)
       expect(r.stderr).to.contain('No `ivr sessions tail` is running')
-      expect(r.stderr).to.contain('No session summary for sess-real-1')
+      expect(r.stderr).to.match(/No session summary for \S+ arrived within 1 s/)
     })
 
     it('prints the summary once the receiver stores it, and exits by its outcome', async () => {
-      const store = await EventStore.open(storeFileFor(process.env.IVR_DATA_DIR as string, 'acme'))
-      const body = {namespace: 'VOICE', eventType: 'SESSION_SUMMARY', payload: {
-        sessionId: 'sess-real-1', subAccountId: 'acme', sessionStatus: 'NO_ANSWER', startTime: '2026-11-23T10:00:00Z', endTime: '2026-11-23T10:00:30Z',
-        lastAction: 'MAKE_CALL', callCount: 1, details: {callA: {callId: 'c1', callDirection: 'OUTBOUND', callType: 'PSTN', initiatedTimestamp: '2026-11-23T10:00:00Z', disconnectedTimestamp: '2026-11-23T10:00:30Z', source: '6531591234', destination: '6591234567', sourceFormat: 'MSISDN', destinationFormat: 'MSISDN', sourceCountryCode: 'SG', destinationCountryCode: 'SG', callStatus: 'NO_ANSWER', callDuration: 0}},
-      }}
-      const text = JSON.stringify(body)
-      setTimeout(() => void store.append(makeStoredEvent(parseWebhook(body), {bodyText: text})), 300)
+      const tail = await startTail({storeFile: storeFileFor(process.env.IVR_DATA_DIR as string, 'acme'), pid: process.pid, warn: () => {}, host: '127.0.0.1', port: 0})
+      sb.engine.state.sub('acme').webhooks.VSS = {type: 'VSS', url: tail.url, enabled: true}
       try {
-        const r = await runIvr(['send-callflow', '--from', FROM, '--to', '+6591234567', '--say', 'Hi.', '--wait', '--timeout', '10s'], {env})
+        // A magic number: rings out, no answer.
+        const r = await runIvr(['send-callflow', '--from', FROM, '--to', '+12025550102', '--say', 'Hi.', '--wait', '--timeout', '20s'], {env})
         expect(r.exitCode, r.stderr).to.equal(7)
+        expect(r.stderr).not.to.contain('No `ivr sessions tail` is running')
         expect(r.stdout).to.contain('NO_ANSWER')
       } finally {
-        await store.close()
+        delete sb.engine.state.sub('acme').webhooks.VSS
+        await tail.stop()
       }
     })
   })
 })
-

@@ -2,51 +2,63 @@ import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {sampleProfiles, startFakeApi, type RecordedRequest} from '../helpers/fake-api.js'
+import type {Timeline} from '../../src/lib/sandbox/engine.js'
+import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
 import {runBin, runIvr} from '../helpers/run.js'
 
-
-const CREATED = {sessionId: '03cc8cac-376b-11ef-a28b-0582ff0039d5', sessionStatus: 'CREATED', callFlowRequestId: '03cc3e8b-376b-11ef-a28b-4dd5d900ecb3', statusCode: 1, statusMessage: 'Created'}
-
+// The real client against the sandbox's API (as a real account: IVR_BASE_URL points at it). What was
+// sent is read from what the call did (the sandbox's timeline), and the exact body from --dry-run.
 describe('send-callflow', () => {
-  let api: Awaited<ReturnType<typeof startFakeApi>>
+  let sb: RunningSandbox
   let env: Record<string, string>
-  let answer: (req: RecordedRequest) => {status: number; body: unknown}
   let dir: string
 
   before(async () => {
-    api = await startFakeApi({routes: {
-      'POST /callflows': (req) => answer(req),
-      'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}}),
-    }})
-    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+    sb = await startSandbox({host: '127.0.0.1', port: 0})
+    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: sb.apiKey, IVR_BASE_URL: sb.baseUrl}
     dir = await fs.mkdtemp(path.join(process.env.IVR_DATA_DIR ?? '/tmp', '..', 'send-'))
   })
-  after(() => api.close())
+  after(() => sb.close())
+  let seen = 0
   beforeEach(async () => {
-    answer = () => ({status: 200, body: CREATED})
-    api.requests.length = 0
+    // A capture's digits go to the VCA webhook: the sandbox's own demo responder answers them.
+    sb.engine.state.sub('acme').webhooks.VCA = {type: 'VCA', url: `${sb.baseUrl}/sandbox/demo-vca`, enabled: true}
+    seen = sb.engine.listSessions('acme').length
     await fs.rm(process.env.IVR_CACHE_DIR as string, {recursive: true, force: true})
   })
 
-  const posts = () => api.requests.filter((r) => r.method === 'POST')
+  /** The sessions the sandbox created since the test began, each once it has ended. */
+  const sent = async (): Promise<Timeline[]> => {
+    const ids = sb.engine.listSessions('acme').slice(seen).map((x) => x.sessionId)
+    return Promise.all(ids.map((id) => sb.engine.waitForEnd(id)))
+  }
+  const said = (t: Timeline) => t.events.flatMap((e) => (e.kind === 'say' ? [[e.role, e.text, e.voiceProfile]] : []))
 
   it('builds a callflow from quick flags in the order given, and prints the session, status and request id', async () => {
     const r = await runIvr(['send-callflow', '--from', '+6531591234', '--to', '+6591234567', '--voice', 'en-GB-Emma', '--say', 'Hello.',
       '--capture', 'Press 1 to confirm.', '--max-digits', '2', '--say', 'Goodbye.', '--hangup'], {env})
     expect(r.exitCode, r.stderr).to.equal(0)
-    const [req] = posts()
-    expect(req.path).to.equal('/api/v1/subaccounts/acme/callflows')
-    expect(req.headers.authorization).to.equal(`Bearer ${api.apiKey}`)
-    expect(req.headers['content-type']).to.match(/^application\/json/)
-    expect(req.json).to.deep.equal({callflow: [
+    const [t] = await sent()
+    expect([t.source, t.destination]).to.deep.equal(['+6531591234', '+6591234567'])
+    expect(said(t).slice(0, 2)).to.deep.equal([['say', 'Hello.', 'en-GB-Emma'], ['prompt', 'Press 1 to confirm.', 'en-GB-Emma']])
+    expect(t.events.find((e) => e.kind === 'waiting')).to.include({minDigits: 1, maxDigits: 2, completeOnHash: false})
+    expect(r.stdout).to.contain(t.sessionId).and.contain('CREATED').and.match(/request id {2}\S+/)
+  })
+
+  it('--dry-run prints the exact URL and body of quick flags, and sends nothing', async () => {
+    const r = await runIvr(['send-callflow', '--from', '+6531591234', '--to', '+6591234567', '--voice', 'en-GB-Emma', '--say', 'Hello.',
+      '--capture', 'Press 1 to confirm.', '--max-digits', '2', '--say', 'Goodbye.', '--hangup', '--dry-run'], {env})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const [first, , , ...rest] = r.stdout.split('\n')
+    expect(first).to.equal(`POST ${sb.baseUrl}/api/v1/subaccounts/acme/callflows`)
+    expect(JSON.parse(rest.join('\n'))).to.deep.equal({callflow: [
       {action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}},
       {action: 'say', params: {text: 'Hello.', voiceProfile: 'en-GB-Emma'}},
       {action: 'sayAndCapture', params: {promptMessage: 'Press 1 to confirm.', voiceProfile: 'en-GB-Emma', minDigits: 1, maxDigits: 2, digitTimeout: 10_000, overallTimeout: 10_000, completeOnHash: false, noOfTries: 1}},
       {action: 'say', params: {text: 'Goodbye.', voiceProfile: 'en-GB-Emma'}},
       {action: 'hangup'},
     ]})
-    expect(r.stdout).to.contain(CREATED.sessionId).and.contain('CREATED').and.contain(CREATED.callFlowRequestId)
+    expect(await sent()).to.deep.equal([])
   })
 
   it('sends a YAML file with --var, --valid-until and --client-request-id, and gives the API response under --json', async () => {
@@ -56,30 +68,30 @@ describe('send-callflow', () => {
     // A child process: the value's quotes and spaces reach the command as typed.
     const r = await runBin(['send-callflow', file, '--var', 'to=+6591234567', '--var', 'name=O\'Brien "Jo"', '--valid-until', '10m', '--client-request-id', 'batch-7', '--json'], {env})
     expect(r.exitCode, r.stderr).to.equal(0)
-    const body = posts()[0].json
-    expect(Date.parse(body.validUntil) - before).to.be.within(9 * 60_000, 11 * 60_000)
-    expect(body.validUntil).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
-    expect(body).to.deep.include({clientRequestId: 'batch-7', callflow: [
-      {action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}},
-      {action: 'say', params: {text: 'Hi O\'Brien "Jo"', voiceProfile: 'en-US-ZiraRUS'}},
-    ]})
-    expect(JSON.parse(r.stdout)).to.deep.equal(CREATED)
+    const res = JSON.parse(r.stdout)
+    expect(res).to.include({sessionStatus: 'CREATED'})
+    expect(Date.parse(res.validUntil) - before).to.be.within(9 * 60_000, 11 * 60_000)
+    expect(res.validUntil).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    const [t] = await sent()
+    expect(t).to.include({sessionId: res.sessionId, destination: '+6591234567', clientRequestId: 'batch-7'})
+    expect(said(t)).to.deep.equal([['say', 'Hi O\'Brien "Jo"', 'en-US-ZiraRUS']])
   })
 
   it('reads the callflow from stdin with -', async () => {
-    const flow = {callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}}, {action: 'hangup'}]}
+    const flow = {callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}}, {action: 'say', params: {text: 'From stdin.', voiceProfile: 'en-US-ZiraRUS'}}, {action: 'hangup'}]}
     const r = await runBin(['send-callflow', '-'], {env, input: JSON.stringify(flow)})
     expect(r.exitCode, r.stderr).to.equal(0)
-    expect(posts()[0].json).to.deep.equal(flow)
+    const [t] = await sent()
+    expect(said(t)).to.deep.equal([['say', 'From stdin.', 'en-US-ZiraRUS']])
   })
 
-  it('--dry-run prints the exact URL and body and sends nothing', async () => {
+  it('--dry-run of a file prints the exact URL and body and sends nothing', async () => {
     const r = await runIvr(['send-callflow', 'examples/callflows/tts-reminder.json', '--dry-run'], {env})
     expect(r.exitCode, r.stderr).to.equal(0)
-    expect(posts()).to.deep.equal([])
     const [first, , , ...rest] = r.stdout.split('\n')
-    expect(first).to.equal(`POST ${api.baseUrl}/api/v1/subaccounts/acme/callflows`)
+    expect(first).to.equal(`POST ${sb.baseUrl}/api/v1/subaccounts/acme/callflows`)
     expect(JSON.parse(rest.join('\n'))).to.deep.equal(JSON.parse(await fs.readFile('examples/callflows/tts-reminder.json', 'utf8')))
+    expect(await sent()).to.deep.equal([])
   })
 
   it('refuses a callflow with errors (exit 4), pointing at the line, and sends nothing', async () => {
@@ -88,7 +100,7 @@ describe('send-callflow', () => {
     const r = await runIvr(['send-callflow', file], {env})
     expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.contain(`${file}:3:`).and.contain('-1009  $.callflow[1].params.text is missing but it is required')
-    expect(posts()).to.deep.equal([])
+    expect(await sent()).to.deep.equal([])
   })
 
   it('checks voices against the cached profile list before sending', async () => {
@@ -96,28 +108,27 @@ describe('send-callflow', () => {
     const r = await runIvr(['send-callflow', '--from', '+6531591234', '--to', '+6591234567', '--voice', 'en-GB-Emmma', '--say', 'Hi'], {env})
     expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.contain('-1002').and.contain('Did you mean en-GB-Emma?')
-    expect(posts()).to.deep.equal([])
+    expect(await sent()).to.deep.equal([])
   })
 
   it('maps a NOT_CREATED answer to exit 4 with the platform\'s code, message and what the code means', async () => {
-    answer = () => ({status: 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId: 'c6e6dee5', statusCode: -1002, statusMessage: 'Invalid speech profile'}})
+    // No cached voice list: the voice is not checked here, the platform (the sandbox) refuses it.
     const r = await runIvr(['send-callflow', '--from', '+6531591234', '--to', '+6591234567', '--voice', 'xx-XX-Nobody', '--say', 'Hi'], {env})
     expect(r.exitCode).to.equal(4)
-    expect(posts()).to.have.length(1)
-    expect(r.stderr).to.contain('-1002 Invalid speech profile').and.contain('`ivr profiles list`')
+    expect(r.stderr).to.match(/-1002 [^\n]*(speech profile|voice)/i).and.contain('`ivr profiles list`')
+    expect(await sent()).to.deep.equal([])
   })
 
   it('--no-validate lets the platform judge', async () => {
-    answer = () => ({status: 400, body: {sessionStatus: 'NOT_CREATED', callFlowRequestId: 'x', statusCode: -1013, statusMessage: 'Invalid Callflow : First action should be a MakeCall action'}})
     const file = path.join(dir, 'no-makecall.json')
     await fs.writeFile(file, JSON.stringify({callflow: [{action: 'hangup'}]}))
     let r = await runIvr(['send-callflow', file], {env})
     expect(r.exitCode).to.equal(4)
-    expect(posts()).to.have.length(0)
+    expect(r.stderr).to.contain('nothing was sent')
     r = await runIvr(['send-callflow', file, '--no-validate', '--json'], {env})
     expect(r.exitCode).to.equal(4)
-    expect(posts()).to.have.length(1)
-    expect(JSON.parse(r.stdout).error.message).to.contain('-1013').and.contain('First action should be a MakeCall action')
+    expect(JSON.parse(r.stdout).error.message).to.contain('-1013').and.match(/first action/i)
+    expect(await sent()).to.deep.equal([])
   })
 
   it('refuses usage mistakes with exit 2: no callflow, file and quick flags together, a placeholder without a value', async () => {
@@ -127,6 +138,6 @@ describe('send-callflow', () => {
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.contain('{{name}}').and.contain('{{time}}')
     expect((await runIvr(['send-callflow', '--from', '+6531591234', '--to', '+6591234567', '--valid-until', 'soon'], {env})).exitCode).to.equal(2)
-    expect(posts()).to.deep.equal([])
+    expect(await sent()).to.deep.equal([])
   })
 })

@@ -1,7 +1,9 @@
 import {Args} from '@oclif/core'
 
 import type {NumberCheckResponse} from '../../lib/api/types.js'
+import {ApiError} from '../../lib/api/errors.js'
 import {IvrCommand} from '../../lib/base-command.js'
+import {isE164Shape} from '../../lib/callflow/phone.js'
 import {notFound, usageError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
 
@@ -15,13 +17,13 @@ export default class NumbersCheck extends IvrCommand<typeof NumbersCheck> {
 
   async run(): Promise<NumberCheckResponse> {
     const number = this.args.number.replace(/[\s()-]/g, '')
-    if (!/^\+?\d{6,15}$/.test(number)) throw usageError(`"${safeLine(this.args.number)}" is not a phone number.`, ['Give it in E.164 form, e.g. +6531591234.'])
+    if (!isE164Shape(number)) throw usageError(`"${safeLine(this.args.number)}" is not a phone number.`, ['Give it in E.164 form, e.g. +6531591234.'])
     const api = await this.api()
     let res: NumberCheckResponse
     try {
       res = await api.checkNumber(number.replace(/^\+/, ''))
-    } catch (error: any) {
-      if (error?.httpStatus === 404) throw notFound(`${number} is not a virtual number of sub-account "${api.subAccountId}".`, ['See the assigned ones with `ivr numbers list`.'], 'NUMBER_NOT_ASSIGNED')
+    } catch (error) {
+      if (error instanceof ApiError && error.httpStatus === 404) throw notFound(`${number} is not a virtual number of sub-account "${api.subAccountId}".`, ['See the assigned ones with `ivr numbers list`.'], 'NUMBER_NOT_ASSIGNED')
       throw error
     }
     const p = res.payload ?? {}

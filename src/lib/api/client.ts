@@ -61,7 +61,8 @@ function requestIdOf(headers: Record<string, string | string[] | undefined>, bod
     const v = headers[h]
     if (typeof v === 'string' && v) return v
   }
-  if (body && typeof body === 'object' && typeof (body as any).callFlowRequestId === 'string') return (body as any).callFlowRequestId
+  const id = body && typeof body === 'object' ? (body as {callFlowRequestId?: unknown}).callFlowRequestId : undefined
+  if (typeof id === 'string') return id
   return undefined
 }
 

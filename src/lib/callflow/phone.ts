@@ -17,6 +17,11 @@ export interface NumberCheck {
 }
 
 const E164 = /^\+?[1-9]\d{6,14}$/
+
+/** The E.164 shape alone: 7 to 15 digits, the first not 0, an optional leading + (no spaces, no punctuation). */
+export function isE164Shape(text: string): boolean {
+  return E164.test(text)
+}
 let regionNames: Intl.DisplayNames | undefined
 // Not in the published typings, but part of the class: the countries of a calling code, main one first.
 let metadata: (Metadata & {getCountryCodesForCallingCode(code: string): string[] | undefined}) | undefined

@@ -97,8 +97,9 @@ function totalFromHeaders(res: IncomingMessage, offset: number): number | undefi
   return Number.isFinite(len) && res.headers['content-length'] !== undefined ? len + offset : undefined
 }
 
-function downloadError(error: any, file: PlannedFile, jobId: string, outHint: string): IvrError {
-  const status: number | undefined = error?.response?.statusCode
+function downloadError(error: unknown, file: PlannedFile, jobId: string, outHint: string): IvrError {
+  const e = error as {response?: {statusCode?: number}; code?: string; message?: string} | undefined
+  const status: number | undefined = e?.response?.statusCode
   const where = path.basename(file.path)
   if (status === 403 || status === 404 || status === 410) {
     return new IvrError(`The link for ${where} is no longer valid (HTTP ${status}); export links expire.`, {
@@ -109,7 +110,7 @@ function downloadError(error: any, file: PlannedFile, jobId: string, outHint: st
   if (status === 401) {
     return new IvrError(`The download of ${where} was refused (401).`, {code: 'AUTH_REFUSED', exitCode: ExitCode.CREDENTIALS, suggestions: ['Check the key with `ivr accounts show`.']})
   }
-  const what = status ? `the server answered ${status}` : `the transfer failed (${error?.code ?? error?.message ?? 'unknown error'})`
+  const what = status ? `the server answered ${status}` : `the transfer failed (${e?.code ?? e?.message ?? 'unknown error'})`
   return new IvrError(`Downloading ${where}: ${what}. What arrived is kept and the next try resumes from there.`, {
     code: 'DOWNLOAD_FAILED', exitCode: ExitCode.NETWORK, suggestions: [`Resume: ivr logs download ${jobId} --out ${outHint}`],
   })
@@ -169,9 +170,9 @@ async function downloadOne(api: Pick<VoiceApi, 'stream'>, file: PlannedFile, opt
         stream.once('response', resolve)
         stream.once('error', reject)
       })
-    } catch (error: any) {
+    } catch (error) {
       // 416: the partial file already holds every byte.
-      if (have > 0 && error?.response?.statusCode === 416) return {...(await finish(part, file.path)), outcome: 'resumed'}
+      if (have > 0 && (error as {response?: {statusCode?: number}})?.response?.statusCode === 416) return {...(await finish(part, file.path)), outcome: 'resumed'}
       throw error
     }
     const append = have > 0 && res.statusCode === 206

@@ -279,10 +279,11 @@ export async function summarizeFiles(files: string[], opts: {stdin?: AsyncIterab
     summarizer.beginFile(fromStdin ? '(stdin)' : file)
     try {
       await summarizeStream(unpacked(fromStdin ? opts.stdin! : createReadStream(file, {highWaterMark: 1 << 16})), summarizer)
-    } catch (error: any) {
+    } catch (error) {
       if (error instanceof IvrError) throw error
-      if (error?.code === 'Z_DATA_ERROR' || error?.code === 'Z_BUF_ERROR') throw invalidInput(`${safeLine(file)} is not valid gzip data.`)
-      throw new IvrError(`Could not read ${safeLine(file)}: ${safeLine(error?.message ?? error)}`, {code: 'READ_FAILED', exitCode: ExitCode.UNEXPECTED})
+      const e = error as NodeJS.ErrnoException | undefined
+      if (e?.code === 'Z_DATA_ERROR' || e?.code === 'Z_BUF_ERROR') throw invalidInput(`${safeLine(file)} is not valid gzip data.`)
+      throw new IvrError(`Could not read ${safeLine(file)}: ${safeLine(e?.message ?? String(error))}`, {code: 'READ_FAILED', exitCode: ExitCode.UNEXPECTED})
     }
   }
   return summarizer.result()

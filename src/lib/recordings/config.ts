@@ -1,5 +1,6 @@
 import type {VoiceApi} from '../api/client.js'
 import type {Recording, RecordingPushConfig, RecordingPushConfigRequest} from '../api/types.js'
+import {ApiError} from '../api/errors.js'
 import {ExitCode, IvrError, invalidInput} from '../errors.js'
 
 /** Protocols the push destination may use: ftp and sftp (the digest), S3 (the spec's own example; sent as `S3`). */
@@ -38,7 +39,7 @@ export async function readPushConfig(api: Pick<VoiceApi, 'getRecordingPushConfig
   try {
     return viewOf(await api.getRecordingPushConfig())
   } catch (error) {
-    if (error instanceof IvrError && error.exitCode === ExitCode.NOT_FOUND && (error as any).httpStatus === 404) return viewOf(undefined)
+    if (error instanceof ApiError && error.exitCode === ExitCode.NOT_FOUND && error.httpStatus === 404) return viewOf(undefined)
     throw error
   }
 }

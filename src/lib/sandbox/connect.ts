@@ -1,7 +1,7 @@
 import {promises as fs} from 'node:fs'
-import http from 'node:http'
 import path from 'node:path'
 
+import {request} from '../http/client.js'
 import type {SandboxOptions} from './server.js'
 
 /** A running sandbox a command is talking to: the discovered one, or one started in this process. */
@@ -42,15 +42,8 @@ export async function liveSandbox(dataDir: string, selfPid: number): Promise<San
 }
 
 /** Whether a sandbox answers its health probe at baseUrl (quickly: it is on loopback). */
-export function probeSandbox(baseUrl: string, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(`${baseUrl}/sandbox/health`, {timeout: timeoutMs}, (res) => {
-      res.resume()
-      resolve(res.statusCode === 200)
-    })
-    req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve(false))
-  })
+export async function probeSandbox(baseUrl: string, timeoutMs = 500): Promise<boolean> {
+  return (await request(`${baseUrl}/sandbox/health`, {timeoutMs})).status === 200
 }
 
 /**

@@ -6,6 +6,7 @@
 import http from 'node:http'
 
 import {credentialsError, invalidInput, IvrError, networkError, notFound} from '../errors.js'
+import {requestJson} from '../http/client.js'
 import type {SessionListItem, Timeline} from './engine.js'
 import type {Outcome} from './magic.js'
 import type {DestinationScript, ExportBehaviour} from './state.js'
@@ -18,37 +19,23 @@ export interface SandboxTarget {
 
 const agent = new http.Agent({keepAlive: true})
 
-function request<T>(target: SandboxTarget, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
+async function request<T>(target: SandboxTarget, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
   const url = `${target.baseUrl.replace(/\/+$/, '')}/sandbox/subaccounts/${encodeURIComponent(target.subAccountId)}/${path}`
-  const data = body === undefined ? undefined : JSON.stringify(body)
-  return new Promise<T>((resolve, reject) => {
-    const req = http.request(url, {
-      method, agent, timeout: timeoutMs,
-      headers: {authorization: `Bearer ${target.apiKey}`, accept: 'application/json', ...(data ? {'content-type': 'application/json', 'content-length': Buffer.byteLength(data)} : {})},
-    }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        let parsed: any
-        try {
-          parsed = text ? JSON.parse(text) : undefined
-        } catch {
-          parsed = text
-        }
-        const status = res.statusCode ?? 0
-        if (status >= 200 && status < 300) return resolve(parsed as T)
-        const message = typeof parsed?.statusMessage === 'string' ? parsed.statusMessage : `HTTP ${status}`
-        if (status === 401) return reject(credentialsError(`The sandbox refused the API key: ${message}`, ['Use the key `ivr sandbox start` printed, or omit --api-key on both sides.']))
-        if (status === 404) return reject(notFound(message))
-        if (status === 400 || status === 409) return reject(invalidInput(message))
-        reject(new IvrError(`The sandbox answered HTTP ${status}: ${message}`, {code: 'SANDBOX', exitCode: 1}))
-      })
-    })
-    req.on('timeout', () => req.destroy(new Error('timed out')))
-    req.on('error', (e: NodeJS.ErrnoException) => reject(networkError(`Cannot reach the sandbox at ${target.baseUrl}: ${e.code ?? e.message}`, ['Is `ivr sandbox start` still running?'])))
-    req.end(data)
-  })
+  // Timelines and session lists of a long run can be large: the answer is kept whole (up to 64 MiB).
+  const r = await requestJson(url, {method, json: body, headers: {authorization: `Bearer ${target.apiKey}`}, timeoutMs, agent, maxBodyBytes: 64 * 1024 * 1024})
+  if (r.status === undefined || (r.error !== undefined && r.cause)) {
+    const why = r.cause?.timedOut ? 'timed out' : r.cause?.code ?? r.cause?.message ?? r.error
+    throw networkError(`Cannot reach the sandbox at ${target.baseUrl}: ${why}`, ['Is `ivr sandbox start` still running?'])
+  }
+  const status = r.status
+  const parsed = r.data
+  if (status >= 200 && status < 300) return parsed as T
+  const said = (parsed as {statusMessage?: unknown} | undefined)?.statusMessage
+  const message = typeof said === 'string' ? said : `HTTP ${status}`
+  if (status === 401) throw credentialsError(`The sandbox refused the API key: ${message}`, ['Use the key `ivr sandbox start` printed, or omit --api-key on both sides.'])
+  if (status === 404) throw notFound(message)
+  if (status === 400 || status === 409) throw invalidInput(message)
+  throw new IvrError(`The sandbox answered HTTP ${status}: ${message}`, {code: 'SANDBOX', exitCode: 1})
 }
 
 /** What a destination number presses on the calls it receives: one entry per capture ("1,2#" or ['1', '2#']). */

@@ -5,10 +5,10 @@
  * hour by URL, as the platform caches files.
  */
 import {LIMITS} from '../callflow/types.js'
+import {isLoopbackHost} from '../http/address.js'
 
 export type FileVerdict = {ok: true; fetched: boolean} | {ok: false; reason: string}
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
 const CACHE_MS = 3_600_000
 
 function looksLikeAudio(head: Buffer): 'mp3' | 'wav' | undefined {
@@ -65,7 +65,7 @@ export class PlayFileChecker {
     } catch {
       return {ok: false, reason: 'is not a URL'}
     }
-    if (LOOPBACK.has(url.hostname)) return fetchAndCheck(url, this.timeoutMs)
+    if (isLoopbackHost(url.hostname)) return fetchAndCheck(url, this.timeoutMs)
     const name = url.pathname.toLowerCase()
     const ext = /\.[a-z0-9]{1,5}$/.exec(name)?.[0]
     if (ext && !(LIMITS.playFileExtensions as readonly string[]).includes(ext)) return {ok: false, reason: `is a ${ext} file; the platform plays mp3 and wav only`}

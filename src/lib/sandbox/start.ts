@@ -4,6 +4,7 @@
  */
 import {promises as fs} from 'node:fs'
 
+import {isE164Shape} from '../callflow/phone.js'
 import {invalidInput, listenError, usageError} from '../errors.js'
 import {writeFileAtomic} from '../fs-atomic.js'
 import type {Output} from '../output.js'
@@ -37,7 +38,7 @@ export interface StartFlags {
 /** The sandbox's options from the flags, or a clear refusal (exit 4) of the first bad one. */
 export function sandboxOptionsFrom(flags: StartFlags): SandboxOptions {
   const numbers = flags.numbers?.split(',').map((n) => n.trim()).filter(Boolean)
-  const bad = numbers?.find((n) => !/^\+?[1-9]\d{6,14}$/.test(n))
+  const bad = numbers?.find((n) => !isE164Shape(n))
   if (bad) throw invalidInput(`--numbers: "${bad}" is not a phone number in E.164 form.`, ['For example --numbers +6531591234,+14155550123'])
   const population = populationOfFlags(flags)
   const cps = flags.cps === undefined ? undefined : Number(flags.cps)

@@ -165,7 +165,7 @@ export function parseStoredLine(line: Line, file: string, warn?: Warn): StoredEv
     warn?.(`Line ${line.lineNo} of ${file} holds a body nested deeper than ${MAX_JSON_DEPTH} levels (no webhook is); skipped it.`)
     return undefined
   }
-  let ev: any
+  let ev: unknown
   try {
     ev = JSON.parse(line.text)
   } catch {
@@ -174,7 +174,7 @@ export function parseStoredLine(line: Line, file: string, warn?: Warn): StoredEv
       : `Line ${line.lineNo} of ${file} is not valid JSON; skipped it.`)
     return undefined
   }
-  if (!ev || typeof ev !== 'object' || typeof ev.type !== 'string' || !('body' in ev)) {
+  if (!ev || typeof ev !== 'object' || typeof (ev as {type?: unknown}).type !== 'string' || !('body' in ev)) {
     warn?.(`Line ${line.lineNo} of ${file} is not a stored webhook; skipped it.`)
     return undefined
   }

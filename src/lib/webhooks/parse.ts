@@ -4,9 +4,23 @@
  * strings, optional fields go missing. Nothing here throws on a body: whatever cannot be read is
  * left undefined, and unknown event types are kept raw.
  */
-import type {CallDirection, CallEventPayload, CallLeg, CallQuality, CallType, SessionSummaryPayload} from './payloads.js'
+import type {WebhookType} from '../api/types.js'
+import type {CallDirection, CallEventPayload, CallLeg, CallQuality, CallType, EventType, SessionSummaryPayload} from './payloads.js'
 
-export type EventKind = 'vss' | 'vca' | 'vcs' | 'other'
+/**
+ * The webhooks the receiver tells apart, by the kind `sessions tail --events` names: the platform's
+ * webhook type (WEBHOOK_TYPES) and the eventType its body carries. A body of none of these is 'other'.
+ */
+export const EVENT_KINDS = {
+  vss: {type: 'VSS', eventType: 'SESSION_SUMMARY'},
+  vca: {type: 'VCA', eventType: 'CALL_ACTION'},
+  vcs: {type: 'VCS', eventType: 'CALL_STATUS'},
+} as const satisfies Record<string, {type: WebhookType; eventType: EventType}>
+
+export type EventKind = keyof typeof EVENT_KINDS | 'other'
+
+/** Every kind, 'other' last. */
+export const EVENT_KIND_NAMES: readonly EventKind[] = [...(Object.keys(EVENT_KINDS) as Array<keyof typeof EVENT_KINDS>), 'other']
 
 /** A leg as read: every field may be missing. */
 export type ReadLeg = Partial<Omit<CallLeg, 'callQuality'>> & {callQuality?: Partial<CallQuality>}
@@ -111,19 +125,13 @@ function obj(o: unknown, name: string): Obj | undefined {
 const upper = (s: string | undefined) => s?.toUpperCase()
 
 function kindOf(eventType: string | undefined, payload: unknown): EventKind {
-  switch (eventType) {
-    case 'SESSION_SUMMARY': case 'VSS': return 'vss'
-    case 'CALL_ACTION': case 'VCA': return 'vca'
-    case 'CALL_STATUS': case 'VCS': return 'vcs'
-  }
+  for (const [kind, k] of Object.entries(EVENT_KINDS)) if (eventType === k.eventType || eventType === k.type) return kind as EventKind
   if (eventType) return 'other'
   // No eventType at all: recognise a bare payload by its fields.
   if (field(payload, 'sessionStatus') !== undefined || field(payload, 'details') !== undefined) return 'vss'
   if (field(payload, 'callStatus') !== undefined) return field(payload, 'eventData') !== undefined || field(payload, 'clientActionId') !== undefined ? 'vca' : 'vcs'
   return 'other'
 }
-
-const CANONICAL: Record<Exclude<EventKind, 'other'>, string> = {vss: 'SESSION_SUMMARY', vca: 'CALL_ACTION', vcs: 'CALL_STATUS'}
 
 /** The payload of an envelope, or the body itself when it came without one. */
 function payloadOf(body: unknown): unknown {
@@ -241,7 +249,7 @@ export function parseWebhook(body: unknown): ParsedWebhook {
   const declared = upper(str(body, 'eventType') ?? str(body, 'type'))
   const payload = payloadOf(body)
   const kind = kindOf(declared, payload)
-  const eventType = kind === 'other' ? declared ?? 'UNKNOWN' : CANONICAL[kind]
+  const eventType = kind === 'other' ? declared ?? 'UNKNOWN' : EVENT_KINDS[kind].eventType
   const parsed: ParsedWebhook = {kind, eventType, raw: body}
   if (kind === 'vss') {
     parsed.summary = readSummary(body)

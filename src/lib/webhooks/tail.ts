@@ -8,7 +8,7 @@ import type {HeldLease} from '../lease/lease.js'
 import {startServing, type ServingOptions, type StopResult} from '../lease/serving.js'
 import {parseStatuses} from '../sessions/query.js'
 import {EventStore, type StoredEvent, type Warn} from '../sessions/store.js'
-import type {EventKind, ParsedWebhook} from './parse.js'
+import {EVENT_KIND_NAMES as KINDS, type EventKind, type ParsedWebhook} from './parse.js'
 import {startReceiver, type ReceiverOptions} from './receiver.js'
 
 export type {StopResult} from '../lease/serving.js'
@@ -60,8 +60,6 @@ export async function startTail(opts: TailOptions): Promise<Tail> {
     stop: () => serving.stop(),
   }
 }
-
-const KINDS: readonly EventKind[] = ['vss', 'vca', 'vcs', 'other']
 
 /**
  * Which received webhooks are printed (everything is stored): `kinds` a comma-separated list of

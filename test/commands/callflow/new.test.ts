@@ -3,7 +3,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {parseCallflowText} from '../../../src/lib/callflow/load.js'
-import {sampleProfiles, startFakeApi} from '../../helpers/fake-api.js'
+import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {runBin} from '../../helpers/run.js'
 import {TmuxSession} from '../../helpers/tmux.js'
 
@@ -15,15 +15,14 @@ describe('callflow new', () => {
   })
 
   describe('on a terminal (tmux)', function () {
-    let api: Awaited<ReturnType<typeof startFakeApi>>
+    // The account is the sandbox's API (its voices, its numbers, a VCA webhook registered in its state).
+    let api: RunningSandbox
     let session: TmuxSession | undefined
     const out = path.join(process.env.IVR_DATA_DIR as string, '..', 'built.yaml')
 
     before(async function () {
-      api = await startFakeApi({routes: {
-        'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}}),
-        'GET /webhooks': () => ({status: 200, body: {count: 1, webhooks: [{type: 'VCA', url: 'https://ivr.example.com/vca', enabled: true}], statusCode: 1, statusMessage: 'OK'}}),
-      }})
+      api = await startSandbox({host: '127.0.0.1', port: 0})
+      api.engine.state.sub('acme').webhooks.VCA = {type: 'VCA', url: 'https://ivr.example.com/vca', enabled: true}
     })
     after(() => api?.close())
     afterEach(() => session?.kill())
@@ -61,7 +60,7 @@ describe('callflow new', () => {
         {action: 'say', params: {text: 'Your order has shipped.', voiceProfile: 'da-DK-Naja'}},
         {action: 'hangup'},
       ]})
-      expect(api.requests.filter((r) => r.method === 'POST')).to.deep.equal([])
+      expect(api.engine.listSessions('acme')).to.deep.equal([])
     })
   })
 })

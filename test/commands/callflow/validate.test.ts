@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {sampleProfiles, startFakeApi} from '../../helpers/fake-api.js'
 import {projectRoot, runBin, runIvr} from '../../helpers/run.js'
 
@@ -96,21 +97,16 @@ describe('callflow validate', () => {
     expect(r.stderr).to.contain('no such file')
   })
 
-  describe('with the account', () => {
-    let api: Awaited<ReturnType<typeof startFakeApi>>
+  describe('with the account (the sandbox, reached as a real account)', () => {
+    let sb: RunningSandbox
     let env: Record<string, string>
-    let hooks: unknown[]
     before(async () => {
-      api = await startFakeApi({routes: {
-        'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}}),
-        'GET /webhooks': () => ({status: 200, body: {subAccountId: 'acme', count: hooks.length, webhooks: hooks, statusCode: 1, statusMessage: 'OK'}}),
-        'GET /numbers': () => ({status: 200, body: {totalNumbers: 1, numbers: [{msisdn: '+6531591234', countryCode: 'SG', operationalStatus: 'Active', referenceId: 'r1'}]}}),
-      }})
-      env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+      sb = await startSandbox({host: '127.0.0.1', port: 0})
+      env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: sb.apiKey, IVR_BASE_URL: sb.baseUrl}
     })
-    after(() => api.close())
+    after(() => sb.close())
     beforeEach(async () => {
-      hooks = []
+      delete sb.engine.state.sub('acme').webhooks.VCA
       await fs.rm(process.env.IVR_CACHE_DIR as string, {recursive: true, force: true})
     })
 
@@ -125,11 +121,29 @@ describe('callflow validate', () => {
       expect(r.exitCode).to.equal(4)
       expect(r.stdout).to.contain('-1004  $.callflow[1] sayAndCapture sends the digits to the VCA webhook').and.contain('-1002  $.callflow[1].params.voiceProfile')
       expect(r.stdout).to.contain('warning  $.callflow[0].params.source "+6531590000" is not one of the sub-account\'s virtual numbers')
-      hooks = [{type: 'VCA', url: 'https://ivr.example.com/vca', enabled: true}]
+      sb.engine.state.sub('acme').webhooks.VCA = {type: 'VCA', url: 'https://ivr.example.com/vca', enabled: true}
       r = await runIvr(['callflow', 'validate', await write('online2.json', flow('en-GB-Emma')), '--online'], {env})
       expect(r.exitCode, r.stdout).to.equal(0)
       expect(r.stdout).not.to.contain('warning')
     })
+  })
+
+  describe('offline with an account (a fake API: it counts requests, and there must be none)', () => {
+    let api: Awaited<ReturnType<typeof startFakeApi>>
+    let env: Record<string, string>
+    before(async () => {
+      api = await startFakeApi({routes: {
+        'GET /speech-profiles': () => ({status: 200, body: {speechProfiles: sampleProfiles, statusCode: 1, statusMessage: 'OK'}}),
+      }})
+      env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+    })
+    after(() => api.close())
+    beforeEach(() => fs.rm(process.env.IVR_CACHE_DIR as string, {recursive: true, force: true}))
+
+    const flow = (voice: string) => JSON.stringify({callflow: [
+      {action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}},
+      {action: 'say', params: {text: 'Hi', voiceProfile: voice}},
+    ]})
 
     it('offline, checks voices against the cached list once there is one', async () => {
       const file = await write('offline.json', flow('en-GB-Emmy'))
