@@ -39,7 +39,7 @@ async function main(dir: string): Promise<void> {
     const achieved = (c.attempts - 1) / (((c.lastCallAt ?? 0) - (c.firstCallAt ?? 0)) / 1000)
     printFigures(`  ${CONTACTS.toLocaleString('en-US')} contacts at ${RATE}/s, ${RUNNERS} \`ivr campaign run --db\` processes (PostgreSQL journal) against a sandbox in another process:`,
       {achieved, lateness: runs.flatMap((r) => latenessOf(r.stdout)), cpuPerCall: runs.reduce((s, r) => s + r.cpuMs, 0) / CONTACTS}, bare,
-      'the three `campaign run` processes together, start-ups included; the PostgreSQL server\'s own CPU not counted')
+      `the ${RUNNERS} \`campaign run\` processes together, start-ups included; the PostgreSQL server's own CPU not counted`)
     console.log(`    create (contacts into PostgreSQL) ${createSeconds.toFixed(1)} s`)
     console.log(`    calls per runner     ${runs.map((r) => latenessOf(r.stdout).length).join(' / ')}; exits ${runs.map((r) => r.code).join(', ')}`)
     console.log(`    outcomes             ${JSON.stringify(c.byOutcome)} created ${c.created}, uncertain ${c.uncertain}, attempts ${c.attempts}`)

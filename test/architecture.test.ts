@@ -58,6 +58,14 @@ export function findCycles(graph: Map<string, string[]>): string[][] {
 describe('architecture', () => {
   const files = tsFiles(src)
 
+  it('keeps every command file at 80 lines or fewer (commands parse flags and delegate)', () => {
+    const long = tsFiles(path.join(src, 'commands'))
+      .map((f) => ({file: rel(f), lines: readFileSync(f, 'utf8').replace(/\n$/, '').split('\n').length}))
+      .filter((f) => f.lines > 80)
+      .map((f) => `${f.file}: ${f.lines} lines`)
+    expect(long).to.deep.equal([])
+  })
+
   it('has no import cycle in src, type-only imports included', () => {
     const graph = new Map(files.map((f) => [rel(f), importsOf(f).map(rel)]))
     const cycles = findCycles(graph).map((c) => c.join(' → '))

@@ -31,7 +31,7 @@ export abstract class CampaignCommand<T extends typeof Command> extends IvrComma
     return this.openJournal
   }
 
-  public override async finally(err: Error | undefined): Promise<any> {
+  public override async finally(err: Error | undefined): Promise<unknown> {
     await this.openJournal?.close().catch(() => {})
     await this.openStore?.close().catch(() => {})
     return super.finally(err)

@@ -39,8 +39,14 @@ describe('report --html in Chromium', function () {
     dir = await fs.mkdtemp(path.join(process.env.IVR_DATA_DIR ?? '/tmp', '..', 'report-browser-'))
     const data = path.join(dir, 'data')
     await writeTraffic(await loadRestaurant(), {sessions: 6000, start: '2026-11-01T00:00:00Z', days: DAYS, seed: 11, decisionsFile: path.join(data, 'decisions', 'acme.ndjson'), storeFile: path.join(data, 'sessions', 'acme.ndjson'), logsFile: path.join(dir, 'calls-2026-11.csv')})
+    const env = {IVR_DATA_DIR: data, IVR_CONFIG_DIR: path.join(dir, 'config'), TZ: 'UTC'}
+    // The example reminder campaign on the sandbox (its numbers answer, are busy, fail...), for the report's campaign section.
+    for (const args of [['campaign', 'create', 'reminders', '--contacts', 'examples/campaigns/contacts.csv', '--menu', 'examples/campaigns/reminder-menu.yaml', '--from', '+6531591234', '--rate', '5'], ['campaign', 'run', 'reminders', '--sandbox', '--json']]) {
+      const c = await runIvr(args, {env})
+      expect(c.exitCode, c.stderr).to.equal(0)
+    }
     const file = path.join(dir, 'report.html')
-    const r = await runIvr(['report', '--html', file, '--account', 'acme', '--menu', 'examples/menus/restaurant.yaml', '--logs', path.join(dir, 'calls-2026-11.csv'), '--title', 'Bella Tavola: November'], {env: {IVR_DATA_DIR: data, IVR_CONFIG_DIR: path.join(dir, 'config'), TZ: 'UTC'}})
+    const r = await runIvr(['report', '--html', file, '--account', 'acme', '--menu', 'examples/menus/restaurant.yaml', '--logs', path.join(dir, 'calls-2026-11.csv'), '--campaign', 'reminders', '--title', 'Bella Tavola: November'], {env})
     expect(r.exitCode, r.stderr).to.equal(0)
     url = pathToFileURL(file).href
     ;({context, close} = await launchChromium())
@@ -80,14 +86,14 @@ describe('report --html in Chromium', function () {
     const l = await layout()
     expect(l.scrollWidth).to.be.at.most(1280)
     expect(l.figures[0]).to.equal('6,000sessions')
-    expect(l.sections.map((s) => s.id)).to.deep.equal(['calls-per-day', 'calls-per-hour', 'outcomes', 'durations', 'mos', 'cost', 'menu-0'])
+    expect(l.sections.map((s) => s.id)).to.deep.equal(['calls-per-day', 'calls-per-hour', 'outcomes', 'durations', 'mos', 'cost', 'menu-0', 'campaign'])
     // Two columns: the hour chart sits beside the day chart, the menu spans both.
     const at = (id: string) => l.sections.find((s) => s.id === id)!.box
     expect(at('calls-per-hour').y).to.equal(at('calls-per-day').y)
     expect(at('calls-per-hour').x).to.be.greaterThan(at('calls-per-day').x + 400)
     expect(at('menu-0').width).to.be.greaterThan(1000)
     const chart = (id: string) => l.charts.find((c) => c.id === id)!
-    expect(l.charts.map((c) => c.id)).to.include.members(['calls-per-day', 'calls-per-hour', 'outcomes', 'durations', 'mos', 'cost-per-day', 'menu-0-funnel', 'menu-0-ends'])
+    expect(l.charts.map((c) => c.id)).to.include.members(['calls-per-day', 'calls-per-hour', 'outcomes', 'durations', 'mos', 'cost-per-day', 'menu-0-funnel', 'menu-0-ends', 'campaign'])
     for (const c of l.charts) {
       expect(c.box.width, c.id).to.be.within(400, 780)
       expect(c.smallestText, c.id).to.be.at.least(9)
@@ -99,6 +105,13 @@ describe('report --html in Chromium', function () {
     expect(days.reduce((a, b) => a + b.value, 0)).to.equal(6000)
     const [low, high] = [...days].sort((a, b) => a.value - b.value).filter((_, i, all) => i === 0 || i === all.length - 1)
     expect(high.box.height / low.box.height).to.be.closeTo(high.value / low.value, 0.1)
+    // The campaign's eight contacts (of ten rows: a duplicate and a bad number skipped), by outcome:
+    // several outcomes, every one drawn, the longest bar the biggest count.
+    const outcomes = chart('campaign').bars
+    expect(outcomes.reduce((a, b) => a + b.value, 0)).to.equal(8)
+    expect(outcomes.length).to.be.greaterThan(1)
+    const widest = [...outcomes].sort((a, b) => b.box.width - a.box.width)[0]
+    expect(widest.value).to.equal(Math.max(...outcomes.map((b) => b.value)))
     const funnel = chart('menu-0-funnel').bars
     expect(funnel[0].label).to.equal('main')
     expect(funnel[0].box.width).to.be.greaterThan(funnel.find((b) => b.label === 'staff')!.box.width)

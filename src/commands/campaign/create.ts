@@ -38,19 +38,10 @@ The settings can come from a campaign file (--file, YAML or JSON, schemas/campai
 
   async run(): Promise<CheckReport> {
     const f = this.flags
-    const {readCampaignFile, readSettings} = await import('../../lib/campaign/definition.js')
+    const {createSettings} = await import('../../lib/campaign/settings-flags.js')
     const {createCampaign} = await import('../../lib/campaign/create.js')
     const {formatCheck} = await import('../../lib/campaign/view.js')
-    const fromFile = f.file ? await readCampaignFile(f.file) : {}
-    const opts = readSettings({
-      ...fromFile,
-      ...defined({
-        name: this.args.name, contacts: f.contacts, numberColumn: f['number-column'], menu: f.menu, callflow: f.callflow,
-        from: f.from?.flatMap((x) => x.split(',')), rate: f.rate, maxLive: f['max-live'], window: f.window, timezone: f.timezone, retry: f.retry,
-        doNotCall: f['do-not-call'], validFor: f['valid-for'], liveTimeout: f['live-timeout'], pricePerMinute: f['price-per-minute'], currency: f.currency, onInvalid: f['on-invalid'],
-      }),
-      ...(f.menu ? {callflow: undefined} : f.callflow ? {menu: undefined} : {}),
-    })
+    const opts = await createSettings(this.args.name, f)
     const account = f.sandbox || f.account || this.env.IVR_ACCOUNT ? (await this.credentials().catch(() => undefined))?.account : undefined
     const report = await createCampaign(opts, {
       store: await this.campaignStore(), account, knownProfiles: await this.cachedVoiceProfiles(), accountNumbers: await this.accountNumbers(),
@@ -78,5 +69,3 @@ The settings can come from a campaign file (--file, YAML or JSON, schemas/campai
     }
   }
 }
-
-const defined = <T extends Record<string, unknown>>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>

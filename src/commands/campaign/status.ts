@@ -12,7 +12,7 @@ export default class CampaignStatus extends CampaignCommand<typeof CampaignStatu
     const {formatStatus} = await import('../../lib/campaign/view.js')
     const status = await journal.status()
     const counts = await journal.counts()
-    const running = 'runningElsewhere' in journal ? await (journal as any).runningElsewhere() : undefined
+    const running = 'runningElsewhere' in journal ? await (journal as {runningElsewhere(): Promise<{pid: number} | undefined>}).runningElsewhere() : undefined
     // The achieved rate: calls in the last minute, while calls are being made.
     const recent = counts.lastCallAt !== undefined && Date.now() - counts.lastCallAt < 60_000
     const rate = recent ? Math.round((counts.callsLastMinute / 60) * 100) / 100 : 0

@@ -112,11 +112,13 @@ interface Rest {
   /** Node index the call action came from, -1 for none. */
   node: number
   code: number
-  digits: string
   /** Index of its step label (`main 2`), -1 when it is not an answer from a node. */
   step: number
   transfer: boolean
-  end?: PathEnd
+  /** Index into END_CODES when the answer ends the call, -1 when it does not. */
+  endCode: number
+  /** For a choice: its key's counter in the node (NodeAcc.keyCounts), else -1. */
+  keySlot: number
   entered: number[]
 }
 
@@ -174,7 +176,9 @@ interface NodeAcc {
   calls: number
   visits: number
   answers: number
+  /** Each key pressed here, and its counter's index in keyCounts. */
   keys: Map<string, number>
+  keyCounts: number[]
   invalid: number
   noInput: number
   abandoned: number
@@ -265,7 +269,7 @@ export async function computeMenuStats(opts: {
     if (i === undefined) {
       i = nodes.length
       nodeIndexOf.set(id, i)
-      nodes.push({id, calls: 0, visits: 0, answers: 0, keys: new Map(), invalid: 0, noInput: 0, abandoned: 0, transfers: 0, transfersAnswered: 0, durations: []})
+      nodes.push({id, calls: 0, visits: 0, answers: 0, keys: new Map(), keyCounts: [], invalid: 0, noInput: 0, abandoned: 0, transfers: 0, transfersAnswered: 0, durations: []})
     }
     return i
   }
@@ -326,7 +330,19 @@ export async function computeMenuStats(opts: {
         stepLabels.push(text)
       }
     }
-    return {ours, version, node, code, digits: d.digits ?? '', step, transfer: d.outcome === 'transfer', end: END_OF[d.outcome], entered: ours ? (d.entered ?? []).map(nodeIndex) : []}
+    let keySlot = -1
+    if (node !== -1 && code === 1) {
+      const n = nodes[node]
+      const digits = d.digits ?? ''
+      keySlot = n.keys.get(digits) ?? -1
+      if (keySlot === -1) {
+        keySlot = n.keyCounts.length
+        n.keys.set(digits, keySlot)
+        n.keyCounts.push(0)
+      }
+    }
+    const end = END_OF[d.outcome]
+    return {ours, version, node, code, step, transfer: d.outcome === 'transfer', endCode: end ? END_CODES.indexOf(end as (typeof END_CODES)[number]) : -1, keySlot, entered: ours ? (d.entered ?? []).map(nodeIndex) : []}
   }
 
   const enter = (s: number, ids: number[]) => {
@@ -384,7 +400,7 @@ export async function computeMenuStats(opts: {
       const n = nodes[r.node]
       n.answers++
       if (sAt[s] === r.node && Number.isFinite(sSince[s])) n.durations.push((at - sSince[s]) / 1000)
-      if (r.code === 1) n.keys.set(r.digits, (n.keys.get(r.digits) ?? 0) + 1)
+      if (r.code === 1) n.keyCounts[r.keySlot]++
       else if (r.code === 2) n.invalid++
       else if (r.code === 3) n.noInput++
       sPath[s] = trie.child(sPath[s], r.step)
@@ -394,8 +410,8 @@ export async function computeMenuStats(opts: {
       }
     }
     const next = enter(s, r.entered)
-    if (r.end) {
-      sEnd[s] = END_CODES.indexOf(r.end as (typeof END_CODES)[number])
+    if (r.endCode !== -1) {
+      sEnd[s] = r.endCode
       sEndNode[s] = next >= 0 ? next : r.node
       sAt[s] = -1
     } else {
@@ -499,9 +515,10 @@ export async function computeMenuStats(opts: {
   const nodeStats: NodeStat[] = nodes.filter((n) => n.visits > 0 || n.answers > 0 || menu.nodes.has(n.id)).map((n) => {
     const i = nodeIndexOf.get(n.id)!
     const kind = menu.nodes.get(n.id)?.kind ?? 'unknown'
-    const keys = [...n.keys].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    const pressed = new Map([...n.keys].map(([k, slot]) => [k, n.keyCounts[slot]] as const).filter(([, count]) => count > 0))
+    const keys = [...pressed].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     // Keys of the menu nobody pressed are shown too, at zero.
-    for (const k of menu.nodes.get(n.id)?.choices.keys() ?? []) if (!n.keys.has(k)) keys.push([k, 0])
+    for (const k of menu.nodes.get(n.id)?.choices.keys() ?? []) if (!pressed.has(k)) keys.push([k, 0])
     const share = (x: number) => (n.answers ? round3(x / n.answers) : 0)
     return {
       id: n.id, kind, calls: n.calls, visits: n.visits, answers: n.answers,

@@ -72,7 +72,7 @@ const countryZones = new Map<string, string[]>()
 function zonesOfCountry(country: string): string[] {
   let zones = countryZones.get(country)
   if (!zones) {
-    zones = getCountry(country as any)?.timezones?.filter((z) => checkTimezone(z)) ?? []
+    zones = getCountry(country)?.timezones?.filter((z) => checkTimezone(z)) ?? []
     countryZones.set(country, zones)
   }
   return zones

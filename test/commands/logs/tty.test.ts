@@ -52,15 +52,9 @@ describe('logs export and recordings on a terminal (tmux)', function () {
 
   it('recordings config set asks for the password masked and never shows it', async () => {
     const password = 'tty-Secret-99'
-    const posted: any[] = []
-    const {startFakeApi} = await import('../../helpers/fake-api.js')
-    const api = await startFakeApi({routes: {
-      'GET /recording-push-config': () => ({status: 404, body: {}}),
-      'POST /recording-push-config': (r) => {
-        posted.push(r.json)
-        return {status: 200, body: {...r.json, password: undefined, passwordSet: true}}
-      },
-    }})
+    // The sandbox as the account: what was set is read from its state.
+    const {startSandbox} = await import('../../../src/lib/sandbox/server.js')
+    const api = await startSandbox({host: '127.0.0.1', port: 0})
     try {
       session = new TmuxSession(['recordings', 'config', 'set', '--protocol', 'sftp', '--host', 'files.example.com'], {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl, NO_COLOR: '1'})
       await session.waitFor(/Password/)
@@ -70,7 +64,7 @@ describe('logs export and recordings on a terminal (tmux)', function () {
       const done = await session.waitFor(/EXIT=\d+/)
       expect(done).to.contain('EXIT=0').and.match(/Password:\s+set/)
       expect(done).not.to.contain(password)
-      expect(posted[0].password).to.equal(password)
+      expect(api.engine.state.sub('acme').recordingConfig?.password).to.equal(password)
     } finally {
       await api.close()
     }

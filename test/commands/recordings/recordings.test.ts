@@ -1,36 +1,24 @@
 import {expect} from 'chai'
 
+import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {startFakeApi} from '../../helpers/fake-api.js'
 import {runBin, runIvr} from '../../helpers/run.js'
 
 const PASSWORD = 'Xq7-very-secret-pw'
 
-describe('recordings (loopback API)', () => {
-  let api: Awaited<ReturnType<typeof startFakeApi>>
+// The real client against the sandbox (its recording push config, kept in its state); a fake API only
+// for status, whose recording (fixed time and URL) the sandbox would not produce.
+describe('recordings config (the sandbox as the account)', () => {
+  let sb: RunningSandbox
   let env: Record<string, string>
-  let stored: Record<string, any> | undefined
+  const sub = () => sb.engine.state.sub('acme')
   before(async () => {
-    api = await startFakeApi({routes: {
-      'GET /recording-push-config': () => (stored
-        ? {status: 200, body: {subAccountId: 'acme', ...stored, password: undefined, passwordSet: Boolean(stored.password), statusCode: 0, statusMessage: 'ok'}}
-        : {status: 404, body: {statusCode: 404, statusMessage: 'Not configured'}}),
-      'POST /recording-push-config': (r) => {
-        stored = r.json
-        return {status: 200, body: {subAccountId: 'acme', ...stored, password: undefined, passwordSet: Boolean(stored!.password), statusCode: 0}}
-      },
-      'DELETE /recording-push-config': () => {
-        stored = undefined
-        return {status: 200, body: {delete: true, statusCode: 0}}
-      },
-      'GET /recordings/4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10': () => ({status: 200, body: {recordings: [
-        {recordingId: 'rec-1', sessionid: '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10', status: 'completed', duration: 42, startRecordingTime: '2026-11-20T10:00:00Z', externalFileUrl: 'sftp://files.example.com/rec/rec-1.mp3'},
-      ]}}),
-    }})
-    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+    sb = await startSandbox({host: '127.0.0.1', port: 0})
+    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: sb.apiKey, IVR_BASE_URL: sb.baseUrl}
   })
-  after(() => api.close())
+  after(() => sb.close())
   beforeEach(() => {
-    stored = undefined
+    delete sub().recordingConfig
   })
 
   it('show says when nothing is configured (exit 0)', async () => {
@@ -44,8 +32,7 @@ describe('recordings (loopback API)', () => {
   it('set takes the password from stdin, sends it, and never prints it (not even with --debug)', async () => {
     const r = await runBin(['recordings', 'config', 'set', '--protocol', 'sftp', '--host', 'Files.Example.com', '--user', 'ivr', '--path', '/rec', '--password-stdin', '--debug'], {input: `${PASSWORD}\n`, env})
     expect(r.exitCode, r.stderr).to.equal(0)
-    const post = api.requests.filter((q) => q.method === 'POST').at(-1)!
-    expect(post.json).to.deep.equal({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', password: PASSWORD, path: '/rec'})
+    expect(sub().recordingConfig).to.deep.equal({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', password: PASSWORD, path: '/rec'})
     expect(r.stdout + r.stderr).not.to.contain(PASSWORD)
     expect(r.stdout).to.match(/Password:\s+set/)
     const shown = await runIvr(['recordings', 'config', 'show', '--json'], {env})
@@ -54,19 +41,18 @@ describe('recordings (loopback API)', () => {
   })
 
   it('set changes only what is given; a new protocol brings its own default port', async () => {
-    stored = {protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec', password: 'old'}
+    sub().recordingConfig = {protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec', password: 'old'}
     let r = await runIvr(['recordings', 'config', 'set', '--path', '/rec/2026'], {env})
     expect(r.exitCode).to.equal(0)
-    expect(api.requests.filter((q) => q.method === 'POST').at(-1)!.json).to.deep.equal({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec/2026'})
+    expect(sub().recordingConfig).to.deep.include({protocol: 'sftp', host: 'files.example.com', port: 22, username: 'ivr', path: '/rec/2026'})
+    expect(sub().recordingConfig?.password).to.equal(undefined)
     // No password went with it, and the destination lost its own: say so.
     expect(r.stderr).to.contain('No password was sent')
     r = await runIvr(['recordings', 'config', 'set', '--protocol', 'ftp'], {env})
-    expect(api.requests.filter((q) => q.method === 'POST').at(-1)!.json).to.include({protocol: 'ftp', port: 21})
+    expect(sub().recordingConfig).to.include({protocol: 'ftp', port: 21})
   })
 
   it('rejects bad settings before sending anything (exit 4, or 2 when there is nothing to set)', async () => {
-    const posts = () => api.requests.filter((q) => q.method === 'POST').length
-    const before = posts()
     let r = await runIvr(['recordings', 'config', 'set', '--protocol', 'sftp', '--host', 'sftp://files.example.com/rec'], {env})
     expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.contain('give the host name only').and.contain('--host files.example.com')
@@ -75,18 +61,18 @@ describe('recordings (loopback API)', () => {
     expect(r.stderr).to.contain('--protocol')
     r = await runIvr(['recordings', 'config', 'set'], {env})
     expect(r.exitCode).to.equal(2)
-    expect(posts()).to.equal(before)
+    expect(sub().recordingConfig).to.equal(undefined)
   })
 
   it('delete asks for --yes without a terminal, then deletes', async () => {
-    stored = {protocol: 'ftp', host: 'ftp.example.com', port: 21}
+    sub().recordingConfig = {protocol: 'ftp', host: 'ftp.example.com', port: 21}
     let r = await runIvr(['recordings', 'config', 'delete'], {env})
     expect(r.exitCode).to.equal(2)
-    expect(stored).to.not.equal(undefined)
+    expect(sub().recordingConfig).to.not.equal(undefined)
     r = await runIvr(['recordings', 'config', 'delete', '--yes'], {env})
     expect(r.exitCode).to.equal(0)
     expect(r.stdout).to.contain('Deleted the recording push destination (ftp.example.com)')
-    expect(stored).to.equal(undefined)
+    expect(sub().recordingConfig).to.equal(undefined)
   })
 
   it('the config topic describes itself, not as one of its commands', async () => {
@@ -97,6 +83,21 @@ describe('recordings (loopback API)', () => {
     const topics = (await runBin(['recordings', '--help'])).stdout
     expect(topics).to.match(/recordings config\s+Where the platform pushes recordings/)
   })
+
+})
+
+describe('recordings status (loopback API)', () => {
+  let api: Awaited<ReturnType<typeof startFakeApi>>
+  let env: Record<string, string>
+  before(async () => {
+    api = await startFakeApi({routes: {
+      'GET /recordings/4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10': () => ({status: 200, body: {recordings: [
+        {recordingId: 'rec-1', sessionid: '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10', status: 'completed', duration: 42, startRecordingTime: '2026-11-20T10:00:00Z', externalFileUrl: 'sftp://files.example.com/rec/rec-1.mp3'},
+      ]}}),
+    }})
+    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
+  })
+  after(() => api.close())
 
   it('status lists the recordings of a session; none is exit 5', async () => {
     let r = await runIvr(['recordings', 'status', '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10'], {env})
