@@ -41,6 +41,8 @@ describe('flag names mean one thing everywhere', () => {
       for (const global of ['account', 'base-url', 'sandbox']) expect(names, id).not.to.include(global)
     }
     for (const id of ['numbers:list', 'send-callflow', 'menu:check', 'sessions:list']) expect(Object.keys(manifest.commands[id].flags), id).to.include.members(['account', 'sandbox'])
+    // menu graph reads a sub-account's traffic with --stats (--account, --sandbox), and calls no API.
+    expect(Object.keys(manifest.commands['menu:graph'].flags)).to.include.members(['account', 'sandbox']).and.not.include('base-url')
     const r = await runIvr(['codes', '--sandbox'])
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.contain('--sandbox')

@@ -39,6 +39,12 @@ const globalFlags = {
   sandbox: Flags.boolean({summary: 'Use the local sandbox (the running one, or one started for this command).', env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
 }
 
+/**
+ * The global flags of a command that reads local files of a sub-account (which --account or
+ * --sandbox choose) and calls no API: no --base-url.
+ */
+export const localAccountBaseFlags = {account: globalFlags.account, debug: debugFlag, sandbox: globalFlags.sandbox}
+
 /** --utc, for the commands that list times (README, "Times"). */
 export const utcFlag = {
   utc: Flags.boolean({summary: 'Times in UTC, ISO 8601 (default: local time, YYYY-MM-DD HH:MM:SS).'}),

@@ -2,7 +2,7 @@ import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand, localAccountBaseFlags} from '../../lib/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {writeFileAtomic} from '../../lib/fs-atomic.js'
 import {checkMenuFile} from '../../lib/menu/files.js'
@@ -12,6 +12,8 @@ const FORMATS = ['svg', 'mermaid', 'dot'] as const
 const BY_EXTENSION: Record<string, GraphFormat> = {'.svg': 'svg', '.mmd': 'mermaid', '.mermaid': 'mermaid', '.dot': 'dot', '.gv': 'dot'}
 
 export default class MenuGraph extends IvrCommand<typeof MenuGraph> {
+  // --account and --sandbox choose whose traffic --stats draws; nothing here calls the API.
+  static override baseFlags = localAccountBaseFlags
   static override summary = 'Draw a menu: SVG (no external tools needed), Mermaid or Graphviz DOT; with --stats, its traffic.'
   static override description = `Menus are rounded boxes (the entry node drawn bold) with the first words of their prompt; message nodes are plain boxes; hang-ups are octagons and transfers hexagons, each with the first words of what is said before. Edges are labelled with the keys pressed; invalid-input and no-input handlers are dashed, and handlers that only repeat the menu are noted inside the box instead of drawn as loops.
 

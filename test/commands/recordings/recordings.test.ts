@@ -1,14 +1,12 @@
 import {expect} from 'chai'
 
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
-import {startFakeApi} from '../../helpers/fake-api.js'
 import {runBin, runIvr} from '../../helpers/run.js'
 
 const PASSWORD = 'Xq7-very-secret-pw'
 
-// The real client against the sandbox (its recording push config, kept in its state); a fake API only
-// for status, whose recording (fixed time and URL) the sandbox would not produce.
-describe('recordings config (the sandbox as the account)', () => {
+// The real client against the sandbox (its recording push config and recordings, kept in its state).
+describe('recordings (the sandbox as the account)', () => {
   let sb: RunningSandbox
   let env: Record<string, string>
   const sub = () => sb.engine.state.sub('acme')
@@ -84,31 +82,26 @@ describe('recordings config (the sandbox as the account)', () => {
     expect(topics).to.match(/recordings config\s+Where the platform pushes recordings/)
   })
 
-})
-
-describe('recordings status (loopback API)', () => {
-  let api: Awaited<ReturnType<typeof startFakeApi>>
-  let env: Record<string, string>
-  before(async () => {
-    api = await startFakeApi({routes: {
-      'GET /recordings/4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10': () => ({status: 200, body: {recordings: [
-        {recordingId: 'rec-1', sessionid: '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10', status: 'completed', duration: 42, startRecordingTime: '2026-11-20T10:00:00Z', externalFileUrl: 'sftp://files.example.com/rec/rec-1.mp3'},
-      ]}}),
-    }})
-    env = {IVR_ACCOUNT: 'acme', IVR_API_KEY: api.apiKey, IVR_BASE_URL: api.baseUrl}
-  })
-  after(() => api.close())
-
   it('status lists the recordings of a session; none is exit 5', async () => {
-    let r = await runIvr(['recordings', 'status', '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10'], {env})
-    expect(r.exitCode).to.equal(0)
+    sub().recordingConfig = {protocol: 'sftp', host: 'files.example.com', path: '/rec'}
+    const res = sb.engine.submitCallflow('acme', {callflow: [
+      {action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567', callRecording: true}},
+      {action: 'say', params: {text: 'This call is recorded.', voiceProfile: 'en-US-ZiraRUS'}},
+      {action: 'hangup'},
+    ]}, {})
+    const id = (res.body as {sessionId: string}).sessionId
+    const rec = (await sb.engine.waitForEnd(id)).recording!
+    expect(rec).to.include({status: 'pushed', externalFileUrl: `sftp://files.example.com/rec/rec-${id}.mp3`})
+    let r = await runIvr(['recordings', 'status', id], {env})
+    expect(r.exitCode, r.stderr).to.equal(0)
     // Local time, as every list prints times; ISO 8601 in UTC with --utc.
-    const d = new Date('2026-11-20T10:00:00Z')
+    const d = new Date(rec.startRecordingTime!)
     const p2 = (n: number) => String(n).padStart(2, '0')
     const local = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`
-    expect(r.stdout).to.match(new RegExp(`rec-1\\s+completed\\s+42s\\s+${local}\\s+sftp://files\\.example\\.com/rec/rec-1\\.mp3`))
-    r = await runIvr(['recordings', 'status', '4a1f2c3d-0b6e-4d0a-9a53-2f7c1e8b9d10', '--utc'], {env})
-    expect(r.stdout).to.match(/rec-1\s+completed\s+42s\s+2026-11-20T10:00:00\.000Z\s+sftp:\/\/files\.example\.com\/rec\/rec-1\.mp3/)
+    const url = `sftp://files\\.example\\.com/rec/rec-${id}\\.mp3`
+    expect(r.stdout).to.match(new RegExp(`rec-${id}\\s+pushed\\s+${rec.duration}s\\s+${local}\\s+${url}`))
+    r = await runIvr(['recordings', 'status', id, '--utc'], {env})
+    expect(r.stdout).to.match(new RegExp(`rec-${id}\\s+pushed\\s+${rec.duration}s\\s+${d.toISOString().replace(/\./g, '\\.')}\\s+${url}`))
     r = await runIvr(['recordings', 'status', '00000000-0000-4000-8000-000000000000'], {env})
     expect(r.exitCode).to.equal(5)
     expect(r.stderr).to.contain('No recordings for session')
