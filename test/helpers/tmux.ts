@@ -6,9 +6,15 @@ export function requireTmux(): void {
   if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed; the terminal tests need it: apt-get install tmux (or brew install tmux)')
 }
 
-/** A real terminal: the CLI runs inside a detached tmux session; keys are typed, the screen is read. */
+/**
+ * A real terminal: the CLI runs inside a detached tmux session; keys are typed, the screen is read.
+ * Each session has its own tmux server (socket named after it): on one shared server, a session ending
+ * in one test process (the server exits with its last session) failed a session starting in another
+ * ("server exited unexpectedly") under `mocha --parallel` or two test runs at once.
+ */
 export class TmuxSession {
   readonly name = `ivr-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+  private readonly server = ['-L', this.name]
 
   constructor(args: string[], env: Record<string, string | undefined> = {}, opts: {columns?: number} = {}) {
     requireTmux()
@@ -17,20 +23,20 @@ export class TmuxSession {
     const exports = Object.entries(env).map(([k, v]) => (v === undefined ? `unset ${k};` : `export ${k}='${v.replace(/'/g, `'\\''`)}';`)).join(' ')
     const cli = [spawnArgs.command, ...spawnArgs.args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
     const script = `${exports} unset CI; cd '${projectRoot}'; ${cli}; echo "EXIT=$?"; sleep 30`
-    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', String(opts.columns ?? 120), '-y', '30', 'bash', '-c', script])
+    execFileSync('tmux', [...this.server, 'new-session', '-d', '-s', this.name, '-x', String(opts.columns ?? 120), '-y', '30', 'bash', '-c', script])
   }
 
   screen(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], {encoding: 'utf8'})
+    return execFileSync('tmux', [...this.server, 'capture-pane', '-p', '-t', this.name], {encoding: 'utf8'})
   }
 
   keys(...keys: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, ...keys])
+    execFileSync('tmux', [...this.server, 'send-keys', '-t', this.name, ...keys])
   }
 
   /** Types text literally (no key-name interpretation). */
   type(text: string): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text])
+    execFileSync('tmux', [...this.server, 'send-keys', '-t', this.name, '-l', text])
   }
 
   async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
@@ -45,6 +51,6 @@ export class TmuxSession {
   }
 
   kill(): void {
-    spawnSync('tmux', ['kill-session', '-t', this.name])
+    spawnSync('tmux', [...this.server, 'kill-session', '-t', this.name])
   }
 }
