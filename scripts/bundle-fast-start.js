@@ -23,7 +23,14 @@ const LAZY = `function __ivrLazy(load) {
     },
   })
 }
+function __ivrOclifRequire(id) {
+  return require('node:module').createRequire(require.resolve('@oclif/core'))(id)
+}
 `
+// Packages only the parts of oclif a bundled command never runs need (plugin and config discovery,
+// globbing, templates, the spinner): required from node_modules on first use, as oclif itself would
+// (resolved from @oclif/core), instead of being parsed into the bundle at every start.
+const OCLIF_ONLY = /require\("(cli-spinners|minimatch|ejs|tinyglobby|lilconfig)"\)/g
 const lazyRequire = {
   name: 'lazy-require',
   setup(build) {
@@ -35,6 +42,7 @@ const lazyRequire = {
         (_, name, wrap = '', spec, close) => `Object.defineProperty(exports, "${name}", {enumerable: true, configurable: true, get: () => ${wrap}require(${spec})${close}});`)
       // oclif checks its own engines field against this Node at import; npm checks ours on install.
       src = src.replace(/^checkNodeVersion\(\);$/m, '')
+      src = src.replace(OCLIF_ONLY, '__ivrOclifRequire("$1")')
       return {contents: LAZY + src, loader: 'js', resolveDir: path.dirname(args.path)}
     })
   },
