@@ -19,10 +19,8 @@ export default tseslint.config(
     rules: {'@typescript-eslint/no-explicit-any': 'off'},
   },
   {
-    // src/lib never prints and never reads argv/env: the base command resolves settings once.
-    // The command bases (src/lib/*-command.ts) are the command layer, kept beside base-command.ts.
+    // src/lib never prints and never reads argv/env: the command bases (src/cli) resolve settings once.
     files: ['src/lib/**/*.ts'],
-    ignores: ['src/lib/base-command.ts', 'src/lib/*-command.ts'],
     rules: {
       'no-restricted-properties': ['error',
         {object: 'process', property: 'argv', message: 'src/lib must not read process.argv'},
