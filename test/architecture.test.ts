@@ -72,6 +72,15 @@ describe('architecture', () => {
     expect(cycles).to.deep.equal([])
   })
 
+  it('keeps the command layer (src/commands, src/cli: oclif, flags, printing, exiting) out of the services in src/lib', () => {
+    const upward = files
+      .filter((f) => rel(f).startsWith('src/lib/'))
+      .flatMap((f) => importsOf(f).map(rel).filter((to) => /^src\/(commands|cli)\//.test(to)).map((to) => `${rel(f)} → ${to}`))
+    expect(upward).to.deep.equal([])
+    const oclifInLib = files.filter((f) => rel(f).startsWith('src/lib/') && /from\s+['"]@oclif\//.test(readFileSync(f, 'utf8'))).map(rel)
+    expect(oclifInLib, 'oclif (commands, flags) only in the command layer').to.deep.equal([])
+  })
+
   it('creates HTTP servers in one module of src (the server kit)', () => {
     const creating = files.filter((f) => /\bcreateServer\b/.test(readFileSync(f, 'utf8'))).map(rel)
     expect(creating).to.deep.equal(['src/lib/http/server.ts'])

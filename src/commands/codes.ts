@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand, localBaseFlags} from '../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../cli/base-command.js'
 import {allCodes, lookupCode, type CodeInfo} from '../lib/codes.js'
 import {notFound} from '../lib/errors.js'
 import {renderRows} from '../lib/render/views.js'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../lib/base-command.js'
+import {IvrCommand} from '../cli/base-command.js'
 import {writeFileAtomic} from '../lib/fs-atomic.js'
 import {words} from '../lib/glossary.js'
 

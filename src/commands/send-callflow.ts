@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../lib/base-command.js'
+import {IvrCommand} from '../cli/base-command.js'
 import {CAPTURE_DEFAULTS as D, DEFAULT_VOICE_PROFILE, LIMITS} from '../lib/callflow/types.js'
 import {CallflowSender, quickStepsFrom, type SendResult} from '../lib/send/send-callflow.js'
 import {words} from '../lib/glossary.js'

@@ -5,7 +5,7 @@ import {Args, Flags} from '@oclif/core'
 import {decisionsFileFor, DecisionLog} from '../lib/analytics/decisions.js'
 import {MenuServing} from '../lib/menu/serve.js'
 import {safeLine} from '../lib/render/safe.js'
-import {ServingCommand, servingFlags} from '../lib/serving-command.js'
+import {ServingCommand, servingFlags} from '../cli/serving-command.js'
 import {words} from '../lib/glossary.js'
 
 export default class Serve extends ServingCommand<typeof Serve> {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../cli/base-command.js'
 import {maskSecret} from '../../lib/render/redact.js'
 import {renderRows} from '../../lib/render/views.js'
 

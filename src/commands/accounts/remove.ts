@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../cli/base-command.js'
 import {confirmOrRefuse} from '../../lib/confirm.js'
 
 export default class AccountsRemove extends IvrCommand<typeof AccountsRemove> {

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {DEFAULT_BASE_URL} from '../../lib/api/defaults.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {maskSecret} from '../../lib/render/redact.js'
 import type {SettingSource} from '../../lib/settings.js'
 

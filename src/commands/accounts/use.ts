@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../cli/base-command.js'
 
 export default class AccountsUse extends IvrCommand<typeof AccountsUse> {
   static override baseFlags = localBaseFlags

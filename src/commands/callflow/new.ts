@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {accountFactsFor} from '../../lib/callflow/account-checks.js'
 import {newCallflow, type NewResult} from '../../lib/callflow/new.js'
 import {usageError} from '../../lib/errors.js'

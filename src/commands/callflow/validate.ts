@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {accountFactsFor} from '../../lib/callflow/account-checks.js'
 import {readCallflowSource} from '../../lib/callflow/check-file.js'
 import {parseVars} from '../../lib/callflow/request.js'

@@ -1,4 +1,4 @@
-import {CampaignStatusCommand} from '../../lib/campaign-command.js'
+import {CampaignStatusCommand} from '../../cli/campaign-command.js'
 
 export default class CampaignCancel extends CampaignStatusCommand<typeof CampaignCancel> {
   static override summary = 'Cancel a campaign: nobody more is called; calls under way finish. It cannot be run again.'

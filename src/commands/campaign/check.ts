@@ -1,4 +1,4 @@
-import {CampaignCommand} from '../../lib/campaign-command.js'
+import {CampaignCommand} from '../../cli/campaign-command.js'
 import type {CheckReport} from '../../lib/campaign/create.js'
 import {ExitCode} from '../../lib/errors.js'
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {CampaignCommand} from '../../lib/campaign-command.js'
+import {CampaignCommand} from '../../cli/campaign-command.js'
 import type {CheckReport} from '../../lib/campaign/create.js'
 import {ExitCode} from '../../lib/errors.js'
 

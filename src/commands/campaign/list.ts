@@ -1,4 +1,4 @@
-import {CampaignCommand} from '../../lib/campaign-command.js'
+import {CampaignCommand} from '../../cli/campaign-command.js'
 import type {CampaignSummary} from '../../lib/campaign/journal.js'
 import {renderRows} from '../../lib/render/views.js'
 

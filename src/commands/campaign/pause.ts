@@ -1,4 +1,4 @@
-import {CampaignStatusCommand} from '../../lib/campaign-command.js'
+import {CampaignStatusCommand} from '../../cli/campaign-command.js'
 
 export default class CampaignPause extends CampaignStatusCommand<typeof CampaignPause> {
   static override summary = 'Pause a running campaign: no new calls until resumed (live ones finish).'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {CampaignCommand} from '../../lib/campaign-command.js'
+import {CampaignCommand} from '../../cli/campaign-command.js'
 import type {ReconcileResult} from '../../lib/campaign/reconcile.js'
 import {chooseStore} from '../../lib/sessions/location.js'
 

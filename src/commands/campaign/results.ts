@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {CampaignCommand} from '../../lib/campaign-command.js'
+import {CampaignCommand} from '../../cli/campaign-command.js'
 import type {ResultRow} from '../../lib/campaign/view.js'
 import {csvLine} from '../../lib/render/csv.js'
 import {renderTable} from '../../lib/render/table.js'

@@ -1,4 +1,4 @@
-import {CampaignStatusCommand} from '../../lib/campaign-command.js'
+import {CampaignStatusCommand} from '../../cli/campaign-command.js'
 
 export default class CampaignResume extends CampaignStatusCommand<typeof CampaignResume> {
   static override summary = 'Resume a paused campaign.'

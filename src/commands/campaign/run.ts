@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {CampaignCommand} from '../../lib/campaign-command.js'
+import {CampaignCommand} from '../../cli/campaign-command.js'
 import {ExitCode, IvrError} from '../../lib/errors.js'
-import {populationFlags, populationOfFlags} from '../../lib/sandbox/population-flags.js'
+import {populationFlags} from '../../cli/population-flags.js'
+import {populationOfFlags} from '../../lib/sandbox/population.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
 import {storeFileFor} from '../../lib/sessions/store.js'
 import {decisionsFileFor} from '../../lib/analytics/decisions.js'

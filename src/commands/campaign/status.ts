@@ -1,4 +1,4 @@
-import {CampaignCommand} from '../../lib/campaign-command.js'
+import {CampaignCommand} from '../../cli/campaign-command.js'
 import type {CampaignCounts} from '../../lib/campaign/journal.js'
 
 export default class CampaignStatus extends CampaignCommand<typeof CampaignStatus> {

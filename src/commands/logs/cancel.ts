@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {confirmOrRefuse} from '../../lib/confirm.js'
 import {exportStatus} from '../../lib/logs/export.js'
 import {isTerminal, jobNotFound} from '../../lib/logs/jobs.js'

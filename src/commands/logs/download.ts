@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {ExportJobCommand, fetchFlags} from '../../lib/logs-command.js'
+import {ExportJobCommand, fetchFlags} from '../../cli/logs-command.js'
 import type {ExportReport} from '../../lib/logs/export.js'
 import {leftAsItIs} from '../../lib/logs/jobs.js'
 

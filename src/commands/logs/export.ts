@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {interrupted} from '../../lib/errors.js'
-import {ExportJobCommand, fetchFlags} from '../../lib/logs-command.js'
+import {ExportJobCommand, fetchFlags} from '../../cli/logs-command.js'
 import {resolveRange} from '../../lib/logs/dates.js'
 import {exportRequest, startExport, type ExportReport} from '../../lib/logs/export.js'
 import {leftAsItIs, resumeHints} from '../../lib/logs/jobs.js'

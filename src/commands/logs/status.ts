@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import type {LogExportJob} from '../../lib/api/types.js'
-import {ExportJobCommand} from '../../lib/logs-command.js'
+import {ExportJobCommand} from '../../cli/logs-command.js'
 import {exportStatus} from '../../lib/logs/export.js'
 import {isTerminal, leftAsItIs, outcomeError, resumeHints, waitForExport, waitOptions, WaitAborted} from '../../lib/logs/jobs.js'
 import {ExitCode, IvrError} from '../../lib/errors.js'

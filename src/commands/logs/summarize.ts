@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../cli/base-command.js'
 import {renderSummary} from '../../lib/logs/render.js'
 import {summarizeFiles, type LogSummary} from '../../lib/logs/summarize.js'
 import {usageError} from '../../lib/errors.js'

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {formatProblem, formatSummary} from '../../lib/callflow/report.js'
 import {countBySeverity, type Problem} from '../../lib/callflow/validate.js'
 import {ExitCode} from '../../lib/errors.js'

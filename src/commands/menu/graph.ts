@@ -2,7 +2,7 @@ import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand, localAccountBaseFlags} from '../../lib/base-command.js'
+import {IvrCommand, localAccountBaseFlags} from '../../cli/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {writeFileAtomic} from '../../lib/fs-atomic.js'
 import {checkMenuFile} from '../../lib/menu/files.js'

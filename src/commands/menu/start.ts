@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../cli/base-command.js'
 import {parseValidUntil} from '../../lib/callflow/request.js'
 import type {CallflowRequest} from '../../lib/callflow/types.js'
 import {menuStartRequest} from '../../lib/menu/answer.js'

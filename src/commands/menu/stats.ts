@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {menuStatsFor, type MenuStats} from '../../lib/analytics/menu-stats.js'
 import {menuStatsRows, renderMenuStats, STATS_CSV_COLUMNS} from '../../lib/analytics/render.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {checkMenuFile} from '../../lib/menu/files.js'
 import {charsetOf} from '../../lib/render/chart.js'

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../cli/base-command.js'
 import {ExitCode, invalidInput} from '../../lib/errors.js'
 import {loadMenuOrThrow, readMenuSource} from '../../lib/menu/files.js'
 import {parseScenarios, runScenarios, ScenarioFileError, type TestRun} from '../../lib/menu/simulate.js'

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import type {NumberCheckResponse} from '../../lib/api/types.js'
 import {ApiError} from '../../lib/api/errors.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {isE164Shape} from '../../lib/callflow/phone.js'
 import {notFound, usageError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import type {VirtualNumber} from '../../lib/api/types.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {numberColumns, renderRows} from '../../lib/render/views.js'
 
 export default class NumbersList extends IvrCommand<typeof NumbersList> {

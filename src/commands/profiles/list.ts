@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import type {SpeechProfile} from '../../lib/api/types.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {filterProfiles, getProfiles, profileCacheFile} from '../../lib/profiles.js'
 import {profileColumns, renderRows} from '../../lib/render/views.js'
 

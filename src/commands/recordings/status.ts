@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import type {Recording} from '../../lib/api/types.js'
-import {IvrCommand, utcFlag} from '../../lib/base-command.js'
+import {IvrCommand, utcFlag} from '../../cli/base-command.js'
 import {recordingsOf} from '../../lib/recordings/config.js'
 import {renderRows} from '../../lib/render/views.js'
 import {listTime} from '../../lib/render/time.js'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {ExitCode, interrupted, usageError} from '../../lib/errors.js'
 import {startInboundCall, type SandboxTarget} from '../../lib/sandbox/control.js'
 import type {Timeline} from '../../lib/sandbox/engine.js'

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {IvrCommand, utcFlag} from '../../lib/base-command.js'
+import {IvrCommand, utcFlag} from '../../cli/base-command.js'
 import {getTimeline, listSessions, waitForSession, type SandboxTarget} from '../../lib/sandbox/control.js'
 import type {SessionListItem, Timeline} from '../../lib/sandbox/engine.js'
 import {formatTimeline} from '../../lib/sandbox/timeline-view.js'

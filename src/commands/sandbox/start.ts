@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand, localBaseFlags} from '../../lib/base-command.js'
+import {IvrCommand, localBaseFlags} from '../../cli/base-command.js'
 import {isLoopbackHost} from '../../lib/http/address.js'
-import {populationFlags} from '../../lib/sandbox/population-flags.js'
+import {populationFlags} from '../../cli/population-flags.js'
 import {describeSandbox, startLocalSandbox} from '../../lib/sandbox/start.js'
 import {words} from '../../lib/glossary.js'
 

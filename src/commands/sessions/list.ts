@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {utcFlag} from '../../lib/base-command.js'
-import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
+import {utcFlag} from '../../cli/base-command.js'
+import {SessionsCommand, storeFlag} from '../../cli/sessions-command.js'
 import {renderRows} from '../../lib/render/views.js'
 import {listSessions, parseSince, parseStatuses} from '../../lib/sessions/query.js'
 import type {SessionRow} from '../../lib/sessions/row.js'

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
+import {SessionsCommand, storeFlag} from '../../cli/sessions-command.js'
 import {networkError, notFound, usageError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'

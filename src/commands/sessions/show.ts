@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
+import {SessionsCommand, storeFlag} from '../../cli/sessions-command.js'
 import {findSession} from '../../lib/sessions/query.js'
 import type {StoredEvent} from '../../lib/sessions/store.js'
 import {sessionRow, type SessionRow} from '../../lib/sessions/row.js'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {SessionsCommand, storeFlag} from '../../lib/sessions-command.js'
+import {SessionsCommand, storeFlag} from '../../cli/sessions-command.js'
 import {computeStats, GROUPINGS, parseSince, parseStatuses, type Grouping, type SessionStats} from '../../lib/sessions/query.js'
 import {renderStats} from '../../lib/sessions/view.js'
 import {charsetOf} from '../../lib/render/chart.js'

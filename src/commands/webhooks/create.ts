@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {WEBHOOK_TYPES, type Webhook} from '../../lib/api/types.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {readSecretFromStdin} from '../../lib/stdin.js'
 import {checkWebhookUrl, createWebhook, parseWebhookType} from '../../lib/webhooks/registration.js'

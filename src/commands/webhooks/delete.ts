@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import type {DeleteWebhookResponse} from '../../lib/api/types.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {confirmOrRefuse} from '../../lib/confirm.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {chosenWebhookType} from '../../lib/webhooks/registration.js'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import type {Webhook} from '../../lib/api/types.js'
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {renderRows, webhookColumns} from '../../lib/render/views.js'
 import {words} from '../../lib/glossary.js'
 

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../lib/base-command.js'
+import {IvrCommand} from '../../cli/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {safeLine} from '../../lib/render/safe.js'
 import {listLeases, restoreLease, type RestoreResult} from '../../lib/lease/lease.js'

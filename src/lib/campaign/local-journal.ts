@@ -118,11 +118,44 @@ class DueHeap {
 
 // ---- the journal ----------------------------------------------------------------------------
 
-type Line = Record<string, any> & {t: string}
+// The journal's lines, as written (short keys: a million contacts make a big file). `c` is a
+// contact id, `a` its attempt number, `at` epoch ms unless said otherwise.
+interface DefinitionLine {t: 'def'; v: 1; def: CampaignDefinition}
+interface ContactLine {t: 'c'; id: number; row: number; n: string; v: Record<string, string>; tz?: string}
+interface SkipLine {t: 'skip'; row: number; n: string; reason: SkippedRow['reason']; detail: string}
+/** `at` is an ISO time here. */
+interface CommitLine {t: 'commit'; contacts: number; skipped: number; at: string}
+interface StatusLine {t: 'st'; s: CampaignStatus; at: number}
+/** Before the POST; `vu` is the callflow's validUntil. */
+interface IntentLine {t: 'i'; c: number; a: number; at: number; from: string; vu: string}
+interface CreatedLine {t: 'cr'; c: number; a: number; sid: string; at: number}
+/** Either final (`o`, the outcome) or a retry at `retryAt`. */
+interface NotCreatedLine {t: 'nc'; c: number; a: number; reason: string; o?: string; retryAt?: number}
+interface UncertainLine {t: 'u'; c: number; a: number; reason: string}
+/** A summary: `s` status, `d` seconds connected, `l` legs, `e` error code, `end` ISO end time. */
+interface OutcomeLine {t: 'o'; c: number; a: number; sid: string; s: string; d?: number; l?: number; e?: number; end?: string; retryAt?: number}
+interface StepLine {t: 'step'; c: number; a: number; node?: string; taken: string}
+interface NoSummaryLine {t: 'ns'; c: number; a: number}
+interface RetryUncertainLine {t: 'ru'; c: number}
+interface CancelledLine {t: 'cx'; c: number}
 
-function grow<T extends Uint8Array | Uint16Array | Float64Array | Uint32Array>(a: T, need: number): T {
+/** Every line but a contact's (those are read back by offset, never applied). */
+type Line =
+  | DefinitionLine | SkipLine | CommitLine | StatusLine | IntentLine | CreatedLine | NotCreatedLine
+  | UncertainLine | OutcomeLine | StepLine | NoSummaryLine | RetryUncertainLine | CancelledLine
+
+/** The lines about one attempt of one contact. */
+type AttemptLine = Extract<Line, {a: number}>
+const isAttemptLine = (l: Line): l is AttemptLine => {
+  const {c, a} = l as {c?: unknown; a?: unknown}
+  return typeof c === 'number' && typeof a === 'number'
+}
+
+type TypedArray = Uint8Array | Uint16Array | Float64Array | Uint32Array
+
+function grow<T extends TypedArray>(a: T, need: number): T {
   if (need <= a.length) return a
-  const b = new (a.constructor as any)(Math.max(need, a.length * 2)) as T
+  const b = new (a.constructor as new (length: number) => T)(Math.max(need, a.length * 2))
   b.set(a)
   return b
 }
@@ -594,7 +627,7 @@ export class LocalJournal implements CampaignJournal {
       } catch {
         return
       }
-      if (typeof l.c !== 'number' || typeof l.a !== 'number') return
+      if (!isAttemptLine(l)) return
       let list = attempts.get(l.c)
       if (!list) attempts.set(l.c, (list = []))
       if (l.t === 'i') {
@@ -633,7 +666,7 @@ export class LocalJournal implements CampaignJournal {
       if (buf[start + 6] !== 115 /* s */) return
       const text = buf.toString('utf8', start, end)
       if (!text.startsWith('{"t":"skip",')) return
-      const l = JSON.parse(text)
+      const l: SkipLine = JSON.parse(text)
       rows.push({row: l.row, number: l.n, reason: l.reason, detail: l.detail})
     })
     yield* rows
@@ -649,9 +682,9 @@ export class LocalJournal implements CampaignJournal {
   }
 }
 
-const contactOf = (l: Line): Contact => ({id: l.id, row: l.row, number: l.n, vars: l.v ?? {}, ...(l.tz ? {timezone: l.tz} : {})})
+const contactOf = (l: ContactLine): Contact => ({id: l.id, row: l.row, number: l.n, vars: l.v ?? {}, ...(l.tz ? {timezone: l.tz} : {})})
 
-function outcomeLine(c: number, a: number, o: AttemptOutcome, retryAt: number | undefined): Line {
+function outcomeLine(c: number, a: number, o: AttemptOutcome, retryAt: number | undefined): OutcomeLine {
   return {
     t: 'o', c, a, sid: o.sessionId, s: o.status,
     ...(o.durationSec === undefined ? {} : {d: o.durationSec}),
@@ -710,9 +743,10 @@ export class LocalCampaignStore implements CampaignStore {
     let size = 0
     let contacts = 0
     let skipped = 0
-    const put = async (line: string) => {
-      chunks.push(line, '\n')
-      size += line.length + 1
+    const put = async (line: Line | ContactLine) => {
+      const text = JSON.stringify(line)
+      chunks.push(text, '\n')
+      size += text.length + 1
       if (size >= 1 << 20) await drain()
     }
     const drain = async () => {
@@ -723,7 +757,7 @@ export class LocalCampaignStore implements CampaignStore {
       let off = 0
       while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten
     }
-    await put(JSON.stringify({t: 'def', v: 1, def: definition}))
+    await put({t: 'def', v: 1, def: definition})
     let closed = false
     const closeTmp = async () => {
       if (closed) return
@@ -733,15 +767,15 @@ export class LocalCampaignStore implements CampaignStore {
     return {
       async addContact(c: Omit<Contact, 'id'>): Promise<number> {
         const id = ++contacts
-        await put(JSON.stringify({t: 'c', id, row: c.row, n: c.number, v: c.vars, ...(c.timezone ? {tz: c.timezone} : {})}))
+        await put({t: 'c', id, row: c.row, n: c.number, v: c.vars, ...(c.timezone ? {tz: c.timezone} : {})})
         return id
       },
       async addSkipped(r: SkippedRow): Promise<void> {
         skipped++
-        await put(JSON.stringify({t: 'skip', row: r.row, n: r.number, reason: r.reason, detail: r.detail}))
+        await put({t: 'skip', row: r.row, n: r.number, reason: r.reason, detail: r.detail})
       },
       async commit(): Promise<void> {
-        await put(JSON.stringify({t: 'commit', contacts, skipped, at: new Date().toISOString()}))
+        await put({t: 'commit', contacts, skipped, at: new Date().toISOString()})
         await drain()
         await fh.sync()
         await closeTmp()

@@ -6,6 +6,7 @@
  */
 import {createHash} from 'node:crypto'
 
+import {invalidInput} from '../errors.js'
 import {isOutcome, normalizeNumber, OUTCOMES, type Outcome} from './magic.js'
 
 export interface Population {
@@ -105,6 +106,15 @@ export function populationFromText(t: {population?: string; presses?: string; se
   const problem = checkPopulation(p)
   if (problem) throw new Error(problem.replace(/^(population|presses)\b/, '--$1'))
   return p
+}
+
+/** The population the flags describe (undefined: none given); bad text is invalid input (exit 4). */
+export function populationOfFlags(f: {population?: string; presses?: string; seed?: number}): Population | undefined {
+  try {
+    return populationFromText({population: f.population, presses: f.presses, seed: f.seed})
+  } catch (error) {
+    throw invalidInput(`${(error as Error).message}.`, ['For example --population answer=70,busy=10,no-answer=15,failed=5 --presses 1=60,2=30,none=10'])
+  }
 }
 
 /** The population as flag text, for the start banner. */

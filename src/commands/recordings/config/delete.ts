@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../../../lib/base-command.js'
+import {IvrCommand} from '../../../cli/base-command.js'
 import {confirmOrRefuse} from '../../../lib/confirm.js'
 import {readPushConfig} from '../../../lib/recordings/config.js'
 import {safeLine} from '../../../lib/render/safe.js'

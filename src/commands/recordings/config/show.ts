@@ -1,4 +1,4 @@
-import {IvrCommand} from '../../../lib/base-command.js'
+import {IvrCommand} from '../../../cli/base-command.js'
 import {readPushConfig, renderPushConfig, type PushConfigView} from '../../../lib/recordings/config.js'
 import {safeLine} from '../../../lib/render/safe.js'
 

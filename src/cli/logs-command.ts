@@ -1,11 +1,11 @@
 import {Flags, type Command} from '@oclif/core'
 
-import type {VoiceApi} from './api/client.js'
+import type {VoiceApi} from '../lib/api/client.js'
 import {IvrCommand} from './base-command.js'
-import {exportUi, waitAndDownload, type ExportReport, type ExportUi} from './logs/export.js'
-import {waitOptions} from './logs/jobs.js'
-import {renderSummary} from './logs/render.js'
-import {summarizeFiles} from './logs/summarize.js'
+import {exportUi, waitAndDownload, type ExportReport, type ExportUi} from '../lib/logs/export.js'
+import {waitOptions} from '../lib/logs/jobs.js'
+import {renderSummary} from '../lib/logs/render.js'
+import {summarizeFiles} from '../lib/logs/summarize.js'
 
 /** Flags shared by the commands that wait for a job and download its files (`logs export`, `logs download`). */
 export const fetchFlags = {

@@ -1,8 +1,8 @@
 import {Args, Flags, type Command} from '@oclif/core'
 
 import {IvrCommand} from './base-command.js'
-import {databaseSetting} from './settings.js'
-import type {CampaignJournal, CampaignStore} from './campaign/journal.js'
+import {databaseSetting} from '../lib/settings.js'
+import type {CampaignJournal, CampaignStore} from '../lib/campaign/journal.js'
 
 /** The base of `ivr campaign …`: the campaign's name and where campaigns live (the data folder, or --db). */
 export abstract class CampaignCommand<T extends typeof Command> extends IvrCommand<T> {
@@ -18,7 +18,7 @@ export abstract class CampaignCommand<T extends typeof Command> extends IvrComma
 
   protected async campaignStore(): Promise<CampaignStore> {
     if (this.openStore) return this.openStore
-    const {openCampaignStore} = await import('./campaign/stores.js')
+    const {openCampaignStore} = await import('../lib/campaign/stores.js')
     const db = databaseSetting((this.flags as {db?: string}).db, this.env)
     if (db?.passwordInArgv) this.warnUser('--db carries a password, which other users of this machine can read in the process list: prefer IVR_DATABASE_URL (or PGPASSWORD, or ~/.pgpass).')
     this.openStore = await openCampaignStore({dataDir: this.paths.dataDir, db: db?.url, debug: (this.flags as {debug?: boolean}).debug ? this.debugLog : undefined})
@@ -47,7 +47,7 @@ export abstract class CampaignStatusCommand<T extends typeof Command> extends Ca
   protected abstract readonly target: 'paused' | 'running' | 'cancelled'
 
   async run(): Promise<{name: string; status: string; message: string}> {
-    const {changeStatus} = await import('./campaign/control.js')
+    const {changeStatus} = await import('../lib/campaign/control.js')
     const {name} = this.args as {name: string}
     const result = await changeStatus(await this.journal(name), this.target)
     this.status(result.message)

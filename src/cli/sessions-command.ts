@@ -2,7 +2,7 @@
 import {Flags, type Command} from '@oclif/core'
 
 import {IvrCommand} from './base-command.js'
-import {chooseStore} from './sessions/location.js'
+import {chooseStore} from '../lib/sessions/location.js'
 
 export const storeFlag = {
   store: Flags.string({summary: 'Store file (default: the sub-account\'s in the data dir).', env: 'IVR_SESSIONS_STORE'}),

@@ -5,14 +5,14 @@
  */
 import {Flags, type Command} from '@oclif/core'
 
-import type {WebhookType} from './api/types.js'
+import type {WebhookType} from '../lib/api/types.js'
 import {IvrCommand} from './base-command.js'
-import {usageError} from './errors.js'
-import type {HeldLease} from './lease/lease.js'
-import type {ServingOptions, StopResult} from './lease/serving.js'
-import {safeLine} from './render/safe.js'
-import {readSecretFromStdin} from './stdin.js'
-import {isLoopbackHost} from './http/address.js'
+import {usageError} from '../lib/errors.js'
+import type {HeldLease} from '../lib/lease/lease.js'
+import type {ServingOptions, StopResult} from '../lib/lease/serving.js'
+import {safeLine} from '../lib/render/safe.js'
+import {readSecretFromStdin} from '../lib/stdin.js'
+import {isLoopbackHost} from '../lib/http/address.js'
 
 /** The flags every serving command has; `what` names what the server does, `example` a public URL. */
 export function servingFlags(what: {type: WebhookType; serves: string; example: string}) {

@@ -1,16 +1,16 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import type {VoiceApi} from './api/client.js'
-import {AccountStore, type AccountsFile} from './accounts/store.js'
-import {ExitCode, IvrError, usageError} from './errors.js'
-import type {Output} from './output.js'
-import {makeColors, type Colors} from './render/colors.js'
-import {errorEnvelope, errorText} from './render/error.js'
-import {redactSecrets} from './render/redact.js'
-import {safeText} from './render/safe.js'
-import type {SandboxHandle} from './sandbox/connect.js'
-import type {SandboxOptions} from './sandbox/server.js'
-import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from './settings.js'
+import type {VoiceApi} from '../lib/api/client.js'
+import {AccountStore, type AccountsFile} from '../lib/accounts/store.js'
+import {ExitCode, IvrError, usageError} from '../lib/errors.js'
+import type {Output} from '../lib/output.js'
+import {makeColors, type Colors} from '../lib/render/colors.js'
+import {errorEnvelope, errorText} from '../lib/render/error.js'
+import {redactSecrets} from '../lib/render/redact.js'
+import {safeText} from '../lib/render/safe.js'
+import type {SandboxHandle} from '../lib/sandbox/connect.js'
+import type {SandboxOptions} from '../lib/sandbox/server.js'
+import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from '../lib/settings.js'
 
 /**
  * oclif's wording for two flags that exclude each other ("The following error occurred: --json=true
@@ -222,7 +222,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   protected async cachedVoiceProfiles(): Promise<ReadonlySet<string> | undefined> {
     try {
       const creds = await this.credentials()
-      const {profileCacheFile, readCachedProfiles} = await import('./profiles.js')
+      const {profileCacheFile, readCachedProfiles} = await import('../lib/profiles.js')
       const cached = await readCachedProfiles(profileCacheFile(this.paths.cacheDir, creds.account, creds.baseUrl))
       return cached ? new Set(cached.profiles.map((p) => p.speechProfileCode)) : undefined
     } catch {
@@ -236,7 +236,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
    */
   protected async sandbox(inProcess?: SandboxOptions): Promise<SandboxHandle> {
     if (this.sandboxHandle) return this.sandboxHandle
-    const {connectSandbox} = await import('./sandbox/connect.js')
+    const {connectSandbox} = await import('../lib/sandbox/connect.js')
     const handle = await connectSandbox({dataDir: this.paths.dataDir, debug: this.baseFlagValues.debug ? this.debugLog : undefined, inProcess})
     if (handle.inProcess && (this.constructor as typeof IvrCommand).changesState) {
       await handle.close()
@@ -256,7 +256,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   }
 
   protected async apiClientFor(creds: {account: string; apiKey: string; baseUrl: string}): Promise<VoiceApi> {
-    const {VoiceApi} = await import('./api/client.js')
+    const {VoiceApi} = await import('../lib/api/client.js')
     const env = process.env
     this.apiClient = new VoiceApi({
       baseUrl: checkBaseUrl(creds.baseUrl),
