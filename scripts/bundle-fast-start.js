@@ -23,7 +23,14 @@ const LAZY = `function __ivrLazy(load) {
     },
   })
 }
+function __ivrOclifRequire(id) {
+  return require('node:module').createRequire(require.resolve('@oclif/core'))(id)
+}
 `
+// Packages only the parts of oclif a bundled command never runs need (plugin and config discovery,
+// globbing, templates, the spinner): required from node_modules on first use, as oclif itself would
+// (resolved from @oclif/core), instead of being parsed into the bundle at every start.
+const OCLIF_ONLY = /require\("(cli-spinners|minimatch|ejs|tinyglobby|lilconfig)"\)/g
 const lazyRequire = {
   name: 'lazy-require',
   setup(build) {
@@ -35,7 +42,20 @@ const lazyRequire = {
         (_, name, wrap = '', spec, close) => `Object.defineProperty(exports, "${name}", {enumerable: true, configurable: true, get: () => ${wrap}require(${spec})${close}});`)
       // oclif checks its own engines field against this Node at import; npm checks ours on install.
       src = src.replace(/^checkNodeVersion\(\);$/m, '')
+      src = src.replace(OCLIF_ONLY, '__ivrOclifRequire("$1")')
       return {contents: LAZY + src, loader: 'js', resolveDir: path.dirname(args.path)}
+    })
+  },
+}
+
+// libphonenumber-js's metadata (82 kB), which the callflow validator loads at every start, as JSON.parse
+// of a string: V8 reads a string literal much faster than it parses an object literal that size.
+const phoneMetadataAsJson = {
+  name: 'phone-metadata-as-json',
+  setup(build) {
+    build.onLoad({filter: /[\\/]libphonenumber-js[\\/]metadata\.min\.json\.js$/}, async (args) => {
+      const json = await readFile(path.join(path.dirname(args.path), 'metadata.min.json'), 'utf8')
+      return {contents: `export default JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(json)))})`, loader: 'js'}
     })
   },
 }
@@ -63,7 +83,7 @@ await build({
   // typescript: oclif's loader for .ts commands, never used by a built CLI; pg-native: pg's optional binding.
   external: ['typescript', 'pg-native'],
   banner: {js: "import {createRequire as __ivrCreateRequire} from 'node:module'; const require = __ivrCreateRequire(import.meta.url);"},
-  plugins: [lazyRequire],
+  plugins: [lazyRequire, phoneMetadataAsJson],
   logLevel: 'warning',
 })
 // What bin/fast-path.js needs to find a command, and what oclif's parser reads of it (args, strict, aliases).
