@@ -10,7 +10,8 @@ import {ExitCode, IvrError, listenError, usageError} from '../errors.js'
 import {startRouter} from '../http/server.js'
 import {startMenuServer, type AnswerRecorder, type AnswerReport, type MenuServer} from '../menu/server.js'
 import type {Menu} from '../menu/model.js'
-import {listLeases, restoreLease, type HeldLease} from '../lease/lease.js'
+import {readClaim, withFileLock} from '../file-claim.js'
+import {listLeases, listenerSetupLockFor, restoreLease, type HeldLease} from '../lease/lease.js'
 import {startServing as startLeasedServer} from '../lease/serving.js'
 import {runningReceiver} from '../sessions/lock.js'
 import {parseStoredLine, readLines} from '../sessions/store.js'
@@ -50,6 +51,8 @@ export interface ServingOptions {
    * runner of the same campaign on this machine uses the listener of the runner holding them.
    */
   campaign: string
+  /** How long to wait for another run setting up its listener (LISTENER_SETUP_WAIT_MS). */
+  setupWaitMs?: number
 }
 
 export interface Serving {
@@ -65,15 +68,28 @@ export function publicUrlWith(base: string, path: string): string {
 
 const holderOf = (campaign: string) => `campaign run ${campaign}`
 
+/** How long a runner waits for another runner on this machine to finish setting up its listener. */
+export const LISTENER_SETUP_WAIT_MS = 60_000
+
+/**
+ * Sets up what the run listens to while holding the account's listener-setup lock, so that another
+ * runner sees either no listener or one whose leases are all taken, never one that has claimed the
+ * session store but not yet leased VSS (it would then try to open that store itself and fail: two
+ * runners started at the same moment). A later runner of the same campaign then uses that listener;
+ * a runner of another campaign is refused on the leases.
+ */
 export async function startServing(o: ServingOptions): Promise<Serving> {
+  const lockFile = listenerSetupLockFor(o.configDir, o.account)
+  const waitMs = o.setupWaitMs ?? LISTENER_SETUP_WAIT_MS
   try {
-    return await startOnce(o)
+    return await withFileLock(lockFile, () => startOnce(o), {pid: o.pid, timeoutMs: waitMs})
   } catch (error) {
-    // Two runners of one campaign started at once: the one that lost the race (for a lease, or for the
-    // session store the receiver claims first) uses the winner's listener.
-    const holders = await listLeases(o.configDir)
-    if (!holders.some(({lease, holderRunning}) => holderRunning && lease.account === o.account && lease.holder === holderOf(o.campaign))) throw error
-    return startOnce(o)
+    if ((error as IvrError).code !== 'LOCKED' || !(error as IvrError).message.startsWith(lockFile)) throw error
+    const holder = await readClaim<{pid: number}>(lockFile)
+    throw new IvrError(`Another run (pid ${holder?.pid ?? 'unknown'}) was still setting up its listener for ${o.account} after ${waitMs / 1000} s; gave up waiting for it.`, {
+      code: 'LISTENER_SETUP_BUSY', exitCode: ExitCode.USAGE,
+      suggestions: ['Check that run (it may be stuck reaching the platform), stop it if it is, then run this one again.'],
+    })
   }
 }
 

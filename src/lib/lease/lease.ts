@@ -83,9 +83,16 @@ export interface HeldLease {
 }
 
 export const leaseDir = (configDir: string) => path.join(configDir, 'webhook-leases')
+const accountPart = (account: string) => account.replace(/[^A-Za-z0-9._&-]/g, '_')
 export const leaseFileFor = (configDir: string, account: string, type: WebhookType) =>
-  path.join(leaseDir(configDir), `${account.replace(/[^A-Za-z0-9._&-]/g, '_')}.${type}.json`)
+  path.join(leaseDir(configDir), `${accountPart(account)}.${type}.json`)
 
+/**
+ * Held by a campaign run while it sets up its listener (restores stale leases, leases VCA, claims
+ * the session store, leases VSS): no .json, so listLeases never reads it as a lease.
+ */
+export const listenerSetupLockFor = (configDir: string, account: string) =>
+  path.join(leaseDir(configDir), `${accountPart(account)}.listener-setup.lock`)
 
 export async function readLease(file: string): Promise<Lease | undefined> {
   try {
