@@ -1,4 +1,5 @@
 import {execFileSync, spawnSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
 import {cliSpawnArgs, projectRoot} from './run.js'
 
 /** The terminal tests need tmux: a missing one fails them, saying how to get it (they never skip). */
@@ -24,7 +25,11 @@ export class TmuxSession {
     const cli = [spawnArgs.command, ...spawnArgs.args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
     const script = `${exports} unset CI; cd '${projectRoot}'; ${cli}; echo "EXIT=$?"; sleep 30`
     execFileSync('tmux', [...this.server, 'new-session', '-d', '-s', this.name, '-x', String(opts.columns ?? 120), '-y', '30', 'bash', '-c', script])
+    this.socket = execFileSync('tmux', [...this.server, 'display-message', '-p', '#{socket_path}'], {encoding: 'utf8'}).trim()
   }
+
+  /** The server's socket file: tmux leaves it behind when the server exits, so kill() removes it. */
+  private readonly socket: string
 
   screen(): string {
     return execFileSync('tmux', [...this.server, 'capture-pane', '-p', '-t', this.name], {encoding: 'utf8'})
@@ -52,5 +57,6 @@ export class TmuxSession {
 
   kill(): void {
     spawnSync('tmux', [...this.server, 'kill-session', '-t', this.name])
+    if (this.socket) rmSync(this.socket, {force: true})
   }
 }
