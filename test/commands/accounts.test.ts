@@ -84,7 +84,7 @@ describe('login and accounts', () => {
     r = await runIvr(['accounts', 'remove', 'acct-two', '--yes'])
     expect(r.exitCode).to.equal(0)
     r = await runIvr(['accounts', 'list', '--json'])
-    expect(JSON.parse(r.stdout).accounts.map((a: any) => a.account)).to.deep.equal(['acct-one'])
+    expect(JSON.parse(r.stdout).accounts.map((a: {account: string}) => a.account)).to.deep.equal(['acct-one'])
     r = await runIvr(['accounts', 'use', 'nobody'])
     expect(r.exitCode).to.equal(3)
     expect(r.stderr).to.contain('acct-one')

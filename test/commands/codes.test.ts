@@ -23,7 +23,7 @@ describe('codes', () => {
     let r = await runIvr(['codes'])
     expect(r.stdout).to.match(/-1017\s+status\s+Invalid MSISDN format in destination/).and.match(/-2010\s+session-error\s+Trunk capacity exceeded/)
     r = await runIvr(['codes', '--kind', 'session-error', '--json'])
-    const codes = JSON.parse(r.stdout).map((c: any) => c.code)
+    const codes = JSON.parse(r.stdout).map((c: {code: number}) => c.code)
     expect(codes).to.include(-2005).and.not.include(-1009)
   })
 

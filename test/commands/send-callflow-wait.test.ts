@@ -90,7 +90,7 @@ describe('send-callflow --wait, --press and --menu', () => {
       r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox', '--wait', '--press', '1'])
       expect(r.exitCode, r.stderr).to.equal(0)
       r = await runIvr(['webhooks', 'list', '--sandbox', '--json'])
-      expect(JSON.parse(r.stdout).webhooks.find((w: any) => w.type === 'VCA').url).to.equal('https://mine.example.com/vca')
+      expect(JSON.parse(r.stdout).webhooks.find((w: {type: string; url: string}) => w.type === 'VCA').url).to.equal('https://mine.example.com/vca')
     })
 
     it('refuses to replace a VCA webhook whose auth header it could not restore', async () => {

@@ -61,7 +61,13 @@ function serve(args: string[], opts: {input?: string; env?: Record<string, strin
   })
 }
 
-function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{status: number; body: any}> {
+/** The JSON of a menu server's answer: the next steps of the call (absent only when the answer is empty). */
+interface MenuAnswer {
+  clientActionId?: string
+  callflow: Array<{action: string; params: {promptMessage?: string}}>
+}
+
+function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{status: number; body: MenuAnswer}> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {method: 'POST', headers: {'content-type': 'application/json', ...headers}}, (res) => {
       let text = ''
@@ -118,7 +124,7 @@ describe('serve', function () {
       expect(second.body.clientActionId).to.equal('staff')
       const bad = await post(s.url, '{"this is": "not a VCA"')
       expect(bad.status).to.equal(200)
-      expect(bad.body.callflow.map((a: any) => a.action)).to.deep.equal(['say', 'hangup'])
+      expect(bad.body.callflow.map((a) => a.action)).to.deep.equal(['say', 'hangup'])
       await s.waitFor(/apology, hang up/, 'out')
       await s.waitFor(/Warning: Answered a request with the apology: the body is not JSON/)
       const lines = s.out().trim().split('\n')

@@ -57,7 +57,7 @@ describe('sessions tail --sandbox registration and ivr webhooks restore', functi
     const sent = await api.sendCallflow({callflow: [
       {action: 'makeCall', params: {source: DEFAULT_SOURCE_NUMBER, destination: '+12025550101'}},
       {action: 'say', params: {text: 'Hello.', voiceProfile: SPEECH_PROFILES[0].speechProfileCode}},
-    ]} as any)
+    ]})
     await live.waitFor(new RegExp(`BUSY\\s+${sent.sessionId!.slice(0, 8)}`), 'stdout')
     live.kill('SIGINT')
     expect((await live.exited).code).to.equal(0)
@@ -65,7 +65,7 @@ describe('sessions tail --sandbox registration and ivr webhooks restore', functi
     expect(await vssUrl()).to.equal('https://app.example.com/vss')
     // What tail stored is what `sessions list` reads, for the sandbox's sub-account.
     const list = await runIvr(['sessions', 'list', '--sandbox', '--json'], {env})
-    expect(JSON.parse(list.stdout).sessions.map((s: any) => s.sessionId)).to.contain(sent.sessionId)
+    expect(JSON.parse(list.stdout).sessions.map((s: {sessionId: string}) => s.sessionId)).to.contain(sent.sessionId)
   })
 
   it('after a kill -9, `ivr webhooks restore` puts the previous webhook back', async () => {

@@ -6,7 +6,7 @@ export interface RecordedRequest {
   path: string
   headers: http.IncomingHttpHeaders
   body: string
-  json?: any
+  json?: unknown
 }
 
 export type Handler = (req: RecordedRequest) => {status: number; body?: unknown; headers?: Record<string, string>} | undefined

@@ -31,7 +31,7 @@ export async function untilListening(port: number): Promise<void> {
 }
 
 /** POSTs JSON text; the answer parsed when it is JSON. */
-export function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<{status: number; body: any}> {
+export function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<{status: number; body: unknown}> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {method: 'POST', headers: {'content-type': 'application/json', ...headers}}, (res) => {
       let text = ''

@@ -26,7 +26,7 @@ export async function runIvr(args: string[], opts: {env?: Record<string, string 
   try {
     // oclif's runCommand re-splits joined arguments on spaces; run() keeps each argument whole.
     const {stdout, stderr, error} = await captureOutput(async () => run(args, {root: projectRoot}))
-    const exitCode = error ? ((error as any).oclif?.exit ?? 1) : 0
+    const exitCode = error ? ((error as Error & {oclif?: {exit?: number}}).oclif?.exit ?? 1) : 0
     return {stdout, stderr, exitCode, error}
   } finally {
     process.exitCode = prevExit

@@ -5,7 +5,20 @@
  * (written from the spec) with it; no dependency needed. Test-only: it does not ship.
  */
 
-export type Schema = Record<string, any>
+/** A schema of the subset above; other keywords (description, format…) are kept but not checked. */
+export interface Schema {
+  $ref?: string
+  nullable?: boolean
+  type?: string | string[]
+  enum?: unknown[]
+  required?: string[]
+  properties?: Record<string, Schema>
+  items?: Schema
+  allOf?: Schema[]
+  anyOf?: Schema[]
+  oneOf?: Schema[]
+  [keyword: string]: unknown
+}
 
 export interface SchemaProblem {
   path: string
@@ -15,13 +28,13 @@ export interface SchemaProblem {
 /** Resolves a local $ref ("#/paths/~1api~1v1.../schema") against the document. */
 export function resolvePointer(doc: unknown, ref: string): Schema {
   if (!ref.startsWith('#')) throw new Error(`only local $ref is supported: ${ref}`)
-  let node: any = doc
+  let node: unknown = doc
   for (const raw of ref.slice(1).split('/').filter(Boolean)) {
     const key = decodeURIComponent(raw.replace(/~1/g, '/').replace(/~0/g, '~'))
-    node = node?.[key]
+    node = node === null || node === undefined ? undefined : (node as Record<string, unknown>)[key]
     if (node === undefined) throw new Error(`$ref ${ref} points nowhere`)
   }
-  return node
+  return node as Schema
 }
 
 function typeOf(v: unknown): string {
@@ -37,7 +50,9 @@ function typeMatches(expected: string, v: unknown): boolean {
 }
 
 /** Every way `value` breaks `schema` (empty when it conforms). */
-export function checkSchema(doc: unknown, schema: Schema, value: unknown, path = '$', depth = 0): SchemaProblem[] {
+export function checkSchema(doc: unknown, schemaObject: Schema | object, value: unknown, path = '$', depth = 0): SchemaProblem[] {
+  // Schemas come from JSON (or literals typed only as object): read as the subset this checks.
+  const schema = schemaObject as Schema
   if (depth > 50) return [{path, message: 'schema nests too deep (a $ref cycle?)'}]
   if (schema.$ref) return checkSchema(doc, resolvePointer(doc, schema.$ref), value, path, depth + 1)
   const problems: SchemaProblem[] = []

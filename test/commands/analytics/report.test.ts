@@ -13,7 +13,7 @@ describe('report --html', function () {
   this.timeout(60_000)
   let dir: string
   let html: string
-  let result: any
+  let result: Record<string, unknown>
   const SESSIONS = 2000
   before(async () => {
     dir = await fs.mkdtemp(path.join(process.env.IVR_DATA_DIR ?? '/tmp', '..', 'report-'))

@@ -70,7 +70,7 @@ describe('callflow validate', () => {
     expect(r.exitCode).to.equal(4)
     const out = JSON.parse(r.stdout)
     expect(out).to.include({valid: false, errors: 1})
-    expect(out.problems.filter((p: any) => p.severity === 'error')).to.deep.equal([
+    expect(out.problems.filter((p: {severity: string}) => p.severity === 'error')).to.deep.equal([
       {file, code: -1013, path: '$.callflow[0].action', severity: 'error', message: 'is say, but the first action of a Send Callflow request must be makeCall', hint: 'A request starts a call: put a makeCall with source and destination first.', line: 2, column: 5},
     ])
   })
@@ -168,8 +168,8 @@ describe('callflow validate', () => {
       const r = await runIvr(['callflow', 'validate', ...args, ...list, '--json'], {env: offline})
       expect(r.exitCode, r.stdout).to.equal(0)
       const out = JSON.parse(r.stdout)
-      expect(out.files.map((f: any) => f.file)).to.deep.equal(list)
-      expect(out.problems.filter((p: any) => !p.unchecked && !p.message.startsWith('placeholder'))).to.deep.equal([])
+      expect(out.files.map((f: {file: string}) => f.file)).to.deep.equal(list)
+      expect(out.problems.filter((p: {unchecked?: boolean; message: string}) => !p.unchecked && !p.message.startsWith('placeholder'))).to.deep.equal([])
     }
   })
 })

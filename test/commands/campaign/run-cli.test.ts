@@ -40,7 +40,8 @@ async function until(what: string, ms: number, check: () => boolean): Promise<vo
  * comes back: a reset after sending).
  */
 async function recordingProxy(target: string, loseAnswerTo?: string) {
-  const sent: Array<Record<string, any>> = []
+  // The bodies the CLI posts: a makeCall first, so params has source and destination.
+  const sent: Array<{validUntil?: string; callflow: Array<{action: string; params: {source: string; destination: string}}>}> = []
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c) => chunks.push(c))

@@ -57,12 +57,12 @@ describe('logs and recordings against the sandbox', () => {
     expect(out.summary.answered).to.equal(rows.filter((row) => row.ConnectedAt !== '').length)
     expect(out.summary.billableSeconds).to.equal(rows.reduce((t, row) => t + Number(row.BillableDurationInSec), 0))
     expect(out.summary.cost).to.deep.equal([{currency: 'USD', amount: rows.reduce((t, row) => t + tenth(row.TotalPriceOfCall), 0) / 10_000}])
-    expect(Object.fromEntries(out.summary.byDay.map((d: any) => [d.key, d.calls]))).to.deep.equal(Object.fromEntries([...byDay].sort()))
+    expect(Object.fromEntries(out.summary.byDay.map((d: {key: string; calls: number}) => [d.key, d.calls]))).to.deep.equal(Object.fromEntries([...byDay].sort()))
     // --to as a day takes in that whole day, and nothing after it.
     expect([...byDay.keys()].sort().at(-1)).to.equal('2026-10-10')
 
     // `logs summarize` on the same files says the same.
-    const again = await runIvr(['logs', 'summarize', ...out.files.map((f: any) => f.path), '--json'])
+    const again = await runIvr(['logs', 'summarize', ...out.files.map((f: {path: string}) => f.path), '--json'])
     const {files: _f, ...fromFiles} = JSON.parse(again.stdout)
     const {files: _g, ...fromExport} = out.summary
     expect(fromFiles).to.deep.equal(fromExport)
@@ -121,7 +121,7 @@ describe('logs and recordings against the sandbox', () => {
     expect(paths).to.have.length(2)
     const sizes = await Promise.all(paths.map(async (p) => (await fs.stat(p)).size))
     r = await runIvr(['logs', 'download', jobId, '--sandbox', '--out', dir, '--json'])
-    expect(JSON.parse(r.stdout).files.map((f: any) => [f.outcome, f.bytes])).to.deep.equal(sizes.map((s) => ['kept', s]))
+    expect(JSON.parse(r.stdout).files.map((f: {outcome: string; bytes: number}) => [f.outcome, f.bytes])).to.deep.equal(sizes.map((s) => ['kept', s]))
 
     await behave({polls: 5})
     r = await runIvr(['logs', 'export', '--sandbox', '--since', '60d', '--no-wait'])

@@ -51,7 +51,7 @@ describe('menu check (command)', () => {
     expect(r.exitCode).to.equal(4)
     const out = JSON.parse(r.stdout)
     expect(out.valid).to.equal(false)
-    expect(out.files[0].problems.map((p: any) => p.message)).to.include('loop with no way out: main → other → main; no choice from main, other leads to a hang-up or transfer')
+    expect(out.files[0].problems.map((p: {message: string}) => p.message)).to.include('loop with no way out: main → other → main; no choice from main, other leads to a hang-up or transfer')
   })
 
   it('says what is wrong with a file it cannot read (exit 4)', async () => {

@@ -70,7 +70,7 @@ describe('ivr sandbox commands', () => {
       expect(r.exitCode).to.equal(0)
       const t = JSON.parse(r.stdout)
       expect(t.summary.sessionStatus).to.equal('COMPLETED')
-      expect(t.events.filter((e: any) => e.kind === 'webhook' && e.type === 'VCA')).to.have.length(2)
+      expect(t.events.filter((e: {kind: string; type?: string}) => e.kind === 'webhook' && e.type === 'VCA')).to.have.length(2)
     })
   })
 
@@ -128,7 +128,7 @@ describe('ivr sandbox start', function () {
     expect((await fs.stat(discoveryFile(dir))).mode & 0o777).to.equal(0o600)
     // Another command finds it through the discovery file.
     const numbers = await runIvr(['numbers', 'list', '--sandbox', '--json'], {env: {IVR_DATA_DIR: dir}})
-    expect(JSON.parse(numbers.stdout).numbers.map((n: any) => n.msisdn)).to.include('+6531591234')
+    expect(JSON.parse(numbers.stdout).numbers.map((n: {msisdn: string}) => n.msisdn)).to.include('+6531591234')
     child.kill('SIGINT')
     expect(await exited).to.equal(0)
     expect(existsSync(discoveryFile(dir))).to.equal(false)

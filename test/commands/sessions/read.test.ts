@@ -37,7 +37,7 @@ describe('ivr sessions list / show / stats / replay', () => {
     expect(r.stdout).to.contain('-2004 No coverage for the requested area')
     expect(r.stdout).not.to.contain('91238965')
     r = await runIvr(['sessions', 'list', '--store', store, '--since', '1h', '--status', 'busy,error', '--json'])
-    expect(JSON.parse(r.stdout).sessions.map((s: any) => s.sessionId)).to.deep.equal(['cccc3333-err', 'bbbb2222-busy'])
+    expect(JSON.parse(r.stdout).sessions.map((s: {sessionId: string}) => s.sessionId)).to.deep.equal(['cccc3333-err', 'bbbb2222-busy'])
     r = await runIvr(['sessions', 'list', '--store', store, '--csv', '--limit', '1', '--show-numbers'])
     const csv = r.stdout.trim().split('\n')
     expect(csv[0]).to.match(/^sessionId,status,startTime,endTime,receivedAt,source,destination,/)
@@ -170,7 +170,7 @@ describe('ivr sessions list / show / stats / replay', () => {
       await s.close()
     }
     let r = await runIvr(['sessions', 'list', '--json'], {env: {IVR_DATA_DIR: dataDir, IVR_ACCOUNT: 'beta'}})
-    expect(JSON.parse(r.stdout).sessions.map((s: any) => s.sessionId)).to.deep.equal(['beta-session'])
+    expect(JSON.parse(r.stdout).sessions.map((s: {sessionId: string}) => s.sessionId)).to.deep.equal(['beta-session'])
     r = await runIvr(['sessions', 'list'], {env: {IVR_DATA_DIR: dataDir}})
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.contain('several sub-accounts (acme, beta)')

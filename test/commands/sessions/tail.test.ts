@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -107,7 +108,7 @@ describe('ivr sessions tail', function () {
       })
     })
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
-    const appUrl = `http://127.0.0.1:${(app.address() as any).port}/hooks/vss`
+    const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/hooks/vss`
     live = new LiveIvr(['sessions', 'tail', '--port', '0', '--store', store, '--forward-to', appUrl])
     const url = await live.url()
     expect((await post(url, JSON.stringify(vss('fwd-1')))).status).to.equal(200)
@@ -126,7 +127,7 @@ describe('ivr sessions tail', function () {
   it('refuses a port in use, a port out of range, a bad --status (exit 2) and a folder as the store (exit 4), clearly', async () => {
     const blocker = http.createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
-    const port = String((blocker.address() as any).port)
+    const port = String((blocker.address() as AddressInfo).port)
     let r = await runIvr(['sessions', 'tail', '--port', port, '--store', store])
     await new Promise<void>((resolve) => blocker.close(() => resolve()))
     expect(r.exitCode).to.equal(2)

@@ -7,6 +7,7 @@ import path from 'node:path'
 import YAML from 'yaml'
 
 import {projectRoot} from '../../helpers/run.js'
+import type {VcaResponse} from '../../../src/lib/callflow/types.js'
 import {decisionOf, decisionRecorder, decisionsFileFor, DecisionLog, menuFingerprint, type Decision} from '../../../src/lib/analytics/decisions.js'
 import {answerCall} from '../../../src/lib/menu/answer.js'
 import {parseMenuText, type Menu} from '../../../src/lib/menu/model.js'
@@ -18,7 +19,7 @@ const RESTAURANT = path.join(projectRoot, 'examples', 'menus', 'restaurant.yaml'
 const loadMenu = async (text?: string): Promise<Menu> => parseMenuText(text ?? (await fs.readFile(RESTAURANT, 'utf8')), 'restaurant.yaml').menu!
 const vca = (p: Record<string, unknown>) => ({namespace: 'VOICE', eventType: 'CALL_ACTION', payload: {sessionId: 'sess-1', callStatus: 'ACTION_COMPLETED', callDirection: 'INBOUND', source: '+6591234567', destination: '+6531591234', ...p}})
 
-function post(url: string, body: string): Promise<{status: number; body: any}> {
+function post(url: string, body: string): Promise<{status: number; body: VcaResponse}> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {method: 'POST', headers: {'content-type': 'application/json'}}, (res) => {
       let text = ''

@@ -23,7 +23,8 @@ function scripted(answers: unknown[]) {
       const v = next()
       const choice = q.choices.find((c) => c.value === v)
       if (!choice || choice.disabled) throw new Error(`"${String(v)}" is not selectable at ${q.message}`)
-      return v as any
+      // The answer is one of the offered choices' values (checked above), so of the asked type.
+      return v as typeof choice.value
     },
     async input(q) {
       let v = next() as string

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
 import {checkCallflowText, loadRequestText} from '../../../src/lib/callflow/check-file.js'
+import type {MakeCallAction} from '../../../src/lib/callflow/types.js'
 
 const TEMPLATE = 'callflow:\n  - action: makeCall\n    params: {source: "+6531591234", destination: "{{to}}"}\n  - action: say\n    params: {text: "Hi {{name}}", voiceProfile: en-GB-Emma}\n'
 
@@ -35,7 +36,7 @@ describe('checking and loading callflow texts', () => {
   it('loads a request to send: filled, with overrides first, missing names once each', () => {
     const r = loadRequestText(TEMPLATE, 't.yaml', {vars: {to: '+6591234567'}, overrides: {validUntil: '2030-01-01T00:00:00.000Z'}})
     expect(Object.keys(r.body as object)).to.deep.equal(['validUntil', 'callflow'])
-    expect((r.body as any).callflow[0].params.destination).to.equal('+6591234567')
+    expect((r.body as {callflow: MakeCallAction[]}).callflow[0].params.destination).to.equal('+6591234567')
     expect(r.missingVars).to.deep.equal(['name'])
     const broken = loadRequestText('{"callflow": [', 'b.json')
     expect([broken.body, broken.syntax.map((p) => p.code)]).to.deep.equal([undefined, [-1001]])

@@ -5,7 +5,7 @@
  */
 import {expect} from 'chai'
 
-import type {CampaignJournal, CampaignStore, Claim} from '../../../src/lib/campaign/journal.js'
+import type {CampaignJournal, CampaignStore, Claim, ClaimResult} from '../../../src/lib/campaign/journal.js'
 import type {CampaignDefinition} from '../../../src/lib/campaign/model.js'
 
 export function definitionFor(name: string, over: Partial<CampaignDefinition> = {}): CampaignDefinition {
@@ -105,7 +105,7 @@ export function journalContract(label: string, setup: () => Promise<{store: Camp
       await j.release(c, Date.now() + 120_000)
       const r = await j.claimNext('r1', Date.now(), {maxLive: 2})
       expect(r).to.have.property('wait', 'due')
-      expect((r as any).nextDueAt).to.be.greaterThan(Date.now())
+      expect((r as Extract<ClaimResult, {wait: 'live-limit' | 'due'}>).nextDueAt).to.be.greaterThan(Date.now())
     })
 
     it('follows a call from intent to outcome, and schedules the retry the caller asks for', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {importContacts, readDoNotCall, readNumber} from '../../../src/lib/campaign/contacts.js'
 import {parseRetry, readCampaignFile, readSettings} from '../../../src/lib/campaign/definition.js'
-import type {SkippedRow} from '../../../src/lib/campaign/model.js'
+import type {CampaignDefinition, SkippedRow} from '../../../src/lib/campaign/model.js'
 import {Pacer} from '../../../src/lib/campaign/pacer.js'
 import {retryAtFor} from '../../../src/lib/campaign/runner.js'
 import {formatWindow, parseWindow, windowState, zonesFor} from '../../../src/lib/campaign/window.js'
@@ -55,7 +55,8 @@ describe('campaign parts', () => {
     })
 
     it('the retry policy counts calls placed: busy:2 allows three calls in all', () => {
-      const def = {retry: {BUSY: {retries: 2, delayMs: 1000}}} as any
+      // Only the retry policy is read: the rest of the definition is left out on purpose.
+      const def = {retry: {BUSY: {retries: 2, delayMs: 1000}}} as unknown as CampaignDefinition
       expect(retryAtFor(def, 'BUSY', 1, 0)).to.equal(1000)
       expect(retryAtFor(def, 'BUSY', 2, 0)).to.equal(1000)
       expect(retryAtFor(def, 'BUSY', 3, 0)).to.equal(undefined)

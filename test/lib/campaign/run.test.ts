@@ -132,7 +132,7 @@ describe('campaign run on the sandbox (runner, receiver, menu server, journal)',
     // Run again: refused (finished), nobody called; --retry-uncertain calls the uncertain one, with a new attempt number.
     const again = await run('r3', {retryUncertain: true})
     expect(again.result.counts.uncertain).to.equal(0)
-    expect(again.events.filter((e) => e.type === 'call').map((e) => (e as any).clientRequestId)).to.deep.equal(['r3/2/2'])
+    expect(again.events.filter((e): e is Extract<RunEvent, {type: 'call'}> => e.type === 'call').map((e) => e.clientRequestId)).to.deep.equal(['r3/2/2'])
     expect(Object.fromEntries(await perDestination())).to.deep.equal({'+6591230001': 1, '+6591230002': 1, '+6591230003': 1})
   })
 

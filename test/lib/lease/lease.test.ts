@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {VoiceApi} from '../../../src/lib/api/client.js'
+import type {IvrError} from '../../../src/lib/errors.js'
 import {acquireLease, leaseFileFor, listLeases, readLease, restoreLease, type HeldLease} from '../../../src/lib/lease/lease.js'
 import {startServing} from '../../../src/lib/lease/serving.js'
 import {startSandbox} from '../../../src/lib/sandbox/server.js'
@@ -42,7 +43,7 @@ describe('lease: a crash-safe temporary webhook registration', function () {
     for (let round = 0; round < 15; round++) {
       const tries = await Promise.all(racers.map((r) => acquireLease(api, {...base(), url: `http://127.0.0.1:${r.pid}/vss`, pid: r.pid!}).then((held) => ({held}), (error) => ({error}))))
       const won = tries.filter((t): t is {held: HeldLease} => 'held' in t)
-      const lost = tries.filter((t): t is {error: any} => 'error' in t)
+      const lost = tries.filter((t): t is {error: IvrError} => 'error' in t)
       if (won.length !== 1) rounds.push(`round ${round}: ${won.length} leases`)
       for (const t of lost) expect(t.error.exitCode, t.error.message).to.equal(2)
       expect((await listLeases(dir, 0)).length).to.equal(1)

@@ -1,5 +1,6 @@
-import {expect} from 'chai'
+import {assert, expect} from 'chai'
 
+import {IvrError} from '../../../src/lib/errors.js'
 import {parseDateInput, parseDuration, resolveRange} from '../../../src/lib/logs/dates.js'
 
 const now = new Date('2026-11-23T21:30:15.500Z')
@@ -31,13 +32,14 @@ describe('logs dates', () => {
 
   it('rejects what is not a date with exit 4 and the accepted forms', () => {
     for (const bad of ['2026-02-30', '2026-13-01', '20/11/2026', 'last tuesday', '2026-11-20T25:00:00Z']) {
-      let err: any
+      let err: unknown
       try {
         parse(bad)
       } catch (error) {
         err = error
       }
       expect(err, bad).to.include({exitCode: 4})
+      assert.instanceOf(err, IvrError, bad)
       expect(err.message).to.contain('--from')
       expect(err.suggestions.join(' ')).to.contain('yesterday')
     }
@@ -51,7 +53,8 @@ describe('logs dates', () => {
     try {
       resolveRange({from: '2026-11-21', to: '2026-11-20'}, now)
       expect.fail('no error')
-    } catch (error: any) {
+    } catch (error) {
+      assert.instanceOf(error, IvrError)
       expect(error.exitCode).to.equal(4)
       expect(error.code).to.equal('BAD_RANGE')
     }

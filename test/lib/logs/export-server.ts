@@ -19,7 +19,7 @@ export interface Seen {
   path: string
   authorization?: string
   range?: string
-  body?: any
+  body?: unknown
   host: 'api' | 'storage'
 }
 

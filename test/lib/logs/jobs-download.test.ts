@@ -1,10 +1,11 @@
-import {expect} from 'chai'
+import {assert, expect} from 'chai'
 import {mkdtempSync, promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {VoiceApi} from '../../../src/lib/api/client.js'
 import type {LogExportJob} from '../../../src/lib/api/types.js'
+import {IvrError} from '../../../src/lib/errors.js'
 import {downloadFiles, planDownload} from '../../../src/lib/logs/download.js'
 import {outcomeError, waitForExport, WaitAborted} from '../../../src/lib/logs/jobs.js'
 import {startExportServer, type ExportServer} from './export-server.js'
@@ -20,7 +21,7 @@ function scripted(statuses: string[]) {
       async getLogExport(): Promise<LogExportJob> {
         polls.push(clock)
         clock += 10
-        return {status: statuses[Math.min(polls.length - 1, statuses.length - 1)] as any}
+        return {status: statuses[Math.min(polls.length - 1, statuses.length - 1)] as LogExportJob['status']}
       },
     },
     advance: (ms: number) => (clock += ms),
@@ -38,7 +39,8 @@ describe('logs jobs and downloads (lib)', () => {
 
   it('gives up after the timeout naming the job and how to resume', async () => {
     const s = scripted(['running'])
-    const err: any = await waitForExport(s.api, 'job-42', {initialIntervalMs: 1, timeoutMs: 35, now: s.now}).catch((error) => error)
+    const err: unknown = await waitForExport(s.api, 'job-42', {initialIntervalMs: 1, timeoutMs: 35, now: s.now}).catch((error) => error)
+    assert.instanceOf(err, IvrError)
     expect(err.exitCode).to.equal(6)
     expect(err.message).to.contain('job-42').and.contain('still running')
     expect(err.suggestions.join('\n')).to.contain('ivr logs download job-42')
@@ -54,7 +56,7 @@ describe('logs jobs and downloads (lib)', () => {
 
   it('maps each final status onto its own message and exit code', () => {
     const codes = Object.fromEntries(['empty', 'failed', 'error', 'cancelled'].map((st) => {
-      const e = outcomeError('J', {status: st as any}, '2026-11-01 → 2026-11-08')!
+      const e = outcomeError('J', {status: st as LogExportJob['status']}, '2026-11-01 → 2026-11-08')!
       return [st, [e.exitCode, e.code]]
     }))
     expect(codes).to.deep.equal({empty: [5, 'EXPORT_EMPTY'], failed: [6, 'EXPORT_FAILED'], error: [6, 'EXPORT_ERROR'], cancelled: [1, 'EXPORT_CANCELLED']})
@@ -90,7 +92,8 @@ describe('logs jobs and downloads (lib)', () => {
     it('resumes a cut transfer with a Range request and ends with the exact bytes', async () => {
       server.addJob('cut', {statuses: ['succeeded'], files: [{name: 'p1.csv', body: big}], cutAfterBytes: 10_000})
       const plan = await planDownload(await urlsOf('cut'), {jobId: 'cut', out: dir, cwd: dir})
-      const first: any = await downloadFiles(api, plan, {jobId: 'cut'}).catch((error) => error)
+      const first: unknown = await downloadFiles(api, plan, {jobId: 'cut'}).catch((error) => error)
+      assert.instanceOf(first, IvrError)
       expect(first.exitCode).to.equal(6)
       expect(first.suggestions.join(' ')).to.contain('ivr logs download cut')
       expect((await fs.stat(`${plan[0].path}.part`)).size).to.equal(10_000)
@@ -121,7 +124,8 @@ describe('logs jobs and downloads (lib)', () => {
       expect(storageHits).to.have.length(1)
       expect(storageHits[0].authorization).to.equal(undefined)
       server.jobs.get('signed')!.files = []
-      const err: any = await downloadFiles(api, await planDownload(urls, {jobId: 'signed', out: path.join(dir, 'again'), cwd: dir}), {jobId: 'signed'}).catch((error) => error)
+      const err: unknown = await downloadFiles(api, await planDownload(urls, {jobId: 'signed', out: path.join(dir, 'again'), cwd: dir}), {jobId: 'signed'}).catch((error) => error)
+      assert.instanceOf(err, IvrError)
       expect(err.exitCode).to.equal(5)
       expect(err.message).to.contain('no longer valid')
     })

@@ -1,10 +1,11 @@
-import {expect} from 'chai'
+import {assert, expect} from 'chai'
 import {mkdtempSync, promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {gzipSync} from 'node:zlib'
 
+import {IvrError} from '../../../src/lib/errors.js'
 import {dayOf, summarizeFiles} from '../../../src/lib/logs/summarize.js'
 
 const HEADER = ['SessionId', 'CallId', 'DestinationCountryCode', 'DestinationCountry', 'InitiatedAt', 'ConnectedAt', 'DurationInSec', 'Product',
@@ -106,10 +107,12 @@ describe('logs summarize (lib)', () => {
   it('refuses a file that is not an export, and a missing file, with their exit codes', async () => {
     const other = path.join(dir, 'numbers.csv')
     await fs.writeFile(other, 'MSISDN,Country\n+6512345678,SG\n')
-    let err: any = await summarizeFiles([other]).catch((error) => error)
+    let err: unknown = await summarizeFiles([other]).catch((error) => error)
+    assert.instanceOf(err, IvrError)
     expect(err.exitCode).to.equal(4)
     expect(err.message).to.contain('does not look like a call log export')
     err = await summarizeFiles([path.join(dir, 'nope.csv')]).catch((error) => error)
+    assert.instanceOf(err, IvrError)
     expect(err.exitCode).to.equal(4)
     expect(err.message).to.contain('nope.csv: no such file')
   })

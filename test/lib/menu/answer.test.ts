@@ -5,6 +5,7 @@ import path from 'node:path'
 import {projectRoot} from '../../helpers/run.js'
 import {answerCall, menuStartRequest} from '../../../src/lib/menu/answer.js'
 import {parseMenuText, type Menu} from '../../../src/lib/menu/model.js'
+import type {SayAndCaptureParams, SayParams} from '../../../src/lib/callflow/types.js'
 import {validateCallflow} from '../../../src/lib/callflow/validate.js'
 import {readCallEvent} from '../../../src/lib/webhooks/parse.js'
 
@@ -23,7 +24,7 @@ describe('menu answers', () => {
     const a = answerCall(restaurant, vca({callStatus: 'CALL_RECEIVED'}))
     expect(a.response.clientActionId).to.equal('main')
     expect(a.response.callflow.map((x) => x.action)).to.deep.equal(['sayAndCapture'])
-    expect((a.response.callflow[0].params as any).promptMessage).to.match(/^Welcome to Bella Tavola/)
+    expect((a.response.callflow[0].params as SayAndCaptureParams).promptMessage).to.match(/^Welcome to Bella Tavola/)
     expect(a.problem).to.equal(undefined)
   })
 
@@ -41,14 +42,14 @@ describe('menu answers', () => {
       {action: 'hangup'},
     ])
     const wrong = answerCall(restaurant, vca({callStatus: 'ACTION_COMPLETED', clientActionId: 'reservations', eventData: {dtmf: '8'}}))
-    expect((wrong.response.callflow[0].params as any).text).to.equal('Sorry, 8 is not one of the options.')
+    expect((wrong.response.callflow[0].params as SayParams).text).to.equal('Sorry, 8 is not one of the options.')
     expect(wrong.response.clientActionId).to.equal('reservations')
   })
 
   it('takes the no-input handler when no digits came', () => {
     const a = answerCall(restaurant, vca({callStatus: 'ACTION_COMPLETED', clientActionId: 'staff', eventData: {dtmf: null}}))
     expect(a.taken).to.equal('no input')
-    expect((a.response.callflow[0].params as any).text).to.equal('Sorry, we did not hear a choice.')
+    expect((a.response.callflow[0].params as SayParams).text).to.equal('Sorry, we did not hear a choice.')
     expect(a.response.clientActionId).to.equal('staff')
   })
 

@@ -4,10 +4,12 @@ import http from 'node:http'
 import path from 'node:path'
 
 import {projectRoot} from '../../helpers/run.js'
+import type {SayParams, VcaResponse} from '../../../src/lib/callflow/types.js'
 import {parseMenuText, type Menu} from '../../../src/lib/menu/model.js'
 import {startMenuServer, type AnswerReport, type MenuServer, type RefusedReport} from '../../../src/lib/menu/server.js'
 
-function post(url: string, body: string, headers: Record<string, string> = {}, method = 'POST'): Promise<{status: number; body: any}> {
+/** `B` is what the body is read as: the VCA answer by default (text when the server did not answer JSON). */
+function post<B = VcaResponse>(url: string, body: string, headers: Record<string, string> = {}, method = 'POST'): Promise<{status: number; body: B}> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {method, headers: {'content-type': 'application/json', ...headers}}, (res) => {
       let text = ''
@@ -19,7 +21,7 @@ function post(url: string, body: string, headers: Record<string, string> = {}, m
         } catch {
           // not JSON: keep the text
         }
-        resolve({status: res.statusCode ?? 0, body: parsed})
+        resolve({status: res.statusCode ?? 0, body: parsed as B})
       })
     })
     req.on('error', reject)
@@ -55,8 +57,8 @@ describe('menu server', () => {
     for (const body of ['{not json', '[]', vca({clientActionId: 'deleted-node', eventData: {dtmf: '1'}}), '']) {
       const r = await post(server.url, body, auth)
       expect(r.status, body).to.equal(200)
-      expect(r.body.callflow.map((a: any) => a.action), body).to.deep.equal(['say', 'hangup'])
-      expect(r.body.callflow[0].params.text).to.equal('Sorry, something went wrong on our side. Please call again later. Goodbye.')
+      expect(r.body.callflow.map((a) => a.action), body).to.deep.equal(['say', 'hangup'])
+      expect((r.body.callflow[0].params as SayParams).text).to.equal('Sorry, something went wrong on our side. Please call again later. Goodbye.')
       expect(answers.at(-1)!.answer.problem, body).to.be.a('string')
     }
   })
@@ -68,7 +70,7 @@ describe('menu server', () => {
     expect((await post(server.url, '', auth, 'PUT')).status).to.equal(405)
     expect(refused.map((r) => r.status)).to.deep.equal([401, 401, 404, 405])
     // GET is the health check, also without the header: it says nothing of the menu.
-    const health = await post(server.url, '', {}, 'GET')
+    const health = await post<unknown>(server.url, '', {}, 'GET')
     expect(health).to.deep.equal({status: 200, body: {server: 'ivr serve', ok: true}})
     expect(JSON.stringify(refused)).not.to.contain('c2VjcmV0')
   })

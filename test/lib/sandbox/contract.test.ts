@@ -124,7 +124,10 @@ describe('sandbox contract: responses against the 8x8 spec\'s response schemas',
     const ENDS = {source: str, destination: str, sourceFormat: str, destinationFormat: str, sourceCountryCode: str, destinationCountryCode: str, sourceRefId: strOrNull, destinationRefId: strOrNull}
     const EVENT = {...ENDS, eventId: str, callId: str, sessionId: str, subAccountId: str, callStatus: str, callDirection: (v: unknown) => v === 'INBOUND' || v === 'OUTBOUND', callType: (v: unknown) => v === 'PSTN' || v === 'VOIP', callDuration: num, timestamp: (v: unknown) => str(v) && !Number.isNaN(Date.parse(v as string)), clientActionId: strOrNull}
     const LEG = {...ENDS, callId: str, callDirection: str, callType: str, initiatedTimestamp: str, connectedTimestamp: strOrNull, disconnectedTimestamp: str, callStatus: str, callDuration: num}
-    const shapeProblems = (obj: any, shape: Record<string, (v: unknown) => boolean>, where: string) => Object.entries(shape).filter(([k, ok]) => !ok(obj?.[k])).map(([k]) => `${where}.${k} = ${JSON.stringify(obj?.[k])}`)
+    const shapeProblems = (obj: unknown, shape: Record<string, (v: unknown) => boolean>, where: string) => {
+      const o = (obj ?? {}) as Record<string, unknown>
+      return Object.entries(shape).filter(([k, ok]) => !ok(o[k])).map(([k]) => `${where}.${k} = ${JSON.stringify(o[k])}`)
+    }
 
     it('VCA and VCS', () => {
       const bodies = [...rx.of('/vca'), ...rx.of('/vcs')].map((r) => r.body)
@@ -147,7 +150,7 @@ describe('sandbox contract: responses against the 8x8 spec\'s response schemas',
         // 8x8's IVR session summary: `version` is an integer (5 in its example).
         ...(b.eventType === 'SESSION_SUMMARY' && b.namespace === 'VOICE' && b.version === 5 ? [] : [`#${i} envelope`]),
         ...shapeProblems(b.payload, {sessionId: str, subAccountId: str, sessionStatus: (v) => (SESSION_STATUSES as readonly unknown[]).includes(v), startTime: str, endTime: str, lastAction: (v) => ['MAKE_CALL', 'SAY', 'SAY_AND_CAPTURE', 'PLAY_FILE', 'HANGUP'].includes(v as string), callCount: num}, `#${i}.payload`),
-        ...shapeProblems(b.payload.details.callA, LEG, `#${i}.callA`),
+        ...shapeProblems(b.payload.details!.callA, LEG, `#${i}.callA`),
         ...(b.payload.sessionStatus === 'ERROR' && !(num(b.payload.errorDetails?.errorCode) && str(b.payload.errorDetails?.errorMsg)) ? [`#${i} errorDetails`] : []),
       ])
       expect(problems).to.deep.equal([])

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
-import {CallEngine, collectDigits, SandboxError, type Timeline} from '../../../src/lib/sandbox/engine.js'
-import {MAGIC_DESTINATIONS} from '../../../src/lib/sandbox/magic.js'
+import {CallEngine, collectDigits, SandboxError, type Timeline, type TimelineEvent} from '../../../src/lib/sandbox/engine.js'
+import {MAGIC_DESTINATIONS, type Outcome} from '../../../src/lib/sandbox/magic.js'
 import {capture, request, sayBye, TestReceiver, VOICE} from './receiver.js'
 
 const SUB = 'engine-test'
@@ -17,7 +17,7 @@ describe('sandbox call engine', () => {
   })
   afterEach(() => rx.close())
 
-  async function run(body: unknown, opts: {outcome?: any} = {}): Promise<Timeline> {
+  async function run(body: unknown, opts: {outcome?: Outcome} = {}): Promise<Timeline> {
     const res = engine.submitCallflow(SUB, body, opts)
     expect(res.body.sessionStatus, JSON.stringify(res.body)).to.equal('CREATED')
     return engine.waitForEnd(res.sessionId!)
@@ -51,7 +51,7 @@ describe('sandbox call engine', () => {
         expect(vss.body.payload.sessionStatus).to.equal(m.sessionStatus)
         expect(vss.body.payload.errorDetails?.errorCode ?? undefined).to.equal(m.errorCode)
         // No coverage and trunk capacity: the leg itself reads ERROR, as in 8x8's session status example.
-        if (m.outcome === 'no-coverage' || m.outcome === 'trunk-capacity') expect(vss.body.payload.details.callA.callStatus).to.equal('ERROR')
+        if (m.outcome === 'no-coverage' || m.outcome === 'trunk-capacity') expect(vss.body.payload.details!.callA.callStatus).to.equal('ERROR')
         if (m.outcome === 'caller-hangup') expect(t.events.some((e) => e.kind === 'hangup' && e.by === 'called-party')).to.equal(true)
       })
     }
@@ -110,7 +110,7 @@ describe('sandbox call engine', () => {
       engine.setPresses(SUB, '+6591230001', ',12,4')
       const t = await run(request('+6591230001', capture({noOfTries: 3, minDigits: 1, maxDigits: 1, failureMessage: 'Sorry, try again', successMessage: 'Thank you'})))
       const captures = t.events.filter((e) => e.kind === 'capture')
-      expect(captures.map((e) => (e as any).digits)).to.deep.equal([null, '1'])
+      expect(captures.map((e) => e.digits)).to.deep.equal([null, '1'])
       expect(t.events.filter((e) => e.kind === 'say' && e.role === 'failure')).to.have.length(1)
       expect(t.events.filter((e) => e.kind === 'say' && e.role === 'success')).to.have.length(1)
       const [vca] = rx.of('/vca')
@@ -136,7 +136,7 @@ describe('sandbox call engine', () => {
       const cap = t.events.find((e) => e.kind === 'capture')!
       const answered = t.events.find((e) => e.kind === 'call' && e.status === 'answered')!
       expect(Date.parse(cap.at) - Date.parse(answered.at)).to.be.at.least(30_000)
-      expect((cap as any).ended).to.equal('overall-timeout')
+      expect(cap.ended).to.equal('overall-timeout')
     })
 
     it('echoes the previous clientActionId in the next VCA, and runs the answer\'s next menu', async () => {
@@ -150,7 +150,7 @@ describe('sandbox call engine', () => {
       engine.setPresses(SUB, '+6591230004', '1,2')
       const t = await run(request('+6591230004', capture()))
       const vcas = rx.of('/vca')
-      expect(vcas.map((r) => r.body.payload.eventData.dtmf)).to.deep.equal(['1', '2'])
+      expect(vcas.map((r) => r.body.payload.eventData!.dtmf)).to.deep.equal(['1', '2'])
       expect(vcas[0].body.payload.clientActionId).to.equal(null)
       expect(vcas[1].body.payload.clientActionId).to.equal('menu-2')
       expect(t.summary!.lastAction).to.equal('HANGUP')
@@ -182,7 +182,7 @@ describe('sandbox call engine', () => {
 
   it('a makeCall in a VCA answer bridges a second leg, itself subject to magic outcomes', async () => {
     engine.registerWebhook(SUB, 'VCA', `${rx.url}/vca`)
-    rx.handler = (r) => (r.path === '/vca' ? {body: {callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: r.body.payload.eventData.dtmf === '1' ? '+6591112222' : '+12025550101'}}]}} : undefined)
+    rx.handler = (r) => (r.path === '/vca' ? {body: {callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: r.body.payload.eventData!.dtmf === '1' ? '+6591112222' : '+12025550101'}}]}} : undefined)
     engine.setPresses(SUB, '+6591230020', '1')
     engine.setPresses(SUB, '+6591230021', '2')
     const ok = await run(request('+6591230020', capture()))
@@ -199,7 +199,7 @@ describe('sandbox call engine', () => {
   it('a bridged leg that does not answer or fails gives the session its status', async () => {
     engine.registerWebhook(SUB, 'VCA', `${rx.url}/vca`)
     const bridgeTo: Record<string, string> = {'+6591230023': '+12025550102', '+6591230024': '+12025550103'}
-    rx.handler = (r) => (r.path === '/vca' ? {body: {callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: bridgeTo[r.body.payload.destination]}}, {action: 'say', params: {text: 'Sorry, nobody is free.', voiceProfile: VOICE}}]}} : undefined)
+    rx.handler = (r) => (r.path === '/vca' ? {body: {callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: bridgeTo[r.body.payload.destination!]}}, {action: 'say', params: {text: 'Sorry, nobody is free.', voiceProfile: VOICE}}]}} : undefined)
     const noAnswer = await run(request('+6591230023', capture()))
     expect(noAnswer.summary!.details.callB!.callStatus).to.equal('NO_ANSWER')
     expect(noAnswer.sessionStatus).to.equal('NO_ANSWER')
@@ -234,14 +234,14 @@ describe('sandbox call engine', () => {
       engine.registerWebhook(SUB, 'VCA', `${rx.url}/vca`)
       rx.handler = (r) => {
         if (r.path !== '/vca') return undefined
-        return r.body.payload.callStatus === 'CALL_RECEIVED' ? {body: {clientActionId: 'main', callflow: [capture()]}} : {body: sayBye(`You chose ${r.body.payload.eventData.dtmf}`)}
+        return r.body.payload.callStatus === 'CALL_RECEIVED' ? {body: {clientActionId: 'main', callflow: [capture()]}} : {body: sayBye(`You chose ${r.body.payload.eventData!.dtmf}`)}
       }
       const id = engine.startInbound({subAccountId: SUB, from: '+6598765432', to: '+6531591234', presses: '3'})
       const t = await engine.waitForEnd(id)
       const [first, second] = rx.of('/vca')
       expect(first.body.payload).to.include({callStatus: 'CALL_RECEIVED', callDirection: 'INBOUND', source: '+6598765432', destination: '+6531591234', destinationRefId: 'SBX-SG-0001'})
       expect(second.body.payload).to.include({clientActionId: 'main'})
-      expect(second.body.payload.eventData.dtmf).to.equal('3')
+      expect(second.body.payload.eventData!.dtmf).to.equal('3')
       expect(t.events.some((e) => e.kind === 'say' && e.text === 'You chose 3')).to.equal(true)
       expect(t.summary!.details.callA.callDirection).to.equal('INBOUND')
     })
@@ -262,7 +262,7 @@ describe('sandbox call engine', () => {
     expect(Date.parse(s.endTime)).to.be.within(before, after)
     expect(Date.parse(s.endTime) - Date.parse(s.startTime)).to.be.at.least(60_000)
     expect(Date.parse(t.startedAt)).to.equal(Date.parse(s.startTime))
-    const stamps = [t.startedAt, s.startTime, s.endTime, s.details.callA.initiatedTimestamp, s.details.callA.connectedTimestamp!, s.details.callA.disconnectedTimestamp, ...t.events.map((e) => e.at), ...rx.of('/vcs').map((r) => r.body.payload.timestamp)]
+    const stamps = [t.startedAt, s.startTime, s.endTime, s.details.callA.initiatedTimestamp, s.details.callA.connectedTimestamp!, s.details.callA.disconnectedTimestamp, ...t.events.map((e) => e.at), ...rx.of('/vcs').map((r) => r.body.payload.timestamp!)]
     expect(stamps.filter((x) => Date.parse(x) > after)).to.deep.equal([])
     const [listed] = engine.listSessions(SUB).filter((l) => l.sessionId === t.sessionId)
     expect(Date.parse(listed.endedAt!)).to.be.at.most(after)
@@ -280,8 +280,8 @@ describe('sandbox call engine', () => {
     let fails = 2
     rx.handler = (r) => (r.path === '/vss' && fails-- > 0 ? {status: 503} : undefined)
     const t = await run(request('+6591230040', {action: 'hangup'}))
-    const attempts = t.events.filter((e) => e.kind === 'webhook' && e.type === 'VSS')
-    expect(attempts.map((e) => (e as any).response.status)).to.deep.equal([503, 503, 200])
+    const attempts = t.events.filter((e): e is Extract<TimelineEvent, {kind: 'webhook'}> => e.kind === 'webhook' && e.type === 'VSS')
+    expect(attempts.map((e) => e.response!.status)).to.deep.equal([503, 503, 200])
     expect(vssOf(t)).to.have.length(3)
   })
 

@@ -45,7 +45,7 @@ describe('sandbox: playFile downloads and recordings', () => {
   })
 
   const play = async (fileUrl: string) => {
-    const res = await api.sendCallflow(request('+6591234567', {action: 'playFile', params: {fileUrl}}, {action: 'hangup'}) as any)
+    const res = await api.sendCallflow(request('+6591234567', {action: 'playFile', params: {fileUrl}}, {action: 'hangup'}))
     expect(res.sessionStatus).to.equal('CREATED')
     return waitForSession({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId}, res.sessionId!)
   }

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {VoiceApi} from '../../../src/lib/api/client.js'
 import {getTimeline, setPresses, type SandboxTarget} from '../../../src/lib/sandbox/control.js'
 import {CallEngine, SandboxError, type Timeline} from '../../../src/lib/sandbox/engine.js'
-import {checkPopulation, parseWeights, PopulationDraw, populationFromText} from '../../../src/lib/sandbox/population.js'
+import {checkPopulation, parseWeights, type Population, PopulationDraw, populationFromText} from '../../../src/lib/sandbox/population.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {capture, request, TestReceiver} from './receiver.js'
 
@@ -53,7 +53,8 @@ describe('sandbox at campaign scale', () => {
       expect(() => populationFromText({population: 'answer=0,busy=0'})).to.throw(/add up to 0/)
       expect(() => parseWeights('busy=1,busy=2', '--population')).to.throw(/appears twice/)
       expect(checkPopulation({outcomes: {answer: -1}})).to.match(/0 or more/)
-      expect(() => new CallEngine({population: {outcomes: {maybe: 1} as any}})).to.throw(SandboxError, /not an outcome/)
+      // `maybe` is not an Outcome on purpose: the engine must refuse it.
+      expect(() => new CallEngine({population: {outcomes: {maybe: 1} as unknown as Population['outcomes']}})).to.throw(SandboxError, /not an outcome/)
     })
   })
 
@@ -77,7 +78,7 @@ describe('sandbox at campaign scale', () => {
       expect(res.body.sessionStatus, JSON.stringify(res.body)).to.equal('CREATED')
       return getTimeline(target, res.body.sessionId, {waitMs: 10_000})
     }
-    const pressed = (t: Timeline) => t.events.filter((e) => e.kind === 'capture').map((e) => (e as any).digits)
+    const pressed = (t: Timeline) => t.events.filter((e) => e.kind === 'capture').map((e) => e.digits)
 
     it('each new destination answers and presses as drawn from the seed, on every call', async () => {
       const d = new PopulationDraw(POPULATION)
@@ -129,8 +130,8 @@ describe('sandbox at campaign scale', () => {
       const sb = await startSandbox({cps: 1, now: () => new Date('2026-12-01T09:00:00Z')})
       try {
         const api = new VoiceApi({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, userAgent: 'test'})
-        await api.sendCallflow(request('+6591234567', {action: 'hangup'}) as any)
-        const err = await api.sendCallflow(request('+6591234567', {action: 'hangup'}) as any).catch((error) => error)
+        await api.sendCallflow(request('+6591234567', {action: 'hangup'}))
+        const err = await api.sendCallflow(request('+6591234567', {action: 'hangup'})).catch((error) => error)
         expect(err.httpStatus).to.equal(429)
         expect(err.message).to.match(/refused this Send Callflow without acting on it \(no call was created\)\. It was not resent/)
         expect(err.message).not.to.match(/after retrying/)

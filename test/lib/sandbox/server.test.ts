@@ -5,6 +5,7 @@ import path from 'node:path'
 import {expect} from 'chai'
 
 import {VoiceApi} from '../../../src/lib/api/client.js'
+import type {CreateWebhookRequest} from '../../../src/lib/api/types.js'
 import {getTimeline, listSessions, seedSessions, setExportBehaviour, setPresses, startInboundCall, waitForSession, type SandboxTarget} from '../../../src/lib/sandbox/control.js'
 import {EXPORT_COLUMNS} from '../../../src/lib/sandbox/exports.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
@@ -68,7 +69,8 @@ describe('sandbox HTTP server', () => {
     it('one per type: create replaces, list shows it without the auth header, delete answers with the deleted entry', async () => {
       await api.createWebhook({type: 'VCA', url: 'http://127.0.0.1:1/old'})
       await api.createWebhook({type: 'VCA', url: 'http://127.0.0.1:1/new', httpAuthHeader: 'Basic c2VjcmV0'})
-      await api.createWebhook({type: 'VSS', url: 'http://127.0.0.1:1/vss', active: false} as any)
+      // `active` is not in CreateWebhookRequest on purpose: the sandbox also takes it for `enabled`.
+      await api.createWebhook({type: 'VSS', url: 'http://127.0.0.1:1/vss', active: false} as unknown as CreateWebhookRequest)
       const list = await api.listWebhooks()
       expect(list).to.include({subAccountId: 'sandbox', count: 2})
       expect(list.webhooks).to.deep.equal([
@@ -178,7 +180,7 @@ describe('sandbox HTTP server', () => {
       const empty = await fetch(`${sb.baseUrl}/api/v1/subaccounts/sandbox/callflows`, {method: 'POST', headers: {authorization: `Bearer ${sb.apiKey}`}, body: ''})
       expect(empty.status).to.equal(400)
       expect(await empty.json()).to.include({sessionStatus: 'NOT_CREATED', statusCode: -1001})
-      const noVca = await api.sendCallflow(request('+6591234567', capture()) as any).catch((error) => error)
+      const noVca = await api.sendCallflow(request('+6591234567', capture())).catch((error) => error)
       expect(noVca.statusCode).to.equal(-1004)
       expect(noVca.exitCode).to.equal(4)
     })
@@ -196,7 +198,7 @@ describe('sandbox HTTP server', () => {
       await api.createWebhook({type: 'VCA', url: `${sb.baseUrl}/sandbox/demo-vca`})
       await api.createWebhook({type: 'VSS', url: `${rx.url}/vss`})
       await setPresses(target, '+6591234567', '4', {once: true})
-      const res = await api.sendCallflow(request('+6591234567', capture()) as any)
+      const res = await api.sendCallflow(request('+6591234567', capture()))
       expect(res).to.include({sessionStatus: 'CREATED', statusCode: 1, statusMessage: 'Created'})
       const t = await waitForSession(target, res.sessionId!)
       expect(t.state).to.equal('ended')
@@ -205,7 +207,7 @@ describe('sandbox HTTP server', () => {
       expect(rx.of('/vss')).to.have.length(1)
       expect((await listSessions(target)).map((s) => s.sessionId)).to.include(res.sessionId)
       // The `once` presses were used up: the next call to the number presses nothing.
-      const second = await api.sendCallflow(request('+6591234567', capture()) as any)
+      const second = await api.sendCallflow(request('+6591234567', capture()))
       const t2 = await getTimeline(target, second.sessionId!, {waitMs: 10_000})
       expect(t2.events.some((e) => e.kind === 'say' && /did not get your choice/.test(e.text))).to.equal(true)
     })
@@ -215,9 +217,9 @@ describe('sandbox HTTP server', () => {
       const put = await raw(sb, 'PUT', '/sandbox/subaccounts/sandbox/destinations/+6591234570', {body: {presses: '1'}})
       expect(put.status).to.equal(200)
       for (let i = 0; i < 2; i++) {
-        const res = await api.sendCallflow(request('+6591234570', capture()) as any)
+        const res = await api.sendCallflow(request('+6591234570', capture()))
         const t = await getTimeline(target, res.sessionId!, {waitMs: 10_000})
-        expect(t.events.filter((e) => e.kind === 'capture').map((e) => (e as any).digits), `call ${i + 1}`).to.deep.equal(['1'])
+        expect(t.events.filter((e) => e.kind === 'capture').map((e) => e.digits), `call ${i + 1}`).to.deep.equal(['1'])
       }
       expect((await raw(sb, 'GET', '/sandbox/subaccounts/sandbox/destinations/+6591234570')).body).to.deep.include({presses: ['1']})
     })
@@ -289,7 +291,7 @@ describe('sandbox HTTP server', () => {
     const first = await startSandbox({stateFile})
     const a = new VoiceApi({baseUrl: first.baseUrl, apiKey: first.apiKey, subAccountId: 'keep-me', userAgent: 'test'})
     await a.createWebhook({type: 'VSS', url: `${rx.url}/vss`, httpAuthHeader: 'Bearer hook-secret'})
-    const {sessionId} = await a.sendCallflow(request('+6591234567', {action: 'hangup'}) as any)
+    const {sessionId} = await a.sendCallflow(request('+6591234567', {action: 'hangup'}))
     await waitForSession({baseUrl: first.baseUrl, apiKey: first.apiKey, subAccountId: 'keep-me'}, sessionId!)
     await first.close()
     expect((await fs.stat(stateFile)).mode & 0o777).to.equal(0o600)
@@ -301,7 +303,7 @@ describe('sandbox HTTP server', () => {
       const t = await getTimeline({baseUrl: second.baseUrl, apiKey: second.apiKey, subAccountId: 'keep-me'}, sessionId!)
       expect(t.summary!.sessionStatus).to.equal('COMPLETED')
       // The auth header survives the restart: deliveries still carry it.
-      const {sessionId: next} = await b.sendCallflow(request('+6591234567', {action: 'hangup'}) as any)
+      const {sessionId: next} = await b.sendCallflow(request('+6591234567', {action: 'hangup'}))
       await waitForSession({baseUrl: second.baseUrl, apiKey: second.apiKey, subAccountId: 'keep-me'}, next!)
       expect(rx.of('/vss').at(-1)!.headers.authorization).to.equal('Bearer hook-secret')
     } finally {
@@ -315,7 +317,7 @@ describe('sandbox HTTP server', () => {
     try {
       const a = new VoiceApi({baseUrl: demo.baseUrl, apiKey: demo.apiKey, subAccountId: 'newcomer', userAgent: 'test'})
       expect((await a.listWebhooks()).webhooks).to.deep.equal([{type: 'VCA', url: `${demo.baseUrl}/sandbox/demo-vca`, enabled: true, httpAuthHeaderAvailable: false}])
-      const {sessionId} = await a.sendCallflow(request('+6591234567', capture()) as any)
+      const {sessionId} = await a.sendCallflow(request('+6591234567', capture()))
       const t = await waitForSession({baseUrl: demo.baseUrl, apiKey: demo.apiKey, subAccountId: 'newcomer'}, sessionId!)
       expect(t.sessionStatus).to.equal('COMPLETED')
       expect((await api.listWebhooks()).count).to.equal(0)

@@ -21,7 +21,7 @@ describe('sessions/view: how sessions read', () => {
 
   it('explains an error code from the shared table and shows the worst MOS over the legs', () => {
     const body = vss('e', {sessionStatus: 'ERROR', errorDetails: {errorCode: -2006, errorMsg: 'download failed'}})
-    ;(body.payload.details as any).callB = {...body.payload.details.callA, callQuality: {mos: 3.0, packetLossRate: 3, jitter: 40}}
+    body.payload.details.callB = {...body.payload.details.callA, callQuality: {mos: 3.0, packetLossRate: 3, jitter: 40}}
     const line = summaryLine(event(body), {colors})
     expect(line).to.contain('ERROR')
     expect(line).to.contain('2 legs')
@@ -51,7 +51,7 @@ describe('sessions/view: how sessions read', () => {
 
   it('derives answered, durations and billable-looking minutes from the legs', () => {
     const body = vss('m')
-    ;(body.payload.details as any).callB = {...body.payload.details.callA, callDuration: 61}
+    body.payload.details.callB = {...body.payload.details.callA, callDuration: 61}
     const row = sessionRow(event(body))
     expect(row).to.include({answered: true, durationSec: 85, billableMinutes: 4, legSeconds: 146, legs: 2, country: 'SG', mosBand: 'excellent'})
     const busy = sessionRow(event(vss('b', {sessionStatus: 'BUSY', details: {callA: {callDuration: 0, connectedTimestamp: null}}})))

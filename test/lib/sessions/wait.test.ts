@@ -6,6 +6,7 @@ import path from 'node:path'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
 import {exitCodeForSummary, waitForSummary} from '../../../src/lib/sessions/wait.js'
+import type {VssWebhook} from '../../../src/lib/webhooks/payloads.js'
 import {vss} from '../webhooks/fixtures.js'
 
 const event = (body: unknown) => makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body)})
@@ -25,7 +26,7 @@ describe('sessions/wait: waiting for a session summary', () => {
     await store.append(event(vss('mine', {sessionStatus: 'BUSY'})))
     await store.close()
     const ev = await waitForSummary({file, sessionId: 'mine', timeoutMs: 2000})
-    expect((ev?.body as any).payload.sessionStatus).to.equal('BUSY')
+    expect((ev?.body as VssWebhook).payload.sessionStatus).to.equal('BUSY')
   })
 
   it('follows the file another process appends to, ignoring other sessions and call events', async () => {

@@ -1,6 +1,6 @@
 import http from 'node:http'
 
-import type {VssWebhook} from '../../../src/lib/webhooks/payloads.js'
+import type {SessionSummaryPayload, VssWebhook} from '../../../src/lib/webhooks/payloads.js'
 
 /** A tidy VSS as the docs describe it; `over` replaces payload fields. */
 export function vss(sessionId: string, over: Record<string, unknown> = {}): VssWebhook {
@@ -27,7 +27,7 @@ export function vss(sessionId: string, over: Record<string, unknown> = {}): VssW
         },
       },
       ...over,
-    } as any,
+    } as SessionSummaryPayload,
   }
 }
 

@@ -6,6 +6,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {VoiceApi} from '../../../src/lib/api/client.js'
+import type {IvrError} from '../../../src/lib/errors.js'
 import {MAGIC_DESTINATIONS} from '../../../src/lib/sandbox/magic.js'
 import {SPEECH_PROFILES} from '../../../src/lib/sandbox/profiles.js'
 import {startSandbox} from '../../../src/lib/sandbox/server.js'
@@ -52,7 +53,7 @@ describe('webhooks against the sandbox', () => {
         {action: 'makeCall', params: {source: DEFAULT_SOURCE_NUMBER, destination: m.number}},
         {action: 'say', params: {text: 'Hello from the test.', voiceProfile}},
         {action: 'hangup'},
-      ]} as any)
+      ]})
       const ev = await waitForSummary({store, sessionId: res.sessionId!, timeoutMs: 15_000})
       expect(ev, m.outcome).to.not.equal(undefined)
       const row = sessionRow(ev!)
@@ -74,7 +75,7 @@ describe('webhooks against the sandbox', () => {
   it('refuses to replace a registration without force, and puts the previous one back', async () => {
     const configDir = path.join(dir, 'config2')
     await api.createWebhook({type: 'VSS', url: 'https://app.example.com/vss', enabled: true})
-    const refused = await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid}).catch((e: any) => e)
+    const refused = (await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid}).catch((error: unknown) => error)) as IvrError
     expect(refused.exitCode).to.equal(2)
     expect(refused.message).to.contain('https://app.example.com/vss')
     expect((await api.listWebhooks()).webhooks.find((w) => w.type === 'VSS')?.url).to.equal('https://app.example.com/vss')
@@ -82,7 +83,7 @@ describe('webhooks against the sandbox', () => {
     const reg = await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: receiver.url, pid: process.pid, force: true})
     expect(reg.replaced?.url).to.equal('https://app.example.com/vss')
     // A second receiver cannot take it over while this lease is open.
-    expect(await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: 'http://127.0.0.1:1/x', pid: process.pid + 1, force: true}).catch((e: any) => e.exitCode)).to.equal(2)
+    expect(await acquireLease(api, {configDir, account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, type: 'VSS', url: 'http://127.0.0.1:1/x', pid: process.pid + 1, force: true}).catch((error: IvrError) => error.exitCode)).to.equal(2)
     const r = await reg.release()
     expect(r).to.include({action: 'restored', url: 'https://app.example.com/vss'})
     expect((await api.listWebhooks()).webhooks.find((w) => w.type === 'VSS')?.url).to.equal('https://app.example.com/vss')
