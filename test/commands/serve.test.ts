@@ -2,10 +2,10 @@ import {expect} from 'chai'
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {promises as fs} from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 
+import {freePort, untilListening} from '../helpers/net.js'
 import {cliSpawnArgs, runIvr} from '../helpers/run.js'
 import {startSandbox} from '../../src/lib/sandbox/server.js'
 
@@ -77,31 +77,6 @@ function post(url: string, body: string, headers: Record<string, string> = {}): 
     req.on('error', reject)
     req.end(body)
   })
-}
-
-/** A port free right now on loopback (for in-process runs, whose stderr is read only at the end). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const {port} = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
-}
-
-/** Resolves once something accepts connections on the port. */
-async function untilListening(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true) })
-      s.on('error', () => resolve(false))
-    })
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`nothing listens on ${port}`)
 }
 
 const vca = (p: Record<string, unknown>) => JSON.stringify({namespace: 'VOICE', eventType: 'CALL_ACTION', payload: {sessionId: 'a1b2c3d4-0000', callStatus: 'ACTION_COMPLETED', callDirection: 'INBOUND', source: '+6591234567', destination: '+6531591234', ...p}})

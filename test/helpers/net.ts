@@ -30,10 +30,10 @@ export async function untilListening(port: number): Promise<void> {
   throw new Error(`nothing listens on ${port}`)
 }
 
-/** POSTs JSON text; the answer parsed when it is JSON. */
-export function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<{status: number; body: unknown}> {
+/** POSTs (or sends with `method`) JSON text; the answer parsed when it is JSON. `B` is what the body is read as. */
+export function postJson<B = unknown>(url: string, body: string, headers: Record<string, string> = {}, method = 'POST'): Promise<{status: number; body: B}> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {method: 'POST', headers: {'content-type': 'application/json', ...headers}}, (res) => {
+    const req = http.request(url, {method, headers: {'content-type': 'application/json', ...headers}}, (res) => {
       let text = ''
       res.on('data', (c) => (text += c))
       res.on('end', () => {
@@ -43,7 +43,7 @@ export function postJson(url: string, body: string, headers: Record<string, stri
         } catch {
           // not JSON: keep the text
         }
-        resolve({status: res.statusCode ?? 0, body: parsed})
+        resolve({status: res.statusCode ?? 0, body: parsed as B})
       })
     })
     req.on('error', reject)

@@ -64,14 +64,34 @@ export interface HttpServer {
   close(graceMs?: number): Promise<void>
 }
 
+/** Counts the requests under way, so a close can let them finish (at most graceMs) before it drops them. */
+class InFlight {
+  active = 0
+  closing = false
+  private readonly idle: Array<() => void> = []
+
+  enter(): void {
+    this.active++
+  }
+
+  leave(): void {
+    if (--this.active === 0) for (const wake of this.idle.splice(0)) wake()
+  }
+
+  /** Marks the server closing and resolves once nothing is under way, or after graceMs. */
+  async drain(graceMs: number): Promise<void> {
+    this.closing = true
+    if (this.active === 0) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))])
+    clearTimeout(timer)
+  }
+}
+
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
   const limits = {...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k in DEFAULT_LIMITS && v !== undefined))} as Required<ServerLimits>
-  let active = 0
-  let closing = false
-  const idle: Array<() => void> = []
-  const settled = () => {
-    if (--active === 0 && idle.length > 0) for (const wake of idle.splice(0)) wake()
-  }
+  const flight = new InFlight()
+  const settled = () => flight.leave()
   const server = http.createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -79,8 +99,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     // Node checks the two timeouts above only this often (30 s by default).
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 2))),
   }, (req, res) => {
-    active++
-    if (closing) res.setHeader('connection', 'close')
+    flight.enter()
+    if (flight.closing) res.setHeader('connection', 'close')
     Promise.resolve().then(() => opts.handle(req, res)).then(settled, () => {
       if (!res.headersSent) res.writeHead(500, {connection: 'close'}).end()
       settled()
@@ -102,21 +122,17 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     port: addr.port,
     server,
     get inFlight() {
-      return active
+      return flight.active
     },
     get closing() {
-      return closing
+      return flight.closing
     },
     close(graceMs = 10_000) {
       closed ??= (async () => {
-        closing = true
+        flight.closing = true
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()
-        if (active > 0) {
-          let timer: NodeJS.Timeout | undefined
-          await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))])
-          clearTimeout(timer)
-        }
+        await flight.drain(graceMs)
         server.closeAllConnections()
         await stopped
       })()
@@ -279,16 +295,14 @@ export async function startRouter(opts: ServerLimits & {host: string; port: numb
     server: base.server,
     mount(path, handle) {
       if (routes.has(path)) throw new Error(`${path} is already served`)
-      let active = 0
-      let closing = false
-      const idle: Array<() => void> = []
+      const flight = new InFlight()
       routes.set(path, async (req, res) => {
-        active++
-        if (closing) res.setHeader('connection', 'close')
+        flight.enter()
+        if (flight.closing) res.setHeader('connection', 'close')
         try {
           await handle(req, res)
         } finally {
-          if (--active === 0) for (const wake of idle.splice(0)) wake()
+          flight.leave()
         }
       })
       let closed: Promise<void> | undefined
@@ -297,19 +311,14 @@ export async function startRouter(opts: ServerLimits & {host: string; port: numb
         port: base.port,
         server: base.server,
         get inFlight() {
-          return active
+          return flight.active
         },
         get closing() {
-          return closing
+          return flight.closing
         },
         close(graceMs = 10_000) {
           closed ??= (async () => {
-            closing = true
-            if (active > 0) {
-              let timer: NodeJS.Timeout | undefined
-              await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))])
-              clearTimeout(timer)
-            }
+            await flight.drain(graceMs)
             routes.delete(path)
           })()
           return closed

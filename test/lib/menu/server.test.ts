@@ -1,33 +1,15 @@
 import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
-import http from 'node:http'
 import path from 'node:path'
 
+import {postJson} from '../../helpers/net.js'
 import {projectRoot} from '../../helpers/run.js'
 import type {SayParams, VcaResponse} from '../../../src/lib/callflow/types.js'
 import {parseMenuText, type Menu} from '../../../src/lib/menu/model.js'
 import {startMenuServer, type AnswerReport, type MenuServer, type RefusedReport} from '../../../src/lib/menu/server.js'
 
-/** `B` is what the body is read as: the VCA answer by default (text when the server did not answer JSON). */
-function post<B = VcaResponse>(url: string, body: string, headers: Record<string, string> = {}, method = 'POST'): Promise<{status: number; body: B}> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, {method, headers: {'content-type': 'application/json', ...headers}}, (res) => {
-      let text = ''
-      res.on('data', (c) => (text += c))
-      res.on('end', () => {
-        let parsed: unknown = text
-        try {
-          parsed = JSON.parse(text)
-        } catch {
-          // not JSON: keep the text
-        }
-        resolve({status: res.statusCode ?? 0, body: parsed as B})
-      })
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
+/** The VCA answer by default (text when the server did not answer JSON). */
+const post = <B = VcaResponse>(url: string, body: string, headers: Record<string, string> = {}, method = 'POST') => postJson<B>(url, body, headers, method)
 
 const vca = (p: Record<string, unknown>) => JSON.stringify({namespace: 'VOICE', eventType: 'CALL_ACTION', payload: {sessionId: 'sess-1', callStatus: 'ACTION_COMPLETED', callDirection: 'INBOUND', source: '+6591234567', destination: '+6531591234', ...p}})
 
