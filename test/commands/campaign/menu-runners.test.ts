@@ -2,7 +2,6 @@
 // VCA and one VSS URL per sub-account, so the first runner listens and a later runner of the same
 // campaign uses its listener; a runner of another campaign is refused while it holds them.
 import {expect} from 'chai'
-import {spawn, type ChildProcess} from 'node:child_process'
 import {promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -12,32 +11,14 @@ import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {freshDatabase} from '../../helpers/postgres.js'
+import {spawnIvr, until, type CliProcess} from '../../helpers/cli-process.js'
 import {projectRoot} from '../../helpers/run.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
 
-interface Proc {child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null>}
-
-function ivr(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), ...args], {env: {...process.env, NODE_ENV: 'production', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-  let out = ''
-  let err = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (err += d))
-  return {child, stdout: () => out, stderr: () => err, exited: new Promise((resolve) => child.on('close', (code) => resolve(code)))}
-}
-
-async function until(what: string, ms: number, check: () => boolean): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
 describe('campaign run: two runners of one menu campaign on one machine', function () {
   this.timeout(180_000)
-  const procs: Proc[] = []
+  const procs: CliProcess[] = []
   let sandbox: RunningSandbox | undefined
   let dir: string
 
@@ -57,21 +38,21 @@ describe('campaign run: two runners of one menu campaign on one machine', functi
     const numbers = Array.from({length: 40}, (_, i) => `+65813${String(40_000 + i)}`)
     await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
     for (const name of ['shared', 'other']) {
-      const create = ivr(['campaign', 'create', name, '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '5', '--max-live', '10', '--sandbox'], env)
+      const create = spawnIvr(['campaign', 'create', name, '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '5', '--max-live', '10', '--sandbox'], env)
       expect(await create.exited, create.stderr()).to.equal(0)
     }
 
-    const first = ivr(['campaign', 'run', 'shared', '--sandbox'], env)
+    const first = spawnIvr(['campaign', 'run', 'shared', '--sandbox'], env)
     procs.push(first)
     await until('the first runner to listen', 60_000, () => /menu at http/.test(first.stderr()) || first.child.exitCode !== null)
 
     // Another campaign cannot have the sub-account's call actions while this one holds them: refused, nothing dialed.
-    const other = ivr(['campaign', 'run', 'other', '--sandbox'], env)
+    const other = spawnIvr(['campaign', 'run', 'other', '--sandbox'], env)
     expect(await other.exited, other.stderr()).to.equal(2)
     expect(other.stderr()).to.match(new RegExp(`pid ${first.child.pid}, campaign run shared .*holds the (VCA|VSS) webhook`))
     expect(other.stderr()).to.match(/one URL per webhook type/)
 
-    const second = ivr(['campaign', 'run', 'shared', '--sandbox'], env)
+    const second = spawnIvr(['campaign', 'run', 'shared', '--sandbox'], env)
     procs.push(second)
     expect(await second.exited, second.stderr()).to.equal(0)
     expect(await first.exited, first.stderr()).to.equal(0)
@@ -103,9 +84,9 @@ describe('campaign run: two runners of one menu campaign on one machine', functi
     await fs.writeFile(discoveryFile(env.IVR_DATA_DIR), JSON.stringify({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
     const numbers = Array.from({length: 16}, (_, i) => `+65813${String(50_000 + i)}`)
     await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
-    const create = ivr(['campaign', 'create', 'race', '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '8', '--sandbox'], env)
+    const create = spawnIvr(['campaign', 'create', 'race', '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '8', '--sandbox'], env)
     expect(await create.exited, create.stderr()).to.equal(0)
-    const runners = [ivr(['campaign', 'run', 'race', '--sandbox'], env), ivr(['campaign', 'run', 'race', '--sandbox'], env)]
+    const runners = [spawnIvr(['campaign', 'run', 'race', '--sandbox'], env), spawnIvr(['campaign', 'run', 'race', '--sandbox'], env)]
     procs.push(...runners)
     const codes = await Promise.all(runners.map((r) => r.exited))
     expect(codes, runners.map((r) => r.stderr()).join('\n---\n')).to.deep.equal([0, 0])

@@ -2,7 +2,6 @@
 // sandbox: every contact is dialed exactly once, counted where the requests arrive; one runner is
 // killed with -9 while its request is under way, and the other two finish the rest.
 import {expect} from 'chai'
-import {spawn, type ChildProcess} from 'node:child_process'
 import {promises as fs} from 'node:fs'
 import http from 'node:http'
 import {tmpdir} from 'node:os'
@@ -15,35 +14,8 @@ import {followStore} from '../../../src/lib/campaign/serving.js'
 import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {freshDatabase} from '../../helpers/postgres.js'
-import {projectRoot} from '../../helpers/run.js'
-
-interface Proc {
-  child: ChildProcess
-  stdout: () => string
-  stderr: () => string
-  exited: Promise<number | null>
-}
-
-/** The built CLI as a child process, as a user (or a process manager on another machine) runs it. */
-function ivr(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), ...args], {
-    env: {...process.env, NODE_ENV: 'production', ...env}, stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  let err = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (err += d))
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
-  return {child, stdout: () => out, stderr: () => err, exited}
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import {spawnIvr, until, type CliProcess} from '../../helpers/cli-process.js'
+import {freePort} from '../../helpers/net.js'
 
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -52,14 +24,6 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
     return await Promise.race([promise, timeout])
   } finally {
     clearTimeout(timer)
-  }
-}
-
-async function until(what: string, ms: number, check: () => boolean | Promise<boolean>): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
@@ -111,7 +75,7 @@ async function countingProxy(target: string, hold: string) {
 
 describe('campaign run: three runners on one campaign in PostgreSQL', function () {
   this.timeout(180_000)
-  const procs: Proc[] = []
+  const procs: CliProcess[] = []
   let sandbox: RunningSandbox | undefined
   let proxy: Awaited<ReturnType<typeof countingProxy>> | undefined
   let dir: string
@@ -146,18 +110,18 @@ describe('campaign run: three runners on one campaign in PostgreSQL', function (
       {action: 'hangup'},
     ]}))
 
-    const create = ivr(['campaign', 'create', 'fleet', '--contacts', path.join(dir, 'contacts.csv'), '--callflow', path.join(dir, 'flow.json'),
+    const create = spawnIvr(['campaign', 'create', 'fleet', '--contacts', path.join(dir, 'contacts.csv'), '--callflow', path.join(dir, 'flow.json'),
       '--from', '+6531591234', '--rate', '15', '--max-live', '12', '--sandbox'], env)
     expect(await within(60_000, 'campaign create', create.exited), create.stderr()).to.equal(0)
 
     // One receiver for the whole fleet; the runners read what it stores.
     const port = await freePort()
-    const tail = ivr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`], env)
+    const tail = spawnIvr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`], env)
     procs.push(tail)
     await until('the receiver to listen', 60_000, () => /Listening on/.test(tail.stderr()) || tail.child.exitCode !== null)
     expect(tail.child.exitCode, tail.stderr()).to.equal(null)
 
-    const runners = [1, 2, 3].map(() => ivr(['campaign', 'run', 'fleet', '--sandbox', '--no-receive', '--json'], env))
+    const runners = [1, 2, 3].map(() => spawnIvr(['campaign', 'run', 'fleet', '--sandbox', '--no-receive', '--json'], env))
     procs.push(...runners)
 
     // The held request arrives: kill -9 the runner that sent it (its pid is in the runner table).

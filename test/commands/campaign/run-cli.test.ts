@@ -1,7 +1,6 @@
 // `campaign run` (and check, reconcile) as a user runs them: the built CLI as a child process, on a
 // terminal or not, against a sandbox found through the data folder (issue 15: run, check, reconcile).
 import {expect} from 'chai'
-import {spawn, type ChildProcess} from 'node:child_process'
 import {promises as fs} from 'node:fs'
 import http from 'node:http'
 import {tmpdir} from 'node:os'
@@ -10,29 +9,11 @@ import path from 'node:path'
 import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
+import {spawnIvr, until} from '../../helpers/cli-process.js'
 import {projectRoot, runBin} from '../../helpers/run.js'
 import {TmuxSession} from '../../helpers/tmux.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
-
-interface Proc {child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null>}
-
-function ivr(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), ...args], {env: {...process.env, NODE_ENV: 'production', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-  let out = ''
-  let err = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (err += d))
-  return {child, stdout: () => out, stderr: () => err, exited: new Promise((resolve) => child.on('close', (code) => resolve(code)))}
-}
-
-async function until(what: string, ms: number, check: () => boolean): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 /**
  * The "platform" the CLI reaches: a loopback proxy in front of the sandbox that keeps each Send
@@ -131,7 +112,7 @@ describe('campaign run and friends, as a user runs them', function () {
     const list = numbers(12, 200)
     const create = await runBin(['campaign', 'create', 'stop', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '4', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
-    const first = ivr(['campaign', 'run', 'stop', '--sandbox'], env)
+    const first = spawnIvr(['campaign', 'run', 'stop', '--sandbox'], env)
     cleanups.push(() => first.child.exitCode === null && first.child.kill('SIGKILL'))
     await until('three calls', 30_000, () => (first.stdout().match(/"type":"call"/g)?.length ?? 0) >= 3)
     first.child.kill('SIGINT')
@@ -170,7 +151,7 @@ describe('campaign run and friends, as a user runs them', function () {
         s.close(() => resolve(p))
       })
     })
-    const tail = ivr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`], env)
+    const tail = spawnIvr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`], env)
     cleanups.push(async () => {
       if (tail.child.exitCode === null) tail.child.kill('SIGINT')
       await tail.exited
@@ -217,7 +198,7 @@ describe('campaign run and friends, as a user runs them', function () {
         s.close(() => resolve(p))
       })
     })
-    const tail = ivr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--json'], other)
+    const tail = spawnIvr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--json'], other)
     cleanups.push(async () => {
       if (tail.child.exitCode === null) tail.child.kill('SIGINT')
       await tail.exited
@@ -253,7 +234,7 @@ describe('campaign run and friends, as a user runs them', function () {
     expect(idle.exitCode, idle.stderr).to.equal(0)
     expect(idle.stderr).to.match(/is not being run\. Start it with `ivr campaign run ctl`/)
 
-    const run = ivr(['campaign', 'run', 'ctl', '--sandbox'], env)
+    const run = spawnIvr(['campaign', 'run', 'ctl', '--sandbox'], env)
     cleanups.push(() => run.child.exitCode === null && run.child.kill('SIGKILL'))
     const calls = () => run.stdout().match(/"type":"call"/g)?.length ?? 0
     await until('two calls', 30_000, () => calls() >= 2)
