@@ -22,6 +22,25 @@ export function exclusiveFlagsMessage(message: string): string | undefined {
   return [...new Set(pairs)].map((p) => `--${p} cannot be used together: choose one.`).join(' ')
 }
 
+/**
+ * oclif's parse errors said our way: flags that exclude each other, required flags missing ("The
+ * following error occurred:\n  Missing required flag to" names the flag without its dashes), and the
+ * rest with oclif's framing removed. `summaryOf` gives a flag's one-line summary, to say what it is for.
+ */
+export function parseErrorMessage(message: string, summaryOf: (flag: string) => string | undefined = () => undefined): string {
+  const exclusive = exclusiveFlagsMessage(message)
+  if (exclusive) return exclusive
+  const missing = [...message.matchAll(/Missing required flag:?\s+-*([\w-]+)/g)].map((m) => m[1])
+  if (missing.length > 0) {
+    return missing.map((flag) => {
+      const summary = summaryOf(flag)?.replace(/\.$/, '')
+      const said = summary && /^[A-Z][a-z]/.test(summary) ? summary[0].toLowerCase() + summary.slice(1) : summary
+      return `--${flag} is required${said ? `: ${said}` : ''}.`
+    }).join(' ')
+  }
+  return message.replace(/^The following errors? occurred:\s*/, '').replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ').replace(/\n\s*See more help with --help$/, '')
+}
+
 const debugFlag = Flags.boolean({summary: 'Trace HTTP requests on stderr (secrets masked).', helpGroup: 'GLOBAL'})
 
 /**
@@ -360,7 +379,8 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     // oclif's own parse errors, and a flag value its parser refused (an integer out of range...), which
     // oclif marks with our usage exit code (package.json oclif.exitCodes.failedFlagParsing).
     if ((e instanceof Errors.CLIError && 'parse' in e) || (e?.oclif?.exit === ExitCode.USAGE && typeof e.message === 'string')) {
-      const message = exclusiveFlagsMessage(String(e.message)) ?? String(e.message).replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ').replace(/\n\s*See more help with --help$/, '')
+      const flags = (this.ctor as {flags?: Record<string, {summary?: string}>}).flags ?? {}
+      const message = parseErrorMessage(String(e.message), (flag) => flags[flag]?.summary)
       return usageError(message, [`See \`ivr ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`])
     }
     if (e?.code === 'EPIPE') return new IvrError('Output closed.', {code: 'EPIPE', exitCode: ExitCode.OK})

@@ -31,6 +31,12 @@ describe('exit codes and the error envelope', () => {
     expect(r.stderr).to.contain('--bogus').and.contain('--help')
   })
 
+  it('2 for a required flag left out, naming it with its dashes and saying what it is for', async () => {
+    const r = await runIvr(['sessions', 'replay', 'some-session'], {env})
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('--to is required: where to POST it.').and.not.contain('The following error occurred')
+  })
+
   it('2 for --json with --csv, in our words; under --json the error envelope', async () => {
     for (const args of [['numbers', 'list', '--csv', '--json'], ['numbers', 'list', '--json', '--csv']]) {
       const r = await runIvr(args, {env})
