@@ -22,8 +22,9 @@ export default class WebhooksDelete extends IvrCommand<typeof WebhooksDelete> {
 
   async run(): Promise<DeleteWebhookResponse> {
     const type = chosenWebhookType(this.flags.type, this.args.type)
-    await confirmOrRefuse({yes: this.flags.yes, interactive: this.isInteractive, question: `Delete the ${type} webhook?`})
+    // Connect first: a missing account or sandbox is said before anything is asked.
     const api = await this.api()
+    await confirmOrRefuse({yes: this.flags.yes, interactive: this.isInteractive, question: `Delete the ${type} webhook?`})
     const res = await api.deleteWebhook(type)
     this.out(`Deleted the ${type} webhook${res.url ? ` (${safeLine(res.url)})` : ''}.`)
     return res

@@ -324,6 +324,8 @@ describe('--sandbox with no sandbox running', () => {
     const cases = [
       ['webhooks', 'create', '--sandbox', '--type', 'VCA', '--url', 'https://ivr.example.com/vca'],
       ['webhooks', 'delete', 'VCA', '--sandbox', '--yes'],
+      // Without --yes and no terminal: the missing sandbox is said, not "no terminal to ask on".
+      ['webhooks', 'delete', '--type', 'VCA', '--sandbox'],
       ['recordings', 'config', 'set', '--sandbox', '--protocol', 'sftp', '--host', 'files.example.com', '--no-password'],
     ]
     for (const args of cases) {
