@@ -15,6 +15,6 @@ describe('menu start (command)', () => {
   it('needs --from and --to (exit 2)', async () => {
     const r = await runIvr(['menu', 'start', 'examples/menus/support-callback.yaml', '--to', '+6591234567'])
     expect(r.exitCode).to.equal(2)
-    expect(r.stderr).to.contain('Missing required flag from')
+    expect(r.stderr).to.contain('--from is required')
   })
 })
