@@ -1,15 +1,22 @@
 import {Args, Flags, type Command} from '@oclif/core'
 
-import {IvrCommand} from './base-command.js'
+import {IvrCommand, localBaseFlags} from './base-command.js'
 import {databaseSetting} from '../lib/settings.js'
 import type {CampaignJournal, CampaignStore} from '../lib/campaign/journal.js'
 
 /** The base of `ivr campaign …`: the campaign's name and where campaigns live (the data folder, or --db). */
+const dbFlag = {
+  db: Flags.string({summary: 'Keep campaigns in this PostgreSQL database (postgres://…) instead of the data folder; default: IVR_DATABASE_URL.', helpGroup: 'GLOBAL'}),
+}
+
+/**
+ * The global flags of a campaign command that reads and writes only the journal (status, results,
+ * list, pause, resume, cancel): campaigns are not kept per sub-account, so no --account, --sandbox or --base-url.
+ */
+export const journalOnlyBaseFlags = {...localBaseFlags, ...dbFlag}
+
 export abstract class CampaignCommand<T extends typeof Command> extends IvrCommand<T> {
-  static override baseFlags = {
-    ...IvrCommand.baseFlags,
-    db: Flags.string({summary: 'Keep campaigns in this PostgreSQL database (postgres://…) instead of the data folder; default: IVR_DATABASE_URL.', helpGroup: 'GLOBAL'}),
-  }
+  static override baseFlags = {...IvrCommand.baseFlags, ...dbFlag}
 
   static nameArg = Args.string({description: 'The campaign\'s name.', required: true})
 
@@ -40,6 +47,7 @@ export abstract class CampaignCommand<T extends typeof Command> extends IvrComma
 
 /** `campaign pause|resume|cancel`: one status change asked of a campaign, run or not (lib/campaign/control.ts). */
 export abstract class CampaignStatusCommand<T extends typeof Command> extends CampaignCommand<T> {
+  static override baseFlags = journalOnlyBaseFlags
   static override description = 'Works from any terminal: a running `campaign run` picks it up within a second.'
   static override args = {name: CampaignCommand.nameArg}
 
