@@ -1,5 +1,5 @@
-// Answers `ivr --version` and `ivr [COMMAND...] --help` without loading oclif, and runs a command from
-// the fast start's bundle (dist/fast/, written by the build): startup is the budget that matters most
+// Answers `ivr --version` and `ivr [COMMAND...] --help` without loading oclif, and finds a command to run
+// from the fast start's bundle (dist/fast/, written by the build; bin/fast-load.js runs it): startup is the budget that matters most
 // for a CLI run hundreds of times a day. Help comes from a cache the build writes
 // (scripts/help-cache.js: oclif's own output, plain and coloured, 80 columns wide); anything unusual
 // falls through to oclif.
@@ -69,5 +69,5 @@ export function findBundledCommand(argv) {
   const pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
   // The fast start runs no hooks (scripts/fast-start.js): with one that runs around commands, oclif starts it.
   if (Object.keys(pjson.oclif?.hooks ?? {}).some((event) => event !== 'command_not_found')) return undefined
-  return {id, file: new URL(`dist/fast/${command.file}`, root).href, argv: rest, pjson, root: fileURLToPath(root), commands: index.commands}
+  return {id, argv: rest, pjson, root: fileURLToPath(root), index}
 }

@@ -10,6 +10,6 @@ if (bundled === undefined) {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
 } else if (bundled !== true) {
-  const {runCommand} = await import('../dist/fast/run.js')
-  await runCommand(bundled)
+  const {runBundled} = await import('./fast-load.js')
+  await runBundled(bundled)
 }

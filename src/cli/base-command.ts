@@ -10,7 +10,7 @@ import {redactSecrets} from '../lib/render/redact.js'
 import {safeText} from '../lib/render/safe.js'
 import type {SandboxHandle} from '../lib/sandbox/connect.js'
 import type {SandboxOptions} from '../lib/sandbox/server.js'
-import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from '../lib/settings.js'
+import {checkBaseUrl, databaseSetting, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from '../lib/settings.js'
 
 /**
  * oclif's wording for two flags that exclude each other ("The following error occurred: --json=true
@@ -227,6 +227,13 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
    * its API key: --account, IVR_ACCOUNT, the sandbox's under --sandbox (or the full credentials'
    * when `withCredentials`), else the stored default; undefined when none.
    */
+  /** The PostgreSQL URL campaigns live in (--db, else IVR_DATABASE_URL), warning when argv shows its password; undefined: the data folder. */
+  protected databaseUrl(): string | undefined {
+    const db = databaseSetting((this.flags as {db?: string}).db, this.env)
+    if (db?.passwordInArgv) this.warnUser('--db carries a password, which other users of this machine can read in the process list: prefer IVR_DATABASE_URL (or PGPASSWORD, or ~/.pgpass).')
+    return db?.url
+  }
+
   protected async accountInForce(withCredentials = false): Promise<string | undefined> {
     const flags = this.flags as unknown as {account?: string; sandbox?: boolean}
     if (flags.account ?? this.env.IVR_ACCOUNT) return flags.account ?? this.env.IVR_ACCOUNT

@@ -1,11 +1,10 @@
 import {Args, Flags, type Command} from '@oclif/core'
 
 import {IvrCommand, localBaseFlags} from './base-command.js'
-import {databaseSetting} from '../lib/settings.js'
 import type {CampaignJournal, CampaignStore} from '../lib/campaign/journal.js'
 
 /** The base of `ivr campaign …`: the campaign's name and where campaigns live (the data folder, or --db). */
-const dbFlag = {
+export const dbFlag = {
   db: Flags.string({summary: 'Keep campaigns in this PostgreSQL database (postgres://…) instead of the data folder; default: IVR_DATABASE_URL.', helpGroup: 'GLOBAL'}),
 }
 
@@ -26,9 +25,7 @@ export abstract class CampaignCommand<T extends typeof Command> extends IvrComma
   protected async campaignStore(): Promise<CampaignStore> {
     if (this.openStore) return this.openStore
     const {openCampaignStore} = await import('../lib/campaign/stores.js')
-    const db = databaseSetting((this.flags as {db?: string}).db, this.env)
-    if (db?.passwordInArgv) this.warnUser('--db carries a password, which other users of this machine can read in the process list: prefer IVR_DATABASE_URL (or PGPASSWORD, or ~/.pgpass).')
-    this.openStore = await openCampaignStore({dataDir: this.paths.dataDir, db: db?.url, debug: (this.flags as {debug?: boolean}).debug ? this.debugLog : undefined})
+    this.openStore = await openCampaignStore({dataDir: this.paths.dataDir, db: this.databaseUrl(), debug: (this.flags as {debug?: boolean}).debug ? this.debugLog : undefined})
     return this.openStore
   }
 

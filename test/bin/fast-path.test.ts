@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFile, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -70,6 +70,32 @@ describe('startup fast paths (built CLI)', () => {
       expect(r.stdout).to.contain('-1009')
       const oclif = (JSON.parse(readFileSync(list, 'utf8')) as string[]).filter((f) => f.includes(`${path.sep}@oclif${path.sep}`))
       expect(oclif).to.deep.equal([])
+    })
+
+    // The bundle runs with V8's cache of its compiled code (bin/fast-load.js), one file per command,
+    // written when the command first ends well. A cache is an aid, never a risk: whatever is in the file,
+    // the command says what oclif says.
+    it('runs a command correctly whatever its code cache holds: corrupt, cut short, empty, foreign', () => {
+      const cacheDir = path.join(projectRoot, 'dist', 'fast', 'cache')
+      const cacheFile = () => readdirSync(cacheDir).map((f) => path.join(cacheDir, f)).find((f) => path.basename(f).startsWith('codes.') && f.endsWith('.v8'))
+      const expected = ivr(['codes', '-1009'], {...env, IVR_NO_FAST_PATH: '1'})
+      expect(expected.status).to.equal(0)
+      expect(ivr(['codes', '-1009'], env)).to.deep.equal(expected)
+      const file = cacheFile()
+      expect(file, 'a run that ended well leaves its code cache').to.be.a('string')
+      const good = readFileSync(file!)
+      // Bytes flipped past the header: V8 takes such a file for a cache unless it checks the content.
+      const flipped = Buffer.from(good)
+      for (let i = 0; i < 256; i++) flipped[Math.floor(good.length / 3) + i] ^= 0x5a
+      const foreign = Buffer.from(good)
+      foreign.writeUInt32LE(foreign.readUInt32LE(8) ^ 1, 8)
+      for (const [what, bytes] of [['corrupt', flipped], ['cut short', good.subarray(0, good.length >> 1)], ['empty', Buffer.alloc(0)], ['foreign', foreign]] as const) {
+        writeFileSync(file!, bytes)
+        expect(ivr(['codes', '-1009'], env), what).to.deep.equal(expected)
+        // ...and the next start has a good cache again.
+        expect(readFileSync(file!).equals(bytes), what).to.equal(false)
+      }
+      expect(ivr(['codes', '-1009'], env)).to.deep.equal(expected)
     })
 
     // Output, errors and exit codes as oclif itself gives them (IVR_NO_FAST_PATH=1 runs everything through oclif).
