@@ -137,7 +137,7 @@ describe('campaign serving: a runner using another runner\'s listener carries on
     await gone
   }
 
-  async function runner(pid: number, events: ListenerEvent[] = [], summaries: string[] = []): Promise<Serving> {
+  async function runner(pid: number, events: ListenerEvent[] = [], summaries: Array<string | undefined> = []): Promise<Serving> {
     const {menu} = await loadMenuOrThrow(path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml'))
     const s = await startServing({
       api, configDir: path.join(dir, 'config'), account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, storeFile: path.join(dir, 'sessions.ndjson'),
@@ -162,7 +162,7 @@ describe('campaign serving: a runner using another runner\'s listener carries on
     const [a, b] = runners
     await runner(a.pid!)
     const events: ListenerEvent[] = []
-    const summaries: string[] = []
+    const summaries: Array<string | undefined> = []
     const second = await runner(b.pid!, events, summaries)
     expect(second.describe).to.deep.equal([`call actions served by runner pid ${a.pid} of this campaign`, `summaries served by runner pid ${a.pid} of this campaign`])
     await kill(a)
