@@ -10,7 +10,7 @@ import type {Menu} from '../../src/lib/menu/model.js'
 import {parseMenuText} from '../../src/lib/menu/model.js'
 import {parseWebhook, readCallEvent} from '../../src/lib/webhooks/parse.js'
 import {storeLine} from '../../src/lib/sessions/store.js'
-import {makeStoredEvent} from '../../src/lib/sessions/event.js'
+import {makeStoredEvent} from '../../src/lib/sessions/stored-event.js'
 import {projectRoot} from './run.js'
 
 export const RESTAURANT = path.join(projectRoot, 'examples', 'menus', 'restaurant.yaml')

@@ -7,7 +7,7 @@ import path from 'node:path'
 
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {EventStore, storeFileFor} from '../../../src/lib/sessions/store.js'
-import {makeStoredEvent} from '../../../src/lib/sessions/event.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/stored-event.js'
 import {runIvr} from '../../helpers/run.js'
 import {vss} from '../../lib/webhooks/fixtures.js'
 

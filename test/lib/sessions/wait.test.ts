@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {EventStore} from '../../../src/lib/sessions/store.js'
-import {makeStoredEvent} from '../../../src/lib/sessions/event.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/stored-event.js'
 import {exitCodeForSummary, waitForSummary} from '../../../src/lib/sessions/wait.js'
 import type {VssWebhook} from '../../../src/lib/webhooks/payloads.js'
 import {vss} from '../webhooks/fixtures.js'
