@@ -85,6 +85,17 @@ describe('startup fast paths (built CLI)', () => {
       }
     })
 
+    it('a command colours its output as through oclif', () => {
+      // The bundle's chalk skips its terminal probe (scripts/bundle-fast-start.js): colours come from the level ivr sets.
+      const clean = {...process.env, NODE_ENV: 'production', COLUMNS: '80', FORCE_COLOR: '1', ...env} as Record<string, string>
+      delete clean.NO_COLOR
+      const run = (extra: Record<string, string>) => spawnSync(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), 'codes', '-1009'], {encoding: 'utf8', env: {...clean, ...extra}})
+      const fast = run({})
+      expect(fast.status).to.equal(0)
+      expect(fast.stdout).to.contain('\u001B[1m-1009')
+      expect(fast.stdout).to.equal(run({IVR_NO_FAST_PATH: '1'}).stdout)
+    })
+
     // The bundle runs with V8's cache of its compiled code (bin/fast-load.js), one file per command,
     // written when the command first ends well. A cache is an aid, never a risk: whatever is in the file,
     // the command says what oclif says.
