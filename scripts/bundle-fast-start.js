@@ -1,6 +1,8 @@
-// The fast start's bundle (dist/fast/): every command and its dependencies in a few files, written by
-// scripts/build.js. A command run from the bundle loads one module graph with no package lookups, and
-// oclif's own modules are loaded when first used, not all at start (see lazyRequire below).
+// The fast start's bundle (dist/fast/cli.cjs): every command and its dependencies in one CommonJS file,
+// written by scripts/build.js. A command's modules are initialised when it is run (each command is a
+// lazy import), oclif's own modules when first used (see lazyRequire below). One CommonJS script,
+// because V8 can cache the compiled code of a script (bin/fast-load.js), not of an ES module on Node 20.
+import {createHash} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
@@ -24,7 +26,8 @@ const LAZY = `function __ivrLazy(load) {
   })
 }
 function __ivrOclifRequire(id) {
-  return require('node:module').createRequire(require.resolve('@oclif/core'))(id)
+  // (The package name is built so that esbuild leaves this require.resolve alone.)
+  return require('node:module').createRequire(require.resolve(['@oclif', 'core'].join('/')))(id)
 }
 `
 // Packages only the parts of oclif a bundled command never runs need (plugin and config discovery,
@@ -60,35 +63,68 @@ const phoneMetadataAsJson = {
   },
 }
 
+// chalk probes the terminal when imported (its supports-color), for its default instances; ivr makes
+// every Chalk with an explicit level (src/lib/render/colors.ts), so the probe is start time for nothing.
+const chalkWithoutProbe = {
+  name: 'chalk-without-probe',
+  setup(build) {
+    build.onResolve({filter: /^#supports-color$/}, (args) => (/[\\/]chalk[\\/]/.test(args.importer) ? {path: 'supports-color', namespace: 'ivr-chalk'} : undefined))
+    build.onLoad({filter: /.*/, namespace: 'ivr-chalk'}, () => ({contents: 'export default {stdout: false, stderr: false}', loader: 'js'}))
+  },
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'))
 // The built file of each command (a manifest written where TypeScript is loaded on the fly names src/*.ts instead).
 const commands = Object.values(manifest.commands).map((c) => ({...c, relativePath: c.relativePath[0] === 'src' ? ['dist', ...c.relativePath.slice(1, -1), c.relativePath.at(-1).replace(/\.ts$/, '.js')] : c.relativePath}))
+// The bundle's entry: each command as a lazy import (its modules run only when it is the one run).
+const entry = {
+  name: 'fast-start-entry',
+  setup(build) {
+    build.onResolve({filter: /^ivr-fast-start-entry$/}, () => ({path: 'entry', namespace: 'ivr-fast-start'}))
+    build.onLoad({filter: /.*/, namespace: 'ivr-fast-start'}, () => ({
+      contents: [
+        "export {runCommand} from './scripts/fast-start.js'",
+        'export const commands = {',
+        ...commands.map((c) => `  ${JSON.stringify(c.id)}: () => import(${JSON.stringify(`./${c.relativePath.join('/')}`)}),`),
+        '}',
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }))
+  },
+}
 const {build} = await import('esbuild')
 rmSync(path.join(root, 'dist', 'fast'), {recursive: true, force: true})
+const bundle = path.join(root, 'dist', 'fast', 'cli.cjs')
 await build({
   absWorkingDir: root,
-  entryPoints: [
-    {in: 'scripts/fast-start.js', out: 'run'},
-    ...commands.map((c) => ({in: c.relativePath.join('/'), out: c.relativePath.slice(1).join('/').replace(/\.js$/, '')})),
-  ],
-  outdir: path.join(root, 'dist', 'fast'),
+  entryPoints: ['ivr-fast-start-entry'],
+  outfile: bundle,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // import() of what stays outside the bundle (node: modules) as require: a vm.Script has no import().
+  supported: {'dynamic-import': false},
   // Less to parse at every start.
-  minify: true,
+  minify: !process.env.IVR_BUNDLE_NO_MINIFY,
   // typescript: oclif's loader for .ts commands, never used by a built CLI; pg-native: pg's optional binding.
   external: ['typescript', 'pg-native'],
-  banner: {js: "import {createRequire as __ivrCreateRequire} from 'node:module'; const require = __ivrCreateRequire(import.meta.url);"},
-  plugins: [lazyRequire, phoneMetadataAsJson],
+  // The sources are ES modules, strict by nature; so must their bundle be.
+  banner: {js: '"use strict";'},
+  plugins: [entry, lazyRequire, phoneMetadataAsJson, chalkWithoutProbe],
   logLevel: 'warning',
 })
-// What bin/fast-path.js needs to find a command, and what oclif's parser reads of it (args, strict, aliases).
+// esbuild leaves some characters beyond ASCII as they are (in regular expressions): escaped, the bundle is
+// ASCII, which bin/fast-load.js reads as Latin-1, a plain copy, instead of decoding UTF-8.
+const text = readFileSync(bundle, 'utf8')
+writeFileSync(bundle, text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+// What bin/fast-path.js needs to find a command, and what oclif's parser reads of it (args, strict, aliases);
+// the bundle's content hash names its code caches (bin/fast-load.js), so a cache never outlives its bundle.
 const index = Object.fromEntries(commands.map((c) => [c.id, {
   id: c.id, aliases: c.aliases ?? [], hiddenAliases: c.hiddenAliases ?? [], strict: c.strict, args: c.args ?? {},
-  takesArgs: c.strict === false || Object.keys(c.args ?? {}).length > 0, file: c.relativePath.slice(1).join('/'),
+  takesArgs: c.strict === false || Object.keys(c.args ?? {}).length > 0,
 }]))
-writeFileSync(path.join(root, 'dist', 'fast', 'commands.json'), JSON.stringify({commands: index}))
+const bundleHash = createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 16)
+writeFileSync(path.join(root, 'dist', 'fast', 'commands.json'), JSON.stringify({bundle: 'cli.cjs', bundleHash, commands: index}))

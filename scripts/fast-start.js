@@ -1,4 +1,4 @@
-// The entry of the fast start's bundle (dist/fast/run.js; scripts/bundle-fast-start.js, bin/fast-path.js).
+// Part of the fast start's bundle (dist/fast/cli.cjs; scripts/bundle-fast-start.js, bin/fast-load.js).
 // Runs one command the way oclif's execute() would once it has found it: same Command class, same
 // parser, same error handling and exit codes, but with a configuration made from package.json alone
 // instead of Config.load() (which reads every plugin and their manifests). This CLI declares no hooks
@@ -9,7 +9,7 @@ import CacheModule from '../node_modules/@oclif/core/lib/cache.js'
 
 const Cache = CacheModule.default ?? CacheModule
 
-export async function runCommand({id, file, argv, pjson, root, commands}) {
+export async function runCommand({id, load, argv, pjson, root, commands}) {
   const config = new Config({root, pjson})
   Object.assign(config, {
     root, pjson, name: pjson.name, version: pjson.version, bin: pjson.oclif.bin ?? pjson.name, dirname: pjson.oclif.dirname ?? pjson.name,
@@ -28,7 +28,7 @@ export async function runCommand({id, file, argv, pjson, root, commands}) {
   cache.set('config', config)
   cache.set('exitCodes', pjson.oclif.exitCodes ?? {})
   try {
-    const {default: Command} = await import(file)
+    const {default: Command} = await load()
     Command.id = id
     await new Command(argv, config)._run()
     flush()

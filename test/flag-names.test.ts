@@ -43,6 +43,17 @@ describe('flag names mean one thing everywhere', () => {
     for (const id of ['numbers:list', 'send-callflow', 'menu:check', 'sessions:list']) expect(Object.keys(manifest.commands[id].flags), id).to.include.members(['account', 'sandbox'])
     // menu graph reads a sub-account's traffic with --stats (--account, --sandbox), and calls no API.
     expect(Object.keys(manifest.commands['menu:graph'].flags)).to.include.members(['account', 'sandbox']).and.not.include('base-url')
+    // These read a sub-account's local files (--account, --sandbox choose which) and call no API.
+    for (const id of ['sessions:list', 'sessions:show', 'sessions:stats', 'sessions:replay', 'report', 'menu:stats']) {
+      expect(Object.keys(manifest.commands[id].flags), id).to.include.members(['account', 'sandbox']).and.not.include('base-url')
+    }
+    // Campaigns are not kept per sub-account: these touch only the journal (data folder or --db).
+    for (const id of ['campaign:status', 'campaign:results', 'campaign:list', 'campaign:pause', 'campaign:resume', 'campaign:cancel']) {
+      const names = Object.keys(manifest.commands[id].flags)
+      expect(names, id).to.include.members(['debug', 'db'])
+      for (const global of ['account', 'base-url', 'sandbox']) expect(names, id).not.to.include(global)
+    }
+    for (const id of ['campaign:create', 'campaign:run']) expect(Object.keys(manifest.commands[id].flags), id).to.include.members(['account', 'sandbox', 'base-url', 'db'])
     const r = await runIvr(['codes', '--sandbox'])
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.contain('--sandbox')

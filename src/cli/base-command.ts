@@ -10,7 +10,7 @@ import {redactSecrets} from '../lib/render/redact.js'
 import {safeText} from '../lib/render/safe.js'
 import type {SandboxHandle} from '../lib/sandbox/connect.js'
 import type {SandboxOptions} from '../lib/sandbox/server.js'
-import {checkBaseUrl, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from '../lib/settings.js'
+import {checkBaseUrl, databaseSetting, resolveCredentials, secondsSetting, type Credentials, type IvrEnv} from '../lib/settings.js'
 
 /**
  * oclif's wording for two flags that exclude each other ("The following error occurred: --json=true
@@ -127,7 +127,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     const env = process.env
     this.env = {
       IVR_ACCOUNT: env.IVR_ACCOUNT, IVR_API_KEY: env.IVR_API_KEY, IVR_BASE_URL: env.IVR_BASE_URL,
-      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT, IVR_WEBHOOK_AUTH: env.IVR_WEBHOOK_AUTH || undefined,
+      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT, IVR_RETRY_WAIT: env.IVR_RETRY_WAIT, IVR_WEBHOOK_AUTH: env.IVR_WEBHOOK_AUTH || undefined,
       IVR_DATABASE_URL: env.IVR_DATABASE_URL,
     }
     this.paths = {
@@ -227,6 +227,13 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
    * its API key: --account, IVR_ACCOUNT, the sandbox's under --sandbox (or the full credentials'
    * when `withCredentials`), else the stored default; undefined when none.
    */
+  /** The PostgreSQL URL campaigns live in (--db, else IVR_DATABASE_URL), warning when argv shows its password; undefined: the data folder. */
+  protected databaseUrl(): string | undefined {
+    const db = databaseSetting((this.flags as {db?: string}).db, this.env)
+    if (db?.passwordInArgv) this.warnUser('--db carries a password, which other users of this machine can read in the process list: prefer IVR_DATABASE_URL (or PGPASSWORD, or ~/.pgpass).')
+    return db?.url
+  }
+
   protected async accountInForce(withCredentials = false): Promise<string | undefined> {
     const flags = this.flags as unknown as {account?: string; sandbox?: boolean}
     if (flags.account ?? this.env.IVR_ACCOUNT) return flags.account ?? this.env.IVR_ACCOUNT
@@ -275,7 +282,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   }
 
   protected async apiClientFor(creds: {account: string; apiKey: string; baseUrl: string}): Promise<VoiceApi> {
-    const {VoiceApi} = await import('../lib/api/client.js')
+    const {VoiceApi, DEFAULT_RETRY_BACKOFF_MS} = await import('../lib/api/client.js')
     const env = process.env
     this.apiClient = new VoiceApi({
       baseUrl: checkBaseUrl(creds.baseUrl),
@@ -284,6 +291,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
       userAgent: `ivr/${this.config.version} node/${process.versions.node}`,
       timeoutMs: secondsSetting('IVR_TIMEOUT', this.env.IVR_TIMEOUT, 30) * 1000,
       connectTimeoutMs: secondsSetting('IVR_CONNECT_TIMEOUT', this.env.IVR_CONNECT_TIMEOUT, 10) * 1000,
+      retryBackoffMs: secondsSetting('IVR_RETRY_WAIT', this.env.IVR_RETRY_WAIT, DEFAULT_RETRY_BACKOFF_MS / 1000) * 1000,
       proxy: {
         httpsProxy: env.HTTPS_PROXY || env.https_proxy,
         httpProxy: env.HTTP_PROXY || env.http_proxy,

@@ -1,15 +1,21 @@
 import {Args, Flags, type Command} from '@oclif/core'
 
-import {IvrCommand} from './base-command.js'
-import {databaseSetting} from '../lib/settings.js'
+import {IvrCommand, localBaseFlags} from './base-command.js'
 import type {CampaignJournal, CampaignStore} from '../lib/campaign/journal.js'
 
 /** The base of `ivr campaign …`: the campaign's name and where campaigns live (the data folder, or --db). */
+export const dbFlag = {
+  db: Flags.string({summary: 'Keep campaigns in this PostgreSQL database (postgres://…) instead of the data folder; default: IVR_DATABASE_URL.', helpGroup: 'GLOBAL'}),
+}
+
+/**
+ * The global flags of a campaign command that reads and writes only the journal (status, results,
+ * list, pause, resume, cancel): campaigns are not kept per sub-account, so no --account, --sandbox or --base-url.
+ */
+export const journalOnlyBaseFlags = {...localBaseFlags, ...dbFlag}
+
 export abstract class CampaignCommand<T extends typeof Command> extends IvrCommand<T> {
-  static override baseFlags = {
-    ...IvrCommand.baseFlags,
-    db: Flags.string({summary: 'Keep campaigns in this PostgreSQL database (postgres://…) instead of the data folder; default: IVR_DATABASE_URL.', helpGroup: 'GLOBAL'}),
-  }
+  static override baseFlags = {...IvrCommand.baseFlags, ...dbFlag}
 
   static nameArg = Args.string({description: 'The campaign\'s name.', required: true})
 
@@ -19,9 +25,7 @@ export abstract class CampaignCommand<T extends typeof Command> extends IvrComma
   protected async campaignStore(): Promise<CampaignStore> {
     if (this.openStore) return this.openStore
     const {openCampaignStore} = await import('../lib/campaign/stores.js')
-    const db = databaseSetting((this.flags as {db?: string}).db, this.env)
-    if (db?.passwordInArgv) this.warnUser('--db carries a password, which other users of this machine can read in the process list: prefer IVR_DATABASE_URL (or PGPASSWORD, or ~/.pgpass).')
-    this.openStore = await openCampaignStore({dataDir: this.paths.dataDir, db: db?.url, debug: (this.flags as {debug?: boolean}).debug ? this.debugLog : undefined})
+    this.openStore = await openCampaignStore({dataDir: this.paths.dataDir, db: this.databaseUrl(), debug: (this.flags as {debug?: boolean}).debug ? this.debugLog : undefined})
     return this.openStore
   }
 
@@ -40,6 +44,7 @@ export abstract class CampaignCommand<T extends typeof Command> extends IvrComma
 
 /** `campaign pause|resume|cancel`: one status change asked of a campaign, run or not (lib/campaign/control.ts). */
 export abstract class CampaignStatusCommand<T extends typeof Command> extends CampaignCommand<T> {
+  static override baseFlags = journalOnlyBaseFlags
   static override description = 'Works from any terminal: a running `campaign run` picks it up within a second.'
   static override args = {name: CampaignCommand.nameArg}
 

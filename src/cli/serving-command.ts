@@ -35,6 +35,8 @@ export interface Running {
 }
 
 export abstract class ServingCommand<T extends typeof Command> extends IvrCommand<T> {
+  private sandboxInProcess = false
+
   private get servingFlags(): ServingFlagValues {
     return this.flags as unknown as ServingFlagValues
   }
@@ -64,9 +66,8 @@ export abstract class ServingCommand<T extends typeof Command> extends IvrComman
     const f = this.servingFlags
     if (!f.register && !f.sandbox) return undefined
     const creds = await this.credentials()
-    if (f.sandbox && (await this.sandbox()).inProcess) {
-      this.warnUser('No sandbox was running, so one runs inside this command: other terminals cannot reach it. Start one with `ivr sandbox start` in another terminal first.')
-    }
+    // Said once the server listens: a server that fails to start (port in use) has only that to say.
+    this.sandboxInProcess = Boolean(f.sandbox) && (await this.sandbox()).inProcess
     return {
       api: await this.api(), configDir: this.paths.configDir, account: creds.account, baseUrl: creds.baseUrl, type,
       url: f['public-url'], httpAuthHeader: opts.authHeader, force: opts.force ?? f.force, pid: process.pid,
@@ -85,6 +86,9 @@ export abstract class ServingCommand<T extends typeof Command> extends IvrComman
       stopping.cancel()
       throw error
     })
+    if (this.sandboxInProcess) {
+      this.warnUser('No sandbox was running, so one runs inside this command: other terminals cannot reach it. Start one with `ivr sandbox start` in another terminal first.')
+    }
     if (running.held) {
       for (const w of running.held.warnings) this.warnUser(w)
       const {lease, replaced} = running.held

@@ -1,7 +1,7 @@
 /** The base of the `sessions` commands that read the store: the --store flag and which store is meant. */
 import {Flags, type Command} from '@oclif/core'
 
-import {IvrCommand} from './base-command.js'
+import {IvrCommand, localAccountBaseFlags} from './base-command.js'
 import {chooseStore} from '../lib/sessions/location.js'
 
 export const storeFlag = {
@@ -9,6 +9,9 @@ export const storeFlag = {
 }
 
 export abstract class SessionsCommand<T extends typeof Command> extends IvrCommand<T> {
+  // Reads a sub-account's local store and calls no API: no --base-url.
+  static override baseFlags = localAccountBaseFlags
+
   /** The store file meant: --store, else the sub-account's in the data dir (see sessions/location.ts). */
   protected async storeFile(): Promise<string> {
     const storeFlagValue = (this.flags as unknown as {store?: string}).store

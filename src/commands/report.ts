@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {IvrCommand} from '../cli/base-command.js'
+import {IvrCommand, localAccountBaseFlags} from '../cli/base-command.js'
+import {dbFlag} from '../cli/campaign-command.js'
 import {writeFileAtomic} from '../lib/fs-atomic.js'
 import {words} from '../lib/glossary.js'
 
@@ -14,6 +15,7 @@ Sections: calls per day and per hour of the day, outcomes with error codes, conn
     '<%= config.bin %> report --html report.html --menu examples/menus/restaurant.yaml --logs calls-2026-11.csv',
     '<%= config.bin %> report --html report.html --campaign reminders --menu examples/campaigns/reminder-menu.yaml',
   ]
+  static override baseFlags = {...localAccountBaseFlags, ...dbFlag}
   static override flags = {
     html: Flags.string({summary: 'Write the HTML report to this file.', required: true}),
     since: Flags.string({summary: 'Only sessions since: a span (30m, 1h, 2d, 1w), a day (2026-11-01) or an ISO date-time.'}),
@@ -32,7 +34,7 @@ Sections: calls per day and per hour of the day, outcomes with error codes, conn
     const data = await buildReport({
       dataDir: this.paths.dataDir, account: await this.accountInForce(), store: f.store, decisions: f.decisions,
       since: f.since, until: f.until, menus: f.menu ?? [], logs: f.logs ?? [], title: f.title, warn: (m) => this.warnUser(m),
-      ...(f.campaign ? {campaign: {name: f.campaign, db: this.env.IVR_DATABASE_URL}} : {}),
+      ...(f.campaign ? {campaign: {name: f.campaign, db: this.databaseUrl()}} : {}),
     })
     const html = renderReportHtml(data)
     await writeFileAtomic(f.html, html, {mode: 0o644})

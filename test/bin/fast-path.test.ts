@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFile, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -70,6 +70,71 @@ describe('startup fast paths (built CLI)', () => {
       expect(r.stdout).to.contain('-1009')
       const oclif = (JSON.parse(readFileSync(list, 'utf8')) as string[]).filter((f) => f.includes(`${path.sep}@oclif${path.sep}`))
       expect(oclif).to.deep.equal([])
+    })
+
+    it('a command that reads only local files loads no network or crypto module of Node', () => {
+      // Each is compiled and run at start when imported: reading the session store needs neither.
+      const list = path.join(home, 'builtins.json')
+      const preload = path.join(home, 'list-builtins.cjs')
+      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(process.moduleLoadList)))`)
+      for (const args of [['sessions', 'list'], ['accounts', 'list'], ['callflow', 'validate', 'examples/callflows/simple-ivr.json']]) {
+        const r = spawnSync(process.execPath, ['--require', preload, path.join(projectRoot, 'bin', 'run.js'), ...args], {cwd: projectRoot, encoding: 'utf8', env: {...process.env, NODE_ENV: 'production', ...env}})
+        expect(r.status, r.stderr).to.equal(0)
+        const loaded = (JSON.parse(readFileSync(list, 'utf8')) as string[]).filter((m) => /^NativeModule (crypto|http|https|http2|tls|dns|zlib)$/.test(m))
+        expect(loaded, args.join(' ')).to.deep.equal([])
+      }
+    })
+
+    it('runs a command correctly where its code cache cannot be written', () => {
+      // An install of its own (the built files, node_modules linked) whose cache folder is a file.
+      const install = path.join(home, 'install')
+      mkdirSync(path.join(install, 'dist'), {recursive: true})
+      cpSync(path.join(projectRoot, 'bin'), path.join(install, 'bin'), {recursive: true})
+      cpSync(path.join(projectRoot, 'package.json'), path.join(install, 'package.json'))
+      cpSync(path.join(projectRoot, 'dist', 'fast', 'cli.cjs'), path.join(install, 'dist', 'fast', 'cli.cjs'))
+      cpSync(path.join(projectRoot, 'dist', 'fast', 'commands.json'), path.join(install, 'dist', 'fast', 'commands.json'))
+      symlinkSync(path.join(projectRoot, 'node_modules'), path.join(install, 'node_modules'))
+      writeFileSync(path.join(install, 'dist', 'fast', 'cache'), '')
+      const expected = ivr(['codes', '-1009'], {...env, IVR_NO_FAST_PATH: '1'})
+      const r = spawnSync(process.execPath, [path.join(install, 'bin', 'run.js'), 'codes', '-1009'], {encoding: 'utf8', env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', COLUMNS: '80', ...env}})
+      expect({stdout: r.stdout, stderr: r.stderr, status: r.status}).to.deep.equal(expected)
+    })
+
+    it('a command colours its output as through oclif', () => {
+      // The bundle's chalk skips its terminal probe (scripts/bundle-fast-start.js): colours come from the level ivr sets.
+      const clean = {...process.env, NODE_ENV: 'production', COLUMNS: '80', FORCE_COLOR: '1', ...env} as Record<string, string>
+      delete clean.NO_COLOR
+      const run = (extra: Record<string, string>) => spawnSync(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), 'codes', '-1009'], {encoding: 'utf8', env: {...clean, ...extra}})
+      const fast = run({})
+      expect(fast.status).to.equal(0)
+      expect(fast.stdout).to.contain('\u001B[1m-1009')
+      expect(fast.stdout).to.equal(run({IVR_NO_FAST_PATH: '1'}).stdout)
+    })
+
+    // The bundle runs with V8's cache of its compiled code (bin/fast-load.js), one file per command,
+    // written when the command first ends well. A cache is an aid, never a risk: whatever is in the file,
+    // the command says what oclif says.
+    it('runs a command correctly whatever its code cache holds: corrupt, cut short, empty, foreign', () => {
+      const cacheDir = path.join(projectRoot, 'dist', 'fast', 'cache')
+      const cacheFile = () => readdirSync(cacheDir).map((f) => path.join(cacheDir, f)).find((f) => path.basename(f).startsWith('codes.') && f.endsWith('.v8'))
+      const expected = ivr(['codes', '-1009'], {...env, IVR_NO_FAST_PATH: '1'})
+      expect(expected.status).to.equal(0)
+      expect(ivr(['codes', '-1009'], env)).to.deep.equal(expected)
+      const file = cacheFile()
+      expect(file, 'a run that ended well leaves its code cache').to.be.a('string')
+      const good = readFileSync(file!)
+      // Bytes flipped past the header: V8 takes such a file for a cache unless it checks the content.
+      const flipped = Buffer.from(good)
+      for (let i = 0; i < 256; i++) flipped[Math.floor(good.length / 3) + i] ^= 0x5a
+      const foreign = Buffer.from(good)
+      foreign.writeUInt32LE(foreign.readUInt32LE(8) ^ 1, 8)
+      for (const [what, bytes] of [['corrupt', flipped], ['cut short', good.subarray(0, good.length >> 1)], ['empty', Buffer.alloc(0)], ['foreign', foreign]] as const) {
+        writeFileSync(file!, bytes)
+        expect(ivr(['codes', '-1009'], env), what).to.deep.equal(expected)
+        // ...and the next start has a good cache again.
+        expect(readFileSync(file!).equals(bytes), what).to.equal(false)
+      }
+      expect(ivr(['codes', '-1009'], env)).to.deep.equal(expected)
     })
 
     // Output, errors and exit codes as oclif itself gives them (IVR_NO_FAST_PATH=1 runs everything through oclif).

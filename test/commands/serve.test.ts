@@ -175,6 +175,24 @@ describe('serve', function () {
     }
   })
 
+  it('under --sandbox with no sandbox running, warns that it runs one inside itself only once it listens: a port in use is the only thing said', async () => {
+    const env = {IVR_DATA_DIR: path.join(dir, 'no-sandbox-data'), IVR_CONFIG_DIR: path.join(dir, 'no-sandbox-config')}
+    const taken = http.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const port = (taken.address() as {port: number}).port
+    try {
+      const r = await runIvr(['serve', 'examples/menus/restaurant.yaml', '--sandbox', '--port', String(port)], {env})
+      expect(r.exitCode).to.equal(2)
+      expect(r.stderr).to.contain(`Port ${port} on 127.0.0.1 is in use`)
+      expect(r.stderr).not.to.contain('No sandbox was running')
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
+    const s = await serve(['examples/menus/restaurant.yaml', '--sandbox'], {env})
+    await s.stop()
+    expect(s.err()).to.contain('No sandbox was running, so one runs inside this command')
+  })
+
   it('under --sandbox, points the sandbox VCA webhook at itself: a call walks the menu, and the webhook is removed on exit', async () => {
     const sb = await startSandbox({host: '127.0.0.1', port: 0})
     const dataDir = path.join(dir, 'sandbox-data')

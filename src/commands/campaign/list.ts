@@ -1,8 +1,9 @@
-import {CampaignCommand} from '../../cli/campaign-command.js'
+import {CampaignCommand, journalOnlyBaseFlags} from '../../cli/campaign-command.js'
 import type {CampaignSummary} from '../../lib/campaign/journal.js'
 import {renderRows} from '../../lib/render/views.js'
 
 export default class CampaignList extends CampaignCommand<typeof CampaignList> {
+  static override baseFlags = journalOnlyBaseFlags
   static override summary = 'Every campaign and its state.'
   static override examples = ['<%= config.bin %> campaign list', '<%= config.bin %> campaign list --json']
 

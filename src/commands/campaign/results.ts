@@ -1,11 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {CampaignCommand} from '../../cli/campaign-command.js'
+import {CampaignCommand, journalOnlyBaseFlags} from '../../cli/campaign-command.js'
 import type {ResultRow} from '../../lib/campaign/view.js'
 import {csvLine} from '../../lib/render/csv.js'
 import {renderTable} from '../../lib/render/table.js'
 
 export default class CampaignResults extends CampaignCommand<typeof CampaignResults> {
+  static override baseFlags = journalOnlyBaseFlags
   static override summary = 'One row per contact: its columns, final outcome, attempts, digits and menu path, session ids, duration.'
   static override description = 'Outcomes are joined from the session summaries and the menu\'s call actions the run received. --csv streams (any size); spreadsheet formulas in cells are defused.'
   static override examples = ['<%= config.bin %> campaign results reminders', '<%= config.bin %> campaign results reminders --csv > outcomes.csv']

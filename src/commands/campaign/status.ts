@@ -1,7 +1,8 @@
-import {CampaignCommand} from '../../cli/campaign-command.js'
+import {CampaignCommand, journalOnlyBaseFlags} from '../../cli/campaign-command.js'
 import type {CampaignCounts} from '../../lib/campaign/journal.js'
 
 export default class CampaignStatus extends CampaignCommand<typeof CampaignStatus> {
+  static override baseFlags = journalOnlyBaseFlags
   static override summary = 'Where a campaign stands: counts per outcome, achieved rate, ETA, uncertain contacts.'
   static override description = 'Reads the campaign\'s journal; works from any terminal while it runs, and after.'
   static override examples = ['<%= config.bin %> campaign status reminders', '<%= config.bin %> campaign status reminders --json']

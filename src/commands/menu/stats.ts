@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {menuStatsFor, type MenuStats} from '../../lib/analytics/menu-stats.js'
 import {menuStatsRows, renderMenuStats, STATS_CSV_COLUMNS} from '../../lib/analytics/render.js'
-import {IvrCommand} from '../../cli/base-command.js'
+import {IvrCommand, localAccountBaseFlags} from '../../cli/base-command.js'
 import {usageError} from '../../lib/errors.js'
 import {checkMenuFile} from '../../lib/menu/files.js'
 import {charsetOf} from '../../lib/render/chart.js'
@@ -21,6 +21,7 @@ Decisions come from the log \`ivr serve\` keeps (docs/analytics.md); summaries f
   static override args = {
     menu: Args.string({description: 'The menu file (YAML or JSON): its name selects the decisions, its nodes and keys are listed even when nobody used them.', required: true}),
   }
+  static override baseFlags = localAccountBaseFlags
   static override flags = {
     since: Flags.string({summary: 'Only sessions that started since: a span (30m, 1h, 2d, 1w), a day (2026-11-01) or an ISO date-time.'}),
     until: Flags.string({summary: 'Only sessions that started before: a span back from now, a day or an ISO date-time.'}),

@@ -9,16 +9,19 @@ import {ExitCode, IvrError} from '../errors.js'
 import {loadContent} from './content.js'
 import type {CampaignJournal} from './journal.js'
 import {CampaignRunner, type RunEvent, type RunResult, type Send} from './runner.js'
-import {startServing, type ServingOptions} from './serving.js'
+import {startServing, type ListenerEvent, type ServingOptions} from './serving.js'
 
-export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api' | 'campaign' | 'record'> {
+/** What a run says as it goes: the runner's events, and a change of the listener it uses. */
+export type CampaignRunEvent = RunEvent | ListenerEvent
+
+export interface RunCampaignOptions extends Omit<ServingOptions, 'menu' | 'onSummary' | 'onStep' | 'api' | 'campaign' | 'record' | 'onListener'> {
   /** A menu campaign keeps every call action its menu answers here, as `ivr serve` does (`ivr menu stats` reads it). */
   decisionsFile?: string
   journal: CampaignJournal
   api: VoiceApi
   /** Default: the API client's sendCallflow. */
   send?: Send
-  onEvent: (ev: RunEvent) => void
+  onEvent: (ev: CampaignRunEvent) => void
   signal?: AbortSignal
   drainMs?: number
   retryUncertain?: boolean
@@ -59,6 +62,7 @@ export async function runCampaign(o: RunCampaignOptions): Promise<RunResult & {r
   const serving = await startServing({
     ...o, menu: content.menu, campaign: `${journal.name} (${journal.location})`, ...(log ? {record: decisionRecorder(log, journal.definition.content.file)} : {}),
     onSummary: (s) => void runner.summary(s).catch((e) => o.warn(`Could not record a summary: ${(e as Error).message}`)),
+    onListener: o.onEvent,
     onStep: (r) => void runner.step(r.sessionId, {...(r.from ? {node: r.from} : {}), taken: r.taken}).catch(() => {}),
   }).catch(async (error: unknown) => {
     await log?.close()

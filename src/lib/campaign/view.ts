@@ -6,7 +6,7 @@ import {formatSeconds} from '../render/time.js'
 import type {CheckReport} from './create.js'
 import type {CampaignCounts, CampaignSummary, ContactResult} from './journal.js'
 import type {Plan} from './plan.js'
-import type {RunEvent} from './runner.js'
+import type {CampaignRunEvent} from './run.js'
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
 
@@ -129,9 +129,9 @@ export function listColumns(): Column<CampaignSummary>[] {
  * How `campaign run` shows its events: NDJSON on stdout (--json, or no terminal), else a progress
  * bar redrawn on stderr with notes above it. Returns the handler and a function that clears the bar.
  */
-export function runEventPrinter(o: {ndjson: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & {columns?: number}; colors: Colors}): {onEvent: (ev: RunEvent) => void; clear: () => void} {
+export function runEventPrinter(o: {ndjson: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & {columns?: number}; colors: Colors}): {onEvent: (ev: CampaignRunEvent) => void; clear: () => void} {
   let bar = ''
-  const onEvent = (ev: RunEvent) => {
+  const onEvent = (ev: CampaignRunEvent) => {
     if (o.ndjson) return void o.stdout.write(`${JSON.stringify({at: new Date().toISOString(), ...ev})}\n`)
     if (ev.type === 'progress') {
       bar = progressLine(ev.counts, {rate: ev.rate, etaSeconds: ev.etaSeconds, width: o.stderr.columns || 80, colors: o.colors})
@@ -141,6 +141,8 @@ export function runEventPrinter(o: {ndjson: boolean; stdout: NodeJS.WritableStre
         : ev.type === 'rate-limited' ? `The platform asked to slow down (429): waiting ${Math.ceil(ev.retryAfterMs / 1000)} s, then ${ev.rate}/s.`
           : ev.type === 'stopping' ? `Stopping (${ev.reason}): waiting for ${ev.live} live call${ev.live === 1 ? '' : 's'}…` : `Campaign ${ev.type}.`
       o.stderr.write(`\r\x1b[K${words}\n${bar}`)
+    } else if (ev.type === 'listener') {
+      o.stderr.write(`\r\x1b[KRunner pid ${ev.stoppedPid}, whose listener this run used, has stopped; ${ev.tookOver ? 'this run took its place: ' : ''}${ev.now.join('; ')}.\n${bar}`)
     }
   }
   return {onEvent, clear: () => void (o.ndjson || o.stderr.write('\r\x1b[K'))}

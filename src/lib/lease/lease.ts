@@ -20,6 +20,7 @@ import type {VoiceApi} from '../api/client.js'
 import type {Webhook, WebhookType} from '../api/types.js'
 import {createExclusive} from '../file-claim.js'
 import {IvrError, ExitCode, usageError} from '../errors.js'
+import {writeFileAtomic} from '../fs-atomic.js'
 import {processAlive} from '../process-alive.js'
 
 /** The part of the API a lease uses (the real client, or anything that speaks the same). */
@@ -60,6 +61,12 @@ export interface LeaseRequest {
   pid: number
   /** What holds it, in words: kept in the lease (see Lease.holder). */
   holder?: string
+  /**
+   * A lease whose process is gone, as read from its file, whose place this one takes (a campaign
+   * runner carrying on for another that died): it keeps what that lease recorded as there before,
+   * so the registration is pointed here without first being put back (no moment pointed elsewhere).
+   */
+  takeOver?: Lease
 }
 
 export interface RestoreResult {
@@ -138,6 +145,7 @@ async function refuseHeld(file: string, opts: LeaseRequest): Promise<never> {
  */
 export async function acquireLease(api: WebhookApi, opts: LeaseRequest): Promise<HeldLease> {
   const file = leaseFileFor(opts.configDir, opts.account, opts.type)
+  if (opts.takeOver) return takeOverLease(api, file, opts.takeOver, opts)
   if (await readLease(file)) await refuseHeld(file, opts)
   const previous = findType((await api.listWebhooks()).webhooks, opts.type) ?? null
   const warnings: string[] = []
@@ -167,14 +175,53 @@ export async function acquireLease(api: WebhookApi, opts: LeaseRequest): Promise
     await fs.rm(file, {force: true})
     throw error
   }
+  return held(api, lease, file, warnings)
+}
+
+function held(api: WebhookApi, lease: Lease, file: string, warnings: string[]): HeldLease {
   let released: Promise<RestoreResult> | undefined
   return {
-    lease, file, replaced: previous ?? undefined, warnings,
+    lease, file, replaced: lease.previous ?? undefined, warnings,
     release() {
       released ??= restoreLease(api, lease, file)
       return released
     },
   }
+}
+
+const sameLease = (a: Lease | undefined, b: Lease) => a !== undefined && a.pid === b.pid && a.createdAt === b.createdAt && a.url === b.url
+
+/**
+ * Takes the place of `stale` (its process gone): the lease file is rewritten to name this process
+ * and URL, keeping `stale.previous`, then the webhook is pointed at `opts.url`. When the file no
+ * longer holds `stale` (put back meanwhile), or the registration is no longer the stale one's
+ * (someone changed it), the stale lease is undone as `webhooks restore` would and a new one
+ * acquired in the ordinary way. Callers serialise takeovers among themselves (a lock).
+ */
+async function takeOverLease(api: WebhookApi, file: string, stale: Lease, opts: LeaseRequest): Promise<HeldLease> {
+  const fresh = {...opts, takeOver: undefined}
+  if (processAlive(stale.pid)) return refuseHeld(file, opts)
+  if (!sameLease(await readLease(file), stale)) return acquireLease(api, fresh)
+  const current = findType((await api.listWebhooks()).webhooks, opts.type)
+  if (current && current.url !== stale.url) {
+    await restoreLease(api, stale, file)
+    return acquireLease(api, fresh)
+  }
+  const lease: Lease = {
+    version: 1, account: opts.account, baseUrl: opts.baseUrl, type: opts.type, previous: stale.previous, url: opts.url, pid: opts.pid,
+    ...(opts.holder ? {holder: opts.holder} : {}), createdAt: new Date().toISOString(),
+  }
+  await writeFileAtomic(file, JSON.stringify(lease, null, 2) + '\n', {mode: 0o600})
+  try {
+    const body: Parameters<WebhookApi['createWebhook']>[0] = {type: opts.type, url: opts.url, enabled: true}
+    if (opts.httpAuthHeader) body.httpAuthHeader = opts.httpAuthHeader
+    await api.createWebhook(body)
+  } catch (error) {
+    // The registration is still the stale lease's: keep that lease, for `webhooks restore`.
+    await writeFileAtomic(file, JSON.stringify(stale, null, 2) + '\n', {mode: 0o600})
+    throw error
+  }
+  return held(api, lease, file, [])
 }
 
 /**

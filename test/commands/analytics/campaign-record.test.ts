@@ -4,6 +4,7 @@ import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import {freshDatabase} from '../../helpers/postgres.js'
 import {runIvr} from '../../helpers/run.js'
 
 const MENU = 'examples/campaigns/reminder-menu.yaml'
@@ -52,6 +53,19 @@ describe('campaign run records its menu decisions', function () {
     for (const e of events.filter((ev) => ev.type === 'outcome')) ended.set(e.status, (ended.get(e.status) ?? 0) + 1)
     expect(Object.fromEntries(bars)).to.deep.equal(Object.fromEntries(ended))
     expect(bars.reduce((t, [, n]) => t + (n as number), 0)).to.equal(4)
+  })
+
+  it('report --campaign NAME --db URL reads a campaign kept in PostgreSQL, as every campaign command does', async () => {
+    const db = await freshDatabase()
+    const env = {IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_DATA_DIR: path.join(dir, 'data'), IVR_DATABASE_URL: undefined}
+    const contacts = path.join(dir, 'contacts.csv')
+    await fs.writeFile(contacts, 'phone\n+6591230001\n+6591230002\n')
+    const created = await runIvr(['campaign', 'create', 'pgrep', '--contacts', contacts, '--menu', MENU, '--from', '+6531591234', '--db', db], {env})
+    expect(created.exitCode, created.stderr).to.equal(0)
+    const html = path.join(dir, 'report.html')
+    const report = await runIvr(['report', '--html', html, '--campaign', 'pgrep', '--db', db], {env})
+    expect(report.exitCode, report.stderr).to.equal(0)
+    expect(await fs.readFile(html, 'utf8')).to.contain('<h2>Campaign: pgrep</h2>')
   })
 
   it('report --campaign with a campaign that does not exist: its exit code and what to do, no file written', async () => {

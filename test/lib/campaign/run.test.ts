@@ -8,7 +8,7 @@ import {createCampaign} from '../../../src/lib/campaign/create.js'
 import {readSettings, type CampaignSettings} from '../../../src/lib/campaign/definition.js'
 import type {ContactResult} from '../../../src/lib/campaign/journal.js'
 import {LocalCampaignStore} from '../../../src/lib/campaign/local-journal.js'
-import {runCampaign, type RunCampaignOptions} from '../../../src/lib/campaign/run.js'
+import {runCampaign, type CampaignRunEvent, type RunCampaignOptions} from '../../../src/lib/campaign/run.js'
 import type {RunEvent} from '../../../src/lib/campaign/runner.js'
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
@@ -44,7 +44,7 @@ describe('campaign run on the sandbox (runner, receiver, menu server, journal)',
   }
 
   async function run(name: string, extra: Partial<RunCampaignOptions> = {}) {
-    const events: RunEvent[] = []
+    const events: CampaignRunEvent[] = []
     const journal = await store.open(name)
     try {
       const result = await runCampaign({

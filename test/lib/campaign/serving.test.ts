@@ -8,7 +8,10 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {VoiceApi} from '../../../src/lib/api/client.js'
-import {startServing, type Serving, type ServingOptions} from '../../../src/lib/campaign/serving.js'
+import {startServing, type ListenerEvent, type Serving, type ServingOptions} from '../../../src/lib/campaign/serving.js'
+import {runEventPrinter} from '../../../src/lib/campaign/view.js'
+import {leaseFileFor, readLease} from '../../../src/lib/lease/lease.js'
+import {makeColors} from '../../../src/lib/render/colors.js'
 import {loadMenuOrThrow} from '../../../src/lib/menu/files.js'
 import {startSandbox} from '../../../src/lib/sandbox/server.js'
 import {lockFileFor} from '../../../src/lib/sessions/lock.js'
@@ -99,5 +102,136 @@ describe('campaign serving: two runners of one menu campaign set up at the same 
     started.push(await first)
     expect(error?.message).to.equal(`Another run (pid ${a}) was still setting up its listener for ${sandbox.subAccountId} after 0.3 s; gave up waiting for it.`)
     expect(error.exitCode).to.equal(2)
+  })
+})
+
+describe('campaign serving: a runner using another runner\'s listener carries on when that runner is gone', function () {
+  this.timeout(30_000)
+  let dir: string
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>
+  let api: VoiceApi
+  let runners: ChildProcess[] = []
+  const started: Serving[] = []
+  before(async () => {
+    sandbox = await startSandbox({host: '127.0.0.1', port: 0})
+    api = new VoiceApi({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, userAgent: 'ivr-test'})
+  })
+  after(async () => {
+    await sandbox.close()
+  })
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-takeover-'))
+    // Live processes whose pids stand for the runners; killing one stands for a kill -9 of that runner.
+    runners = [0, 1, 2].map(() => spawn('sleep', ['60'], {stdio: 'ignore'}))
+    for (const type of ['VCA', 'VSS'] as const) await api.createWebhook({type, url: `https://before.example/${type.toLowerCase()}`, enabled: true})
+  })
+  afterEach(async () => {
+    for (const s of started.splice(0).reverse()) await s.stop()
+    for (const r of runners) r.kill('SIGKILL')
+    await fs.rm(dir, {recursive: true, force: true})
+  })
+
+  const kill = async (r: ChildProcess) => {
+    const gone = new Promise((resolve) => r.once('exit', resolve))
+    r.kill('SIGKILL')
+    await gone
+  }
+
+  async function runner(pid: number, events: ListenerEvent[] = [], summaries: Array<string | undefined> = []): Promise<Serving> {
+    const {menu} = await loadMenuOrThrow(path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml'))
+    const s = await startServing({
+      api, configDir: path.join(dir, 'config'), account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, storeFile: path.join(dir, 'sessions.ndjson'),
+      menu, onSummary: (x) => summaries.push(x.sessionId), onStep() {}, warn() {}, sandbox: true, host: '127.0.0.1', port: 0, pid, campaign: 'carry-on (test)',
+      watchMs: 100, onListener: (ev) => events.push(ev),
+    })
+    started.push(s)
+    return s
+  }
+
+  async function until(what: string, check: () => boolean | Promise<boolean>) {
+    const end = Date.now() + 15_000
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`${what}: not within 15 s`)
+      await sleep(50)
+    }
+  }
+
+  const registered = async () => Object.fromEntries(((await api.listWebhooks()).webhooks ?? []).map((w) => [String(w.type).toUpperCase(), w.url]))
+
+  it('the first runner killed: the other takes over its leases, the webhooks point at its own listener, summaries reach it; on stop what was there before is put back', async () => {
+    const [a, b] = runners
+    await runner(a.pid!)
+    const events: ListenerEvent[] = []
+    const summaries: Array<string | undefined> = []
+    const second = await runner(b.pid!, events, summaries)
+    expect(second.describe).to.deep.equal([`call actions served by runner pid ${a.pid} of this campaign`, `summaries served by runner pid ${a.pid} of this campaign`])
+    await kill(a)
+    await until('the takeover', () => events.length > 0)
+    expect(events).to.have.length(1)
+    expect(events[0]).to.include({type: 'listener', stoppedPid: a.pid, tookOver: true})
+    const menuUrl = events[0].now.find((w) => w.startsWith('menu at '))?.slice('menu at '.length)
+    const summaryUrl = events[0].now.find((w) => w.startsWith('summaries at '))?.slice('summaries at '.length)
+    expect(await registered()).to.deep.equal({VCA: menuUrl, VSS: summaryUrl})
+    for (const type of ['VCA', 'VSS'] as const) expect((await readLease(leaseFileFor(path.join(dir, 'config'), sandbox.subAccountId, type)))?.pid).to.equal(b.pid)
+
+    const call = await api.sendCallflow({callflow: [{action: 'makeCall', params: {source: '+6531591234', destination: '+6591234567'}}, {action: 'hangup'}]})
+    await until('the summary at the new listener', () => summaries.includes(call.sessionId!))
+
+    await second.stop()
+    started.splice(started.indexOf(second), 1)
+    expect(await registered()).to.deep.equal({VCA: 'https://before.example/vca', VSS: 'https://before.example/vss'})
+  })
+
+  it('the first runner killed with two others using its listener: exactly one takes over, the other uses its listener', async () => {
+    const [a, b, c] = runners
+    await runner(a.pid!)
+    const events = new Map<number, ListenerEvent[]>([[b.pid!, []], [c.pid!, []]])
+    await runner(b.pid!, events.get(b.pid!))
+    await runner(c.pid!, events.get(c.pid!))
+    await kill(a)
+    await until('both to carry on', () => [...events.values()].every((e) => e.length > 0))
+    const [took, other] = [...events.entries()].sort(([, x], [, y]) => Number(y[0].tookOver) - Number(x[0].tookOver))
+    expect([took[1], other[1]].map((e) => e.map((x) => x.tookOver))).to.deep.equal([[true], [false]])
+    expect(other[1][0].now).to.deep.equal([`call actions served by runner pid ${took[0]} of this campaign`, `summaries served by runner pid ${took[0]} of this campaign`])
+    const urls = await registered()
+    expect(took[1][0].now).to.deep.equal([`menu at ${urls.VCA}`, `summaries at ${urls.VSS}`])
+  })
+
+  it('the first runner stopping before the other (not killed): the other takes its place', async () => {
+    const [a, b] = runners
+    const first = await runner(a.pid!)
+    const events: ListenerEvent[] = []
+    await runner(b.pid!, events)
+    await first.stop()
+    started.splice(started.indexOf(first), 1)
+    await until('the takeover', () => events.length > 0)
+    expect(events.map((e) => e.tookOver)).to.deep.equal([true])
+    const urls = await registered()
+    expect(events[0].now).to.deep.equal([`menu at ${urls.VCA}`, `summaries at ${urls.VSS}`])
+  })
+})
+
+describe('campaign run output: a listener taken over', () => {
+  const printed = (ndjson: boolean, ev: ListenerEvent) => {
+    let out = ''
+    let err = ''
+    const sink = (add: (t: string) => void) => ({write: (t: string) => (add(t), true)}) as unknown as NodeJS.WritableStream
+    runEventPrinter({ndjson, stdout: sink((t) => (out += t)), stderr: sink((t) => (err += t)), colors: makeColors(false)}).onEvent(ev)
+    return {out, err}
+  }
+  const ev: ListenerEvent = {type: 'listener', stoppedPid: 4242, tookOver: true, now: ['menu at http://127.0.0.1:5001/vca', 'summaries at http://127.0.0.1:5001/vss']}
+
+  it('is said on stderr on a terminal, naming the runner that stopped and where this run now listens', () => {
+    const {out, err} = printed(false, ev)
+    expect(out).to.equal('')
+    expect(err).to.equal('\r\x1b[KRunner pid 4242, whose listener this run used, has stopped; this run took its place: menu at http://127.0.0.1:5001/vca; summaries at http://127.0.0.1:5001/vss.\n')
+  })
+
+  it('is an NDJSON event on stdout with --json or without a terminal', () => {
+    const {out, err} = printed(true, ev)
+    expect(err).to.equal('')
+    const {at, ...rest} = JSON.parse(out)
+    expect(typeof at).to.equal('string')
+    expect(rest).to.deep.equal(ev)
   })
 })

@@ -1,0 +1,128 @@
+// Two runners of one menu campaign (kept in PostgreSQL) on one machine share the first runner's
+// listener (one VCA and one VSS URL per sub-account). When that runner is killed with -9 mid-run,
+// the other takes its place: its own listener, the leases taken over, the webhooks pointed at it;
+// the calls still live get their call actions answered and their summaries recorded, and the run
+// finishes long before the live timeout, nobody rung twice.
+import {expect} from 'chai'
+import {promises as fs} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import pg from 'pg'
+
+import {PostgresCampaignStore} from '../../../src/lib/campaign/postgres/journal.js'
+import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
+import {listSessions} from '../../../src/lib/sandbox/control.js'
+import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
+import {freshDatabase} from '../../helpers/postgres.js'
+import {spawnIvr, until, type CliProcess} from '../../helpers/cli-process.js'
+
+// A long greeting: the sandbox plays calls in real time, and each call's call action (after ring,
+// greeting and key press, about 25 s in) and summary (about 30 s in) come well after the kill and
+// the takeover. Nothing is then due while no listener runs, so every outcome can be asked for;
+// summaries that come in such a gap are merely late (the live timeout, or `campaign reconcile`).
+const GREETING = 'Hello, this is Greenfield Clinic calling with a reminder of your appointment tomorrow morning at nine. '
+  + 'Please arrive ten minutes early and bring your insurance card and a list of the medicines you take. '
+  + 'To confirm the appointment, press 1. To talk to someone at the front desk, press 2. To cancel it, press 3.'
+const MENU = `name: Long reminder
+entry: reminder
+defaults:
+  voice: en-US-Neural2-C
+  capture: {minDigits: 1, maxDigits: 1, digitTimeout: 8000, overallTimeout: 8000, tries: 1, completeOnHash: false}
+nodes:
+  reminder:
+    say: "${GREETING}"
+    choices:
+      "1": {say: "Thank you, confirmed.", hangup: true}
+      "2": {say: "Putting you through.", transfer: "+6562225678"}
+      "3": {say: "Cancelled. Goodbye.", hangup: true}
+    noInput: {say: "Goodbye.", hangup: true}
+`
+
+async function within<T>(ms: number, what: () => string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms / 1000} s: ${what()}`)), ms)))
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+describe('campaign run: the runner whose listener the others use is killed', function () {
+  this.timeout(240_000)
+  const procs: CliProcess[] = []
+  let sandbox: RunningSandbox | undefined
+  let dir: string
+
+  afterEach(async () => {
+    for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
+    await sandbox?.close()
+    await fs.rm(dir, {recursive: true, force: true})
+  })
+
+  it('the other runner takes over its listener and finishes: every call answered and its summary recorded, nobody rung twice', async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-takeover-'))
+    const db = await freshDatabase()
+    const env = {IVR_DATABASE_URL: db, IVR_DATA_DIR: path.join(dir, 'data'), IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_CACHE_DIR: path.join(dir, 'cache')}
+    // Every callee answers and presses 1, in real time.
+    sandbox = await startSandbox({host: '127.0.0.1', port: 0, realtime: true, population: {presses: {'1': 1}}})
+    await fs.mkdir(env.IVR_DATA_DIR, {recursive: true})
+    await fs.writeFile(discoveryFile(env.IVR_DATA_DIR), JSON.stringify({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    const numbers = Array.from({length: 20}, (_, i) => `+65813${String(60_000 + i)}`)
+    await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
+    await fs.writeFile(path.join(dir, 'menu.yaml'), MENU)
+    // A live timeout far beyond this test's bounds: no outcome can come from it.
+    const create = spawnIvr(['campaign', 'create', 'carry', '--contacts', path.join(dir, 'contacts.csv'), '--menu', path.join(dir, 'menu.yaml'),
+      '--from', '+6531591234', '--rate', '2', '--max-live', '40', '--live-timeout', '2h', '--sandbox'], env)
+    expect(await create.exited, create.stderr()).to.equal(0)
+
+    const first = spawnIvr(['campaign', 'run', 'carry', '--sandbox'], env)
+    procs.push(first)
+    await until('the first runner to listen', 60_000, () => /menu at http/.test(first.stderr()) || first.child.exitCode !== null)
+    const second = spawnIvr(['campaign', 'run', 'carry', '--sandbox'], env)
+    procs.push(second)
+    await until('the second runner to use the first one\'s listener', 60_000, () => /served by runner pid/.test(second.stderr()) || second.child.exitCode !== null)
+    expect(second.stderr(), second.stdout()).to.include(`call actions served by runner pid ${first.child.pid} of this campaign`)
+
+    first.child.kill('SIGKILL')
+    await first.exited
+    // What the dead runner had under way (a request sent, its answer not written) may end uncertain, as ever.
+    const client = new pg.Client({connectionString: db})
+    await client.connect()
+    let inFlight: string[]
+    try {
+      const {rows} = await client.query<{number: string}>(
+        `SELECT c.number FROM ivr_contacts c JOIN ivr_runners r ON r.campaign = c.campaign AND r.runner_id = c.runner_id
+         WHERE c.campaign = 'carry' AND r.pid = $1 AND c.state = 'dialing'`, [first.child.pid],
+      )
+      inFlight = rows.map((r) => r.number)
+    } finally {
+      await client.end()
+    }
+
+    // Bounded far below the live timeout: only summaries recorded let it finish.
+    expect(await within(150_000, () => `the other runner to finish\n${second.stderr()}\n${second.stdout().split('\n').slice(-4).join('\n')}`, second.exited), second.stderr()).to.equal(0)
+    const events = second.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(events.filter((e) => e.type === 'listener').map(({stoppedPid, tookOver}) => ({stoppedPid, tookOver}))).to.deep.equal([{stoppedPid: first.child.pid, tookOver: true}])
+    expect(events.at(-1)).to.include({type: 'end', reason: 'finished'})
+
+    // Nobody rung twice, on the platform's side.
+    const perDestination = new Map<string, number>()
+    for (const s of await listSessions(sandbox)) perDestination.set(s.destination, (perDestination.get(s.destination) ?? 0) + 1)
+    expect(numbers.filter((n) => (perDestination.get(n) ?? 0) > 1), 'called more than once').to.deep.equal([])
+    // Every call answered (1 pressed) and its summary recorded: no outcome left live or timed out.
+    const store = await PostgresCampaignStore.open(db)
+    try {
+      const journal = await store.open('carry')
+      const wrong = []
+      for await (const r of journal.results()) {
+        if (r.state === 'uncertain' && inFlight.includes(r.contact.number)) continue
+        if (r.outcome !== 'COMPLETED' || !r.attempts.at(-1)?.steps?.some((s) => s.taken === '1')) wrong.push(`${r.contact.number} ${r.state} ${r.outcome}`)
+      }
+      expect(wrong, second.stderr()).to.deep.equal([])
+    } finally {
+      await store.close()
+    }
+  })
+})
