@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // bin/ is CommonJS (bin/package.json: an ES module entry costs every start Node's ES module loader).
+    files: ['bin/**/*.js'],
+    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable', __dirname: 'readonly'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
+  {
     // src/lib never prints and never reads argv/env: the command bases (src/cli) resolve settings once.
     files: ['src/lib/**/*.ts'],
     rules: {

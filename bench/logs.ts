@@ -85,7 +85,7 @@ console.log(n)
     const base = await runMeasured([counter, file], hook)
     // The built CLI, as users run it (npm run build); from source through tsx when there is no build.
     const built = await fs.stat(path.join(root, 'dist', 'commands', 'logs', 'summarize.js')).then(() => true, () => false)
-    const entry = built ? [path.join(root, 'bin', 'run.js')] : ['--import', 'tsx', '--no-warnings', path.join(root, 'bin', 'dev.js')]
+    const entry = built ? [path.join(root, 'bin', 'run.js')] : ['--import', 'tsx', '--no-warnings', path.join(root, 'bin', 'dev.mjs')]
     const cli = await runMeasured([...entry, 'logs', 'summarize', file, '--json'], hook)
     if (cli.code !== 0) throw new Error(`ivr logs summarize exited ${cli.code}`)
     const summary = JSON.parse(cli.stdout)

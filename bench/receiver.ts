@@ -145,7 +145,8 @@ async function driver(): Promise<void> {
     const file = path.join(dir, 'million.ndjson')
     const out = createWriteStream(file)
     const genStart = Date.now()
-    const {makeStoredEvent, storeLine} = await import('../src/lib/sessions/store.js')
+    const {storeLine} = await import('../src/lib/sessions/store.js')
+    const {makeStoredEvent} = await import('../src/lib/sessions/stored-event.js')
     const {parseWebhook} = await import('../src/lib/webhooks/parse.js')
     const ID = 'ID-PLACEHOLDER'
     const templates = Array.from({length: 1000}, (_, i) => {

@@ -5,14 +5,15 @@
 // (dist/fast/cache/), written when the command first ends well, so it holds the code that command runs.
 // A cache is only ever an aid: one that is missing, stale, corrupt or unwritable means compiling as
 // without it, never a failed command.
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
-import path from 'node:path'
-import v8 from 'node:v8'
-import vm from 'node:vm'
+'use strict'
+const {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
+const {createRequire} = require('node:module')
+const path = require('node:path')
+const v8 = require('node:v8')
+const vm = require('node:vm')
 
 /** The code cache of command `id` for this build's bundle (named by the bundle's hash: a rebuilt bundle never meets an old cache). */
-export function codeCacheFile(root, index, id) {
+function codeCacheFile(root, index, id) {
   return path.join(root, 'dist', 'fast', 'cache', `${id.replaceAll(':', '-')}.${index.bundleHash}.v8`)
 }
 
@@ -69,7 +70,9 @@ function loadBundle(root, index, id) {
 }
 
 /** Runs the command bin/fast-path.js found (findBundledCommand) from the bundle. */
-export async function runBundled({id, argv, pjson, root, index}) {
+async function runBundled({id, argv, pjson, root, index}) {
   const bundle = loadBundle(root, index, id)
   await bundle.runCommand({id, load: bundle.commands[id], argv, pjson, root, commands: index.commands})
 }
+
+module.exports = {codeCacheFile, runBundled}

@@ -127,7 +127,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
     const env = process.env
     this.env = {
       IVR_ACCOUNT: env.IVR_ACCOUNT, IVR_API_KEY: env.IVR_API_KEY, IVR_BASE_URL: env.IVR_BASE_URL,
-      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT, IVR_WEBHOOK_AUTH: env.IVR_WEBHOOK_AUTH || undefined,
+      IVR_TIMEOUT: env.IVR_TIMEOUT, IVR_CONNECT_TIMEOUT: env.IVR_CONNECT_TIMEOUT, IVR_RETRY_WAIT: env.IVR_RETRY_WAIT, IVR_WEBHOOK_AUTH: env.IVR_WEBHOOK_AUTH || undefined,
       IVR_DATABASE_URL: env.IVR_DATABASE_URL,
     }
     this.paths = {
@@ -282,7 +282,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
   }
 
   protected async apiClientFor(creds: {account: string; apiKey: string; baseUrl: string}): Promise<VoiceApi> {
-    const {VoiceApi} = await import('../lib/api/client.js')
+    const {VoiceApi, DEFAULT_RETRY_BACKOFF_MS} = await import('../lib/api/client.js')
     const env = process.env
     this.apiClient = new VoiceApi({
       baseUrl: checkBaseUrl(creds.baseUrl),
@@ -291,6 +291,7 @@ export abstract class IvrCommand<T extends typeof Command> extends Command {
       userAgent: `ivr/${this.config.version} node/${process.versions.node}`,
       timeoutMs: secondsSetting('IVR_TIMEOUT', this.env.IVR_TIMEOUT, 30) * 1000,
       connectTimeoutMs: secondsSetting('IVR_CONNECT_TIMEOUT', this.env.IVR_CONNECT_TIMEOUT, 10) * 1000,
+      retryBackoffMs: secondsSetting('IVR_RETRY_WAIT', this.env.IVR_RETRY_WAIT, DEFAULT_RETRY_BACKOFF_MS / 1000) * 1000,
       proxy: {
         httpsProxy: env.HTTPS_PROXY || env.https_proxy,
         httpProxy: env.HTTP_PROXY || env.http_proxy,

@@ -9,6 +9,8 @@ export interface IvrEnv {
   IVR_BASE_URL?: string
   IVR_TIMEOUT?: string
   IVR_CONNECT_TIMEOUT?: string
+  /** Seconds before an API request's first retry (doubling for each one after). */
+  IVR_RETRY_WAIT?: string
   /** The Authorization value webhooks carry (serve, sessions tail, replay), when not given on stdin. */
   IVR_WEBHOOK_AUTH?: string
   /** Where campaigns live when shared: a postgres:// connection string (`--db` overrides it). */

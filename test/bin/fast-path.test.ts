@@ -72,6 +72,19 @@ describe('startup fast paths (built CLI)', () => {
       expect(oclif).to.deep.equal([])
     })
 
+    it('a command that reads only local files loads no network or crypto module of Node', () => {
+      // Each is compiled and run at start when imported: reading the session store needs neither.
+      const list = path.join(home, 'builtins.json')
+      const preload = path.join(home, 'list-builtins.cjs')
+      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(process.moduleLoadList)))`)
+      for (const args of [['sessions', 'list'], ['accounts', 'list'], ['callflow', 'validate', 'examples/callflows/simple-ivr.json']]) {
+        const r = spawnSync(process.execPath, ['--require', preload, path.join(projectRoot, 'bin', 'run.js'), ...args], {cwd: projectRoot, encoding: 'utf8', env: {...process.env, NODE_ENV: 'production', ...env}})
+        expect(r.status, r.stderr).to.equal(0)
+        const loaded = (JSON.parse(readFileSync(list, 'utf8')) as string[]).filter((m) => /^NativeModule (crypto|http|https|http2|tls|dns|zlib)$/.test(m))
+        expect(loaded, args.join(' ')).to.deep.equal([])
+      }
+    })
+
     // The bundle runs with V8's cache of its compiled code (bin/fast-load.js), one file per command,
     // written when the command first ends well. A cache is an aid, never a risk: whatever is in the file,
     // the command says what oclif says.

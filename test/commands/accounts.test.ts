@@ -2,12 +2,15 @@ import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import {AccountStore} from '../../src/lib/accounts/store.js'
 import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
 import {runBin, runIvr} from '../helpers/run.js'
 import {TmuxSession} from '../helpers/tmux.js'
 
 const configDir = () => process.env.IVR_CONFIG_DIR as string
 const accountsFile = () => path.join(configDir(), 'accounts.json')
+// An account stored as `ivr login --no-verify` stores it (the tests of login itself run the real command).
+const stored = (account: string, apiKey: string, baseUrl?: string) => new AccountStore(configDir()).save(account, {apiKey, ...(baseUrl ? {baseUrl} : {})})
 
 describe('login and accounts', () => {
   // The sandbox checks the key like the platform: a login's verifying call is a real one.
@@ -41,7 +44,7 @@ describe('login and accounts', () => {
   })
 
   it('keeps an existing credentials file byte for byte when a second login is refused', async () => {
-    await runBin(['login', '-a', 'first-acct', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-good-9876'})
+    await stored('first-acct', 'key-good-9876', api.baseUrl)
     const before = await fs.readFile(accountsFile(), 'utf8')
     const r = await runBin(['login', '-a', 'second-acct', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'nope-nope'})
     expect(r.exitCode).to.equal(3)
@@ -68,8 +71,8 @@ describe('login and accounts', () => {
   })
 
   it('lists accounts with the default marked and keys masked; use, show and remove work', async () => {
-    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
-    await runBin(['login', '-a', 'acct-two', '--api-key-stdin', '--no-verify', '--base-url', api.baseUrl], {input: 'cccc-dddd-2222'})
+    await stored('acct-one', 'aaaa-bbbb-1111')
+    await stored('acct-two', 'cccc-dddd-2222', api.baseUrl)
     let r = await runIvr(['accounts', 'list'])
     expect(r.stdout).to.match(/\*\s+acct-one\s+\*\*\*\*1111/)
     expect(r.stdout).to.contain('****2222')
@@ -137,8 +140,8 @@ describe('login and accounts', () => {
   })
 
   it('accounts show names each setting\'s true source: flag, environment, stored or default', async () => {
-    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
-    await runBin(['login', '-a', 'acct-two', '--api-key-stdin', '--no-verify', '--base-url', 'https://eu.example.com'], {input: 'cccc-dddd-2222'})
+    await stored('acct-one', 'aaaa-bbbb-1111')
+    await stored('acct-two', 'cccc-dddd-2222', 'https://eu.example.com')
     const show = async (args: string[], env: Record<string, string> = {}) => {
       const r = await runIvr(['accounts', 'show', ...args], {env})
       expect(r.exitCode, r.stderr).to.equal(0)
@@ -162,7 +165,7 @@ describe('login and accounts', () => {
 
   it('a table fits a narrow terminal: long cells shortened with …, no row wrapped (tmux, 60 columns)', async () => {
     const longUrl = `https://${'regional-'.repeat(8)}voice.example.com`
-    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify', '--base-url', longUrl], {input: 'aaaa-bbbb-1111'})
+    await stored('acct-one', 'aaaa-bbbb-1111', longUrl)
     const tmux = new TmuxSession(['accounts', 'list'], {IVR_CONFIG_DIR: configDir(), NO_COLOR: '1'}, {columns: 60})
     try {
       const screen = await tmux.waitFor(/EXIT=\d+/)
@@ -177,7 +180,7 @@ describe('login and accounts', () => {
   })
 
   it('warns when the credentials file is readable by others', async () => {
-    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-good-9876'})
+    await stored('acct-one', 'key-good-9876', api.baseUrl)
     await fs.chmod(accountsFile(), 0o644)
     const r = await runIvr(['profiles', 'list', '--refresh'])
     expect(r.exitCode).to.equal(0)

@@ -64,6 +64,16 @@ describe('exit codes and the error envelope', () => {
     const r = await runIvr(['webhooks', 'list'], {env: {...env, IVR_BASE_URL: 'http://127.0.0.1:9'}})
     expect(r.exitCode).to.equal(6)
     expect(r.stderr).to.contain('ECONNREFUSED').and.not.contain('    at ')
+    // Only after retrying: the GET went out three times (--debug traces each retry), waiting IVR_RETRY_WAIT (5 ms here) first.
+    const traced = await runIvr(['webhooks', 'list', '--debug'], {env: {...env, IVR_BASE_URL: 'http://127.0.0.1:9'}})
+    expect(traced.exitCode).to.equal(6)
+    expect(traced.stderr.match(/\.\.\. retry \d+ in \d+ ms after ECONNREFUSED/g)).to.deep.equal(['... retry 1 in 5 ms after ECONNREFUSED', '... retry 2 in 10 ms after ECONNREFUSED'])
+  })
+
+  it('2 for a retry wait that is not a number of seconds', async () => {
+    const r = await runIvr(['webhooks', 'list'], {env: {...env, IVR_BASE_URL: 'http://127.0.0.1:9', IVR_RETRY_WAIT: 'soon'}})
+    expect(r.exitCode).to.equal(2)
+    expect(r.stderr).to.contain('IVR_RETRY_WAIT must be a positive number of seconds, not "soon"')
   })
 
   it('1 for an answer the tool cannot make sense of, pointing at --debug', async () => {

@@ -9,7 +9,8 @@ import {answerCall} from '../../src/lib/menu/answer.js'
 import type {Menu} from '../../src/lib/menu/model.js'
 import {parseMenuText} from '../../src/lib/menu/model.js'
 import {parseWebhook, readCallEvent} from '../../src/lib/webhooks/parse.js'
-import {makeStoredEvent, storeLine} from '../../src/lib/sessions/store.js'
+import {storeLine} from '../../src/lib/sessions/store.js'
+import {makeStoredEvent} from '../../src/lib/sessions/stored-event.js'
 import {projectRoot} from './run.js'
 
 export const RESTAURANT = path.join(projectRoot, 'examples', 'menus', 'restaurant.yaml')

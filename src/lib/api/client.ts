@@ -29,9 +29,19 @@ export interface ClientOptions {
   timeoutMs?: number
   /** How many times GET and DELETE are retried on transient failures. POST never is. */
   retries?: number
+  /** The wait before the first retry, doubling for each one after (backoffMs); a server's Retry-After wins. */
+  retryBackoffMs?: number
   proxy?: ProxySettings
   /** Receives one line of trace per event, secrets already masked. */
   debug?: (line: string) => void
+}
+
+export const DEFAULT_RETRY_BACKOFF_MS = 1000
+const RETRY_BACKOFF_LIMIT_MS = 8000
+
+/** The wait before retry number `attempt` (1, 2, ...): `firstMs`, doubling each time, at most 8 s. */
+export function backoffMs(attempt: number, firstMs = DEFAULT_RETRY_BACKOFF_MS): number {
+  return Math.min(firstMs * 2 ** (attempt - 1), RETRY_BACKOFF_LIMIT_MS)
 }
 
 /** Whether `host` is covered by a NO_PROXY list (comma separated hosts, suffixes, or `*`). */
@@ -112,7 +122,15 @@ export class VoiceApi {
         statusCodes: [429, 502, 503, 504],
         errorCodes: ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'],
         maxRetryAfter: 60_000,
-        backoffLimit: 8000,
+        // got's computedValue is 0 when this failure is not retried (a POST, the limit reached) and the
+        // server's Retry-After when it sent one; else our backoff, with up to a tenth more so clients spread out.
+        calculateDelay: ({attemptCount, retryAfter, computedValue, error}) => {
+          if (computedValue === 0) return 0
+          const base = backoffMs(attemptCount, opts.retryBackoffMs)
+          const wait = retryAfter ? computedValue : base + Math.random() * base * 0.1
+          trace(`... retry ${attemptCount} in ${Math.floor(wait)} ms after ${error.response ? `HTTP ${error.response.statusCode}` : error.code}`)
+          return wait
+        },
       },
       responseType: 'text',
       hooks: {
@@ -123,9 +141,6 @@ export class VoiceApi {
           const ms = res.timings.phases.total ?? 0
           trace(`<-- ${res.statusCode} ${res.request.options.method} ${res.url} ${ms} ms${showBody(res.body)}`)
           return res
-        }] : [],
-        beforeRetry: debug ? [(err, count) => {
-          trace(`... retry ${count} after ${err.response ? `HTTP ${err.response.statusCode}` : err.code}`)
         }] : [],
       },
     })

@@ -14,12 +14,10 @@ import type {AddressInfo, Socket} from 'node:net'
 
 import {sameSecret} from '../secret.js'
 import {urlOf} from './address.js'
+import {jsonDepth, MAX_JSON_DEPTH} from '../json-depth.js'
 
 /** The largest body any of the tool's servers reads. */
 export const MAX_BODY_BYTES = 1024 * 1024
-
-/** Deeper nesting than this is refused: no real webhook comes close, and deep input breaks recursive readers. */
-export const MAX_JSON_DEPTH = 64
 
 export interface ServerLimits {
   /** A client must have sent its request's headers within this (slow headers are cut off). */
@@ -222,28 +220,6 @@ export function readBody(req: http.IncomingMessage, maxBytes = MAX_BODY_BYTES): 
     req.once('error', () => resolve(undefined))
     req.once('close', () => resolve(undefined)) // after 'end' this changes nothing
   })
-}
-
-/**
- * How deeply JSON text nests its arrays and objects (brackets inside strings do not count); stops
- * counting past `limit`. A byte scan: cheap next to JSON.parse.
- */
-export function jsonDepth(text: Buffer | string, limit = Number.MAX_SAFE_INTEGER): number {
-  const buf = typeof text === 'string' ? Buffer.from(text) : text
-  let depth = 0
-  let max = 0
-  let inString = false
-  for (let i = 0; i < buf.length; i++) {
-    const b = buf[i]
-    if (inString) {
-      if (b === 92) i++ // backslash: skip the escaped character
-      else if (b === 34) inString = false
-    } else if (b === 34) inString = true
-    else if (b === 123 || b === 91) {
-      if (++depth > max && (max = depth) > limit) return max
-    } else if (b === 125 || b === 93) depth--
-  }
-  return max
 }
 
 export type JsonObjectResult = {ok: true; value: Record<string, unknown>} | {ok: false; reason: string}

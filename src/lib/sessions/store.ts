@@ -7,7 +7,6 @@
  * waiting while a flush runs goes out in the next single write + sync, which is what lets the
  * receiver acknowledge thousands of webhooks a second. Reads stream line by line.
  */
-import {createHash} from 'node:crypto'
 import {EventEmitter} from 'node:events'
 import {isUtf8} from 'node:buffer'
 import {promises as fs} from 'node:fs'
@@ -15,10 +14,9 @@ import path from 'node:path'
 
 import {invalidInput} from '../errors.js'
 import {cutTornTail} from '../fs-atomic.js'
-import {jsonDepth, MAX_JSON_DEPTH} from '../http/server.js'
+import {jsonDepth, MAX_JSON_DEPTH} from '../json-depth.js'
 import {unreadableReason} from '../input-file.js'
 import {acquireReceiverLock, type ReceiverLock} from './lock.js'
-import type {ParsedWebhook} from '../webhooks/parse.js'
 import type {StoredEvent, Warn} from './event.js'
 import {compactRow} from './row.js'
 
@@ -35,25 +33,6 @@ export async function listStoreFiles(dataDir: string): Promise<Array<{subAccount
   const dir = path.join(dataDir, 'sessions')
   const names = await fs.readdir(dir).catch(() => [] as string[])
   return names.filter((n) => n.endsWith('.ndjson')).sort().map((n) => ({subAccountId: n.slice(0, -'.ndjson'.length), file: path.join(dir, n)}))
-}
-
-/**
- * Two deliveries are the same event when: a summary has the same session id (the platform sends
- * one per session, perhaps twice); a call event has the same type and eventId; anything else has
- * the same type and the same body text.
- */
-export function dedupeKey(parsed: ParsedWebhook, bodyText: string): string {
-  if (parsed.kind === 'vss' && parsed.sessionId) return `${parsed.eventType}:${parsed.sessionId}`
-  if (parsed.eventId) return `${parsed.eventType}:${parsed.sessionId ?? ''}:${parsed.eventId}`
-  return `${parsed.eventType}:sha1:${createHash('sha1').update(bodyText).digest('hex')}`
-}
-
-export function makeStoredEvent(parsed: ParsedWebhook, opts: {bodyText: string; receivedAt?: Date; path?: string}): StoredEvent {
-  const ev: StoredEvent = {key: dedupeKey(parsed, opts.bodyText), receivedAt: (opts.receivedAt ?? new Date()).toISOString(), type: parsed.eventType, body: parsed.raw}
-  if (parsed.sessionId) ev.sessionId = parsed.sessionId
-  if (opts.path) ev.path = opts.path
-  if (parsed.summary) ev.row = compactRow(ev, parsed.summary)
-  return ev
 }
 
 // ---- reading --------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import type http from 'node:http'
 
 import {postBody, type PostResult} from '../http/client.js'
 import {gate, parseJsonObject, pathOf, readBody, refuse, startHttpServer, MAX_BODY_BYTES, type Refusal, type Router, type ServerLimits} from '../http/server.js'
-import {makeStoredEvent, type EventStore, type StoredEvent} from '../sessions/store.js'
+import {type EventStore, type StoredEvent} from '../sessions/store.js'
+import {makeStoredEvent} from '../sessions/stored-event.js'
 import {parseWebhook, type ParsedWebhook} from './parse.js'
 
 /** What relaying a webhook to the user's app gave. */

@@ -4,7 +4,8 @@ import path from 'node:path'
 
 import {runIvr} from '../../helpers/run.js'
 import {loadRestaurant, SEVEN, writeWalks} from '../../lib/analytics/fixtures.js'
-import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {EventStore} from '../../../src/lib/sessions/store.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/stored-event.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {vss} from '../../lib/webhooks/fixtures.js'
 

@@ -6,7 +6,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent, storeFileFor} from '../../../src/lib/sessions/store.js'
+import {EventStore, storeFileFor} from '../../../src/lib/sessions/store.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/stored-event.js'
 import {runIvr} from '../../helpers/run.js'
 import {vss} from '../../lib/webhooks/fixtures.js'
 

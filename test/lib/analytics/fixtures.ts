@@ -3,7 +3,8 @@ import {decisionOf, DecisionLog, menuFingerprint, menuLabel} from '../../../src/
 import {answerCall} from '../../../src/lib/menu/answer.js'
 import type {Menu} from '../../../src/lib/menu/model.js'
 import {readCallEvent} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {EventStore} from '../../../src/lib/sessions/store.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/stored-event.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
 import {vss} from '../webhooks/fixtures.js'
 

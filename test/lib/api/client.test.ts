@@ -3,7 +3,7 @@ import nock from 'nock'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {VoiceApi, bypassesProxy} from '../../../src/lib/api/client.js'
+import {VoiceApi, backoffMs, bypassesProxy} from '../../../src/lib/api/client.js'
 import {ApiError} from '../../../src/lib/api/errors.js'
 import {resolveCredentials} from '../../../src/lib/settings.js'
 import {startFakeApi} from '../../helpers/fake-api.js'
@@ -11,8 +11,9 @@ import {startFakeApi} from '../../helpers/fake-api.js'
 // Faults only (nock): a host that never resolves for real, so nothing can leak out.
 const FAULT_BASE = 'https://voice.fault.test'
 
+// Retries wait 5 ms, doubling (the tool's own first wait is 1 s): the tests count them, not wait them out.
 function client(baseUrl = FAULT_BASE, extra: Partial<ConstructorParameters<typeof VoiceApi>[0]> = {}) {
-  return new VoiceApi({baseUrl, apiKey: 'secret-key-ABCD', subAccountId: 'acme', userAgent: 'ivr/test', retries: 2, ...extra})
+  return new VoiceApi({baseUrl, apiKey: 'secret-key-ABCD', subAccountId: 'acme', userAgent: 'ivr/test', retries: 2, retryBackoffMs: 5, ...extra})
 }
 
 async function failure(p: Promise<unknown>): Promise<ApiError> {
@@ -48,27 +49,44 @@ describe('VoiceApi', () => {
     }
   })
 
-  it('retries a GET on 503 and succeeds', async () => {
+  it('waits 1 s before the first retry, doubling up to 8 s (the wait given to the client, when given)', () => {
+    expect([1, 2, 3, 4, 5].map((n) => backoffMs(n))).to.deep.equal([1000, 2000, 4000, 8000, 8000])
+    expect([1, 2, 3].map((n) => backoffMs(n, 5))).to.deep.equal([5, 10, 20])
+  })
+
+  it('retries a GET on 503 and succeeds, after the backoff it was given (traced for --debug)', async () => {
+    const lines: string[] = []
     const scope = nock(FAULT_BASE).get('/api/v1/subaccounts/acme/numbers').reply(503, {statusMessage: 'busy'}).get('/api/v1/subaccounts/acme/numbers').reply(200, {totalNumbers: 0, numbers: []})
-    const res = await client().listNumbers()
+    const res = await client(FAULT_BASE, {debug: (l) => lines.push(l)}).listNumbers()
     expect(res.totalNumbers).to.equal(0)
+    expect(scope.isDone()).to.equal(true)
+    expect(lines.filter((l) => l.startsWith('... retry'))).to.deep.equal(['... retry 1 in 5 ms after HTTP 503'])
+  })
+
+  it('retries a DELETE on 503 too', async () => {
+    const scope = nock(FAULT_BASE).delete('/api/v1/subaccounts/acme/webhooks/VCA').reply(503, {statusMessage: 'busy'}).delete('/api/v1/subaccounts/acme/webhooks/VCA').reply(200, {})
+    await client().deleteWebhook('VCA')
     expect(scope.isDone()).to.equal(true)
   })
 
   it('gives up after bounded retries with exit 6 and the platform message', async () => {
+    const lines: string[] = []
     nock(FAULT_BASE).get('/api/v1/subaccounts/acme/numbers').times(3).reply(502, {statusCode: -9999, statusMessage: 'upstream down'})
-    const err = await failure(client().listNumbers())
+    const err = await failure(client(FAULT_BASE, {debug: (l) => lines.push(l)}).listNumbers())
     expect(err.exitCode).to.equal(6)
     expect(err.message).to.contain('502').and.contain('upstream down')
     expect(nock.pendingMocks()).to.have.length(0)
+    expect(lines.filter((l) => l.startsWith('... retry')).map((l) => l.replace(/ in \d+ ms/, ''))).to.deep.equal(['... retry 1 after HTTP 502', '... retry 2 after HTTP 502'])
   })
 
-  it('honours Retry-After on 429', async () => {
+  it('honours Retry-After on 429 over its own backoff', async () => {
+    const lines: string[] = []
     const scope = nock(FAULT_BASE).get('/api/v1/subaccounts/acme/webhooks').reply(429, {}, {'Retry-After': '1'}).get('/api/v1/subaccounts/acme/webhooks').reply(200, {webhooks: []})
     const started = Date.now()
-    await client().listWebhooks()
+    await client(FAULT_BASE, {debug: (l) => lines.push(l)}).listWebhooks()
     expect(scope.isDone()).to.equal(true)
     expect(Date.now() - started).to.be.at.least(900)
+    expect(lines.filter((l) => l.startsWith('... retry'))).to.deep.equal(['... retry 1 in 1000 ms after HTTP 429'])
   })
 
   it('never retries a Send Callflow POST on 503', async () => {

@@ -5,7 +5,8 @@ import path from 'node:path'
 
 import {computeStats, findSession, listSessions, parseSince, parseStatuses} from '../../../src/lib/sessions/query.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {EventStore} from '../../../src/lib/sessions/store.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/stored-event.js'
 import {vss} from '../webhooks/fixtures.js'
 
 const at = (iso: string) => ({startTime: iso, endTime: iso})

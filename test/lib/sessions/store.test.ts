@@ -5,7 +5,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {EventStore, makeStoredEvent, readEvents, storeFileFor} from '../../../src/lib/sessions/store.js'
+import {EventStore, readEvents, storeFileFor} from '../../../src/lib/sessions/store.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/stored-event.js'
 import {vss} from '../webhooks/fixtures.js'
 
 const event = (body: unknown) => makeStoredEvent(parseWebhook(body), {bodyText: JSON.stringify(body), path: '/vss'})

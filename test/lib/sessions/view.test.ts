@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {makeColors} from '../../../src/lib/render/colors.js'
 import {parseWebhook} from '../../../src/lib/webhooks/parse.js'
-import {makeStoredEvent} from '../../../src/lib/sessions/store.js'
+import {makeStoredEvent} from '../../../src/lib/sessions/stored-event.js'
 import {bar} from '../../../src/lib/render/chart.js'
 import {sessionRow} from '../../../src/lib/sessions/row.js'
 import {eventLine, renderSession, summaryLine} from '../../../src/lib/sessions/view.js'
