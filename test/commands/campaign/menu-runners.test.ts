@@ -12,7 +12,7 @@ import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {freshDatabase} from '../../helpers/postgres.js'
 import {spawnIvr, until, type CliProcess} from '../../helpers/cli-process.js'
-import {projectRoot} from '../../helpers/run.js'
+import {projectRoot, runIvr} from '../../helpers/run.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
 
@@ -38,8 +38,8 @@ describe('campaign run: two runners of one menu campaign on one machine', functi
     const numbers = Array.from({length: 40}, (_, i) => `+65813${String(40_000 + i)}`)
     await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
     for (const name of ['shared', 'other']) {
-      const create = spawnIvr(['campaign', 'create', name, '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '5', '--max-live', '10', '--sandbox'], env)
-      expect(await create.exited, create.stderr()).to.equal(0)
+      const create = await runIvr(['campaign', 'create', name, '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '5', '--max-live', '10', '--sandbox'], {env})
+      expect(create.exitCode, create.stderr).to.equal(0)
     }
 
     const first = spawnIvr(['campaign', 'run', 'shared', '--sandbox'], env)
@@ -84,8 +84,8 @@ describe('campaign run: two runners of one menu campaign on one machine', functi
     await fs.writeFile(discoveryFile(env.IVR_DATA_DIR), JSON.stringify({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
     const numbers = Array.from({length: 16}, (_, i) => `+65813${String(50_000 + i)}`)
     await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
-    const create = spawnIvr(['campaign', 'create', 'race', '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '8', '--sandbox'], env)
-    expect(await create.exited, create.stderr()).to.equal(0)
+    const create = await runIvr(['campaign', 'create', 'race', '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '8', '--sandbox'], {env})
+    expect(create.exitCode, create.stderr).to.equal(0)
     const runners = [spawnIvr(['campaign', 'run', 'race', '--sandbox'], env), spawnIvr(['campaign', 'run', 'race', '--sandbox'], env)]
     procs.push(...runners)
     const codes = await Promise.all(runners.map((r) => r.exited))

@@ -16,6 +16,7 @@ import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server
 import {freshDatabase} from '../../helpers/postgres.js'
 import {spawnIvr, until, type CliProcess} from '../../helpers/cli-process.js'
 import {freePort} from '../../helpers/net.js'
+import {runIvr} from '../../helpers/run.js'
 
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -110,9 +111,9 @@ describe('campaign run: three runners on one campaign in PostgreSQL', function (
       {action: 'hangup'},
     ]}))
 
-    const create = spawnIvr(['campaign', 'create', 'fleet', '--contacts', path.join(dir, 'contacts.csv'), '--callflow', path.join(dir, 'flow.json'),
-      '--from', '+6531591234', '--rate', '15', '--max-live', '12', '--sandbox'], env)
-    expect(await within(60_000, 'campaign create', create.exited), create.stderr()).to.equal(0)
+    const create = await runIvr(['campaign', 'create', 'fleet', '--contacts', path.join(dir, 'contacts.csv'), '--callflow', path.join(dir, 'flow.json'),
+      '--from', '+6531591234', '--rate', '15', '--max-live', '12', '--sandbox'], {env})
+    expect(create.exitCode, create.stderr).to.equal(0)
 
     // One receiver for the whole fleet; the runners read what it stores.
     const port = await freePort()
@@ -142,7 +143,17 @@ describe('campaign run: three runners on one campaign in PostgreSQL', function (
     const victim = runners.find((r) => r.child.pid === victimPid)
     expect(victim, 'the pid belongs to one of the three runners').to.not.equal(undefined)
     victim!.child.kill('SIGKILL')
+    await victim!.exited
     const survivors = runners.filter((r) => r !== victim)
+    // What the passing of its 15 s lease does to a runner that died, without waiting it out: its lease
+    // ends now (the lease's length, and a live runner keeping its own, are test/lib/campaign/postgres-journal.test.ts's).
+    const admin = new pg.Client({connectionString: db})
+    await admin.connect()
+    try {
+      await admin.query("UPDATE ivr_runners SET lease_until = now() - interval '1 second' WHERE campaign = 'fleet' AND pid = $1", [victimPid])
+    } finally {
+      await admin.end()
+    }
 
     // The other two finish: the rest dialed, the dead runner's call uncertain once its lease ran out.
     const codes = await within(120_000, 'the two other runners to finish', Promise.all(survivors.map((r) => r.exited)))

@@ -1,5 +1,6 @@
-// `campaign run` (and check, reconcile) as a user runs them: the built CLI as a child process, on a
-// terminal or not, against a sandbox found through the data folder (issue 15: run, check, reconcile).
+// `campaign run` (and check, reconcile) as a user runs them: the run as the built CLI in a child process, on a
+// terminal or not, against a sandbox found through the data folder (issue 15: run, check, reconcile). The
+// commands around it (create, check, status, pause...) only say something and exit: they run in-process.
 import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 import http from 'node:http'
@@ -10,7 +11,7 @@ import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {spawnIvr, until} from '../../helpers/cli-process.js'
-import {projectRoot, runBin} from '../../helpers/run.js'
+import {projectRoot, runBin, runIvr} from '../../helpers/run.js'
 import {TmuxSession} from '../../helpers/tmux.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
@@ -95,7 +96,7 @@ describe('campaign run and friends, as a user runs them', function () {
     const local = (t: number) => new Date(t + offset * 3_600_000).toISOString().slice(11, 16)
     const closes = Math.floor(now / 60_000) * 60_000 + 3 * 60_000
     const list = await contacts(numbers(6, 100), `timezone=${zone}`)
-    const create = await runBin(['campaign', 'create', 'turns', '--contacts', list, '--menu', MENU, '--from', '+6531591234', '--from', '+6531591235',
+    const create = await runIvr(['campaign', 'create', 'turns', '--contacts', list, '--menu', MENU, '--from', '+6531591234', '--from', '+6531591235',
       '--rate', '10', '--window', `${local(now - 3_600_000)}-${local(closes)}`, '--valid-for', '1h', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
     const run = await runBin(['campaign', 'run', 'turns', '--sandbox'], {env, timeoutMs: 60_000})
@@ -110,7 +111,7 @@ describe('campaign run and friends, as a user runs them', function () {
 
   it('Ctrl-C stops starting calls and exits 130; run again resumes and calls the rest, nobody twice', async () => {
     const list = numbers(12, 200)
-    const create = await runBin(['campaign', 'create', 'stop', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '4', '--sandbox'], {env})
+    const create = await runIvr(['campaign', 'create', 'stop', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '4', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
     const first = spawnIvr(['campaign', 'run', 'stop', '--sandbox'], env)
     cleanups.push(() => first.child.exitCode === null && first.child.kill('SIGKILL'))
@@ -129,7 +130,7 @@ describe('campaign run and friends, as a user runs them', function () {
   })
 
   it('on a terminal: a progress bar with counts per outcome while it runs, then the final status', async () => {
-    const create = await runBin(['campaign', 'create', 'tty', '--contacts', await contacts(numbers(10, 300)), '--menu', MENU, '--from', '+6531591234', '--rate', '2', '--sandbox'], {env})
+    const create = await runIvr(['campaign', 'create', 'tty', '--contacts', await contacts(numbers(10, 300)), '--menu', MENU, '--from', '+6531591234', '--rate', '5', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
     const term = new TmuxSession(['campaign', 'run', 'tty', '--sandbox'], {...env, NO_COLOR: '1'})
     cleanups.push(() => term.kill())
@@ -142,7 +143,7 @@ describe('campaign run and friends, as a user runs them', function () {
   })
 
   it('--no-receive: says when no `sessions tail` fills the store; with one running, outcomes come from its store', async () => {
-    const create = await runBin(['campaign', 'create', 'nr', '--contacts', await contacts(numbers(4, 400)), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
+    const create = await runIvr(['campaign', 'create', 'nr', '--contacts', await contacts(numbers(4, 400)), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
     // Alone: nothing fills the store, so the calls end without summaries (after the live timeout).
     const port = await new Promise<number>((resolve) => {
@@ -161,18 +162,18 @@ describe('campaign run and friends, as a user runs them', function () {
     expect(run.exitCode, run.stderr).to.equal(0)
     expect(run.stderr).to.match(/summaries from .*\.ndjson/)
     expect(run.stderr).to.not.match(/No `ivr sessions tail` is filling/)
-    const results = await runBin(['campaign', 'results', 'nr', '--json'], {env})
+    const results = await runIvr(['campaign', 'results', 'nr', '--json'], {env})
     const rows = (JSON.parse(results.stdout) as {results: Array<{outcome: string; digits: string}>}).results
     expect(rows.map((r) => r.outcome)).to.deep.equal(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED'])
     tail.child.kill('SIGINT')
     await tail.exited
 
-    const create2 = await runBin(['campaign', 'create', 'nr2', '--contacts', await contacts(numbers(2, 450)), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
+    const create2 = await runIvr(['campaign', 'create', 'nr2', '--contacts', await contacts(numbers(2, 450)), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
     expect(create2.exitCode, create2.stderr).to.equal(0)
     const alone = await runBin(['campaign', 'run', 'nr2', '--sandbox', '--no-receive'], {env, timeoutMs: 60_000})
     expect(alone.exitCode, alone.stderr).to.equal(0)
     expect(alone.stderr).to.match(/No `ivr sessions tail` is filling/)
-    const rows2 = (JSON.parse((await runBin(['campaign', 'results', 'nr2', '--json'], {env})).stdout) as {results: Array<{outcome: string}>}).results
+    const rows2 = (JSON.parse((await runIvr(['campaign', 'results', 'nr2', '--json'], {env})).stdout) as {results: Array<{outcome: string}>}).results
     expect(rows2.map((r) => r.outcome)).to.deep.equal(['NO_SUMMARY', 'NO_SUMMARY'])
   })
 
@@ -182,9 +183,9 @@ describe('campaign run and friends, as a user runs them', function () {
     const proxy = await recordingProxy(sb.baseUrl, lost)
     cleanups.push(() => proxy.close())
     await discover(env.IVR_DATA_DIR, proxy.url)
-    const create = await runBin(['campaign', 'create', 'rc', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
+    const create = await runIvr(['campaign', 'create', 'rc', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
-    const check = await runBin(['campaign', 'check', 'rc', '--sandbox'], {env})
+    const check = await runIvr(['campaign', 'check', 'rc', '--sandbox'], {env})
     expect(check.exitCode, check.stderr).to.equal(0)
     expect(check.stderr).to.match(/Plan: 5 contacts to call at 10\/s/)
     expect(check.stderr).to.match(/Campaign rc passes the check\./)
@@ -209,28 +210,28 @@ describe('campaign run and friends, as a user runs them', function () {
     await until('five summaries at the other receiver', 30_000, () => (tail.stdout().match(/"SESSION_SUMMARY"/g)?.length ?? 0) >= 5)
     tail.child.kill('SIGINT')
     await tail.exited
-    const status = await runBin(['campaign', 'status', 'rc'], {env})
+    const status = await runIvr(['campaign', 'status', 'rc'], {env})
     expect(status.stdout).to.match(/1 uncertain/)
 
-    const after = await runBin(['campaign', 'check', 'rc', '--sandbox'], {env})
+    const after = await runIvr(['campaign', 'check', 'rc', '--sandbox'], {env})
     expect(after.stderr).to.match(/Plan: 0 contacts to call/)
 
     const storeFile = (await fs.readdir(path.join(other.IVR_DATA_DIR, 'sessions'))).find((f) => f.endsWith('.ndjson'))!
-    const reconcile = await runBin(['campaign', 'reconcile', 'rc', '--store', path.join(other.IVR_DATA_DIR, 'sessions', storeFile)], {env})
+    const reconcile = await runIvr(['campaign', 'reconcile', 'rc', '--store', path.join(other.IVR_DATA_DIR, 'sessions', storeFile)], {env})
     expect(reconcile.exitCode, reconcile.stderr).to.equal(0)
     expect(reconcile.stdout).to.match(new RegExp(`settled  contact 3 \\${lost}: COMPLETED`))
     // The uncertain one and the four whose summaries never reached this run (NO_SUMMARY after the live timeout).
     expect(reconcile.stderr).to.match(/5 settled, 0 still uncertain/)
-    const rows = (JSON.parse((await runBin(['campaign', 'results', 'rc', '--json'], {env})).stdout) as {results: Array<{number: string; outcome: string}>}).results
+    const rows = (JSON.parse((await runIvr(['campaign', 'results', 'rc', '--json'], {env})).stdout) as {results: Array<{number: string; outcome: string}>}).results
     expect(rows.find((r) => r.number === lost)?.outcome).to.equal('COMPLETED')
   })
 
   it('pause, resume and cancel from another terminal: the run stops calling, goes on, then ends with the rest CANCELLED', async () => {
     const list = numbers(30, 600)
-    const create = await runBin(['campaign', 'create', 'ctl', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '5', '--sandbox'], {env})
+    const create = await runIvr(['campaign', 'create', 'ctl', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '5', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
     // Not running: pause marks it, resume says to run it.
-    const idle = await runBin(['campaign', 'resume', 'ctl'], {env})
+    const idle = await runIvr(['campaign', 'resume', 'ctl'], {env})
     expect(idle.exitCode, idle.stderr).to.equal(0)
     expect(idle.stderr).to.match(/is not being run\. Start it with `ivr campaign run ctl`/)
 
@@ -238,26 +239,26 @@ describe('campaign run and friends, as a user runs them', function () {
     cleanups.push(() => run.child.exitCode === null && run.child.kill('SIGKILL'))
     const calls = () => run.stdout().match(/"type":"call"/g)?.length ?? 0
     await until('two calls', 30_000, () => calls() >= 2)
-    const pause = await runBin(['campaign', 'pause', 'ctl'], {env})
+    const pause = await runIvr(['campaign', 'pause', 'ctl'], {env})
     expect(pause.exitCode, pause.stderr).to.equal(0)
     expect(pause.stderr).to.match(/Campaign ctl: pausing/)
     await until('the run to pause', 10_000, () => /"type":"paused"/.test(run.stdout()))
     const atPause = calls()
     await new Promise((resolve) => setTimeout(resolve, 1500))
     expect(calls(), 'no call starts while paused').to.equal(atPause)
-    const resume = await runBin(['campaign', 'resume', 'ctl'], {env})
+    const resume = await runIvr(['campaign', 'resume', 'ctl'], {env})
     expect(resume.exitCode, resume.stderr).to.equal(0)
     await until('more calls after resuming', 15_000, () => calls() > atPause + 1)
-    const cancel = await runBin(['campaign', 'cancel', 'ctl'], {env})
+    const cancel = await runIvr(['campaign', 'cancel', 'ctl'], {env})
     expect(cancel.exitCode, cancel.stderr).to.equal(0)
     expect(cancel.stderr).to.match(/cancelled: nobody more will be called/)
     expect(await run.exited, run.stderr()).to.equal(0)
     expect(run.stdout()).to.match(/"type":"end","reason":"cancelled"/)
     const placed = (await listSessions(sb)).length
     expect(placed).to.be.below(list.length)
-    const rows = (JSON.parse((await runBin(['campaign', 'results', 'ctl', '--json'], {env})).stdout) as {results: Array<{outcome: string}>}).results
+    const rows = (JSON.parse((await runIvr(['campaign', 'results', 'ctl', '--json'], {env})).stdout) as {results: Array<{outcome: string}>}).results
     expect(rows.filter((r) => r.outcome === 'CANCELLED')).to.have.length(list.length - placed)
-    const again = await runBin(['campaign', 'pause', 'ctl'], {env})
+    const again = await runIvr(['campaign', 'pause', 'ctl'], {env})
     expect(again.exitCode).to.equal(2)
     expect(again.stderr).to.match(/is cancelled; it cannot be paused/)
   })
