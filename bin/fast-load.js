@@ -38,8 +38,13 @@ function saveCodeCache(script, file) {
     writeFileSync(temporary, data)
     renameSync(temporary, file)
   } catch {
-    // A read-only install, a full disk: the next start compiles without a cache, as this one did.
-    rmSync(temporary, {force: true})
+    // A read-only install, a full disk, a file where the folder should be: the next start compiles
+    // without a cache, as this one did. Nothing of this may fail the command that has just ended.
+    try {
+      rmSync(temporary, {force: true})
+    } catch {
+      // (nothing was written)
+    }
   }
 }
 

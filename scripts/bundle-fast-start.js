@@ -63,6 +63,16 @@ const phoneMetadataAsJson = {
   },
 }
 
+// chalk probes the terminal when imported (its supports-color), for its default instances; ivr makes
+// every Chalk with an explicit level (src/lib/render/colors.ts), so the probe is start time for nothing.
+const chalkWithoutProbe = {
+  name: 'chalk-without-probe',
+  setup(build) {
+    build.onResolve({filter: /^#supports-color$/}, (args) => (/[\\/]chalk[\\/]/.test(args.importer) ? {path: 'supports-color', namespace: 'ivr-chalk'} : undefined))
+    build.onLoad({filter: /.*/, namespace: 'ivr-chalk'}, () => ({contents: 'export default {stdout: false, stderr: false}', loader: 'js'}))
+  },
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'))
 // The built file of each command (a manifest written where TypeScript is loaded on the fly names src/*.ts instead).
@@ -98,12 +108,12 @@ await build({
   // import() of what stays outside the bundle (node: modules) as require: a vm.Script has no import().
   supported: {'dynamic-import': false},
   // Less to parse at every start.
-  minify: true,
+  minify: !process.env.IVR_BUNDLE_NO_MINIFY,
   // typescript: oclif's loader for .ts commands, never used by a built CLI; pg-native: pg's optional binding.
   external: ['typescript', 'pg-native'],
   // The sources are ES modules, strict by nature; so must their bundle be.
   banner: {js: '"use strict";'},
-  plugins: [entry, lazyRequire, phoneMetadataAsJson],
+  plugins: [entry, lazyRequire, phoneMetadataAsJson, chalkWithoutProbe],
   logLevel: 'warning',
 })
 // esbuild leaves some characters beyond ASCII as they are (in regular expressions): escaped, the bundle is

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFile, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -83,6 +83,32 @@ describe('startup fast paths (built CLI)', () => {
         const loaded = (JSON.parse(readFileSync(list, 'utf8')) as string[]).filter((m) => /^NativeModule (crypto|http|https|http2|tls|dns|zlib)$/.test(m))
         expect(loaded, args.join(' ')).to.deep.equal([])
       }
+    })
+
+    it('runs a command correctly where its code cache cannot be written', () => {
+      // An install of its own (the built files, node_modules linked) whose cache folder is a file.
+      const install = path.join(home, 'install')
+      mkdirSync(path.join(install, 'dist'), {recursive: true})
+      cpSync(path.join(projectRoot, 'bin'), path.join(install, 'bin'), {recursive: true})
+      cpSync(path.join(projectRoot, 'package.json'), path.join(install, 'package.json'))
+      cpSync(path.join(projectRoot, 'dist', 'fast', 'cli.cjs'), path.join(install, 'dist', 'fast', 'cli.cjs'))
+      cpSync(path.join(projectRoot, 'dist', 'fast', 'commands.json'), path.join(install, 'dist', 'fast', 'commands.json'))
+      symlinkSync(path.join(projectRoot, 'node_modules'), path.join(install, 'node_modules'))
+      writeFileSync(path.join(install, 'dist', 'fast', 'cache'), '')
+      const expected = ivr(['codes', '-1009'], {...env, IVR_NO_FAST_PATH: '1'})
+      const r = spawnSync(process.execPath, [path.join(install, 'bin', 'run.js'), 'codes', '-1009'], {encoding: 'utf8', env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', COLUMNS: '80', ...env}})
+      expect({stdout: r.stdout, stderr: r.stderr, status: r.status}).to.deep.equal(expected)
+    })
+
+    it('a command colours its output as through oclif', () => {
+      // The bundle's chalk skips its terminal probe (scripts/bundle-fast-start.js): colours come from the level ivr sets.
+      const clean = {...process.env, NODE_ENV: 'production', COLUMNS: '80', FORCE_COLOR: '1', ...env} as Record<string, string>
+      delete clean.NO_COLOR
+      const run = (extra: Record<string, string>) => spawnSync(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), 'codes', '-1009'], {encoding: 'utf8', env: {...clean, ...extra}})
+      const fast = run({})
+      expect(fast.status).to.equal(0)
+      expect(fast.stdout).to.contain('\u001B[1m-1009')
+      expect(fast.stdout).to.equal(run({IVR_NO_FAST_PATH: '1'}).stdout)
     })
 
     // The bundle runs with V8's cache of its compiled code (bin/fast-load.js), one file per command,
