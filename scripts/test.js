@@ -9,16 +9,21 @@ import {fileURLToPath} from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const JOBS = 3
-// Measured the slowest (10-30 s each); a file missing here only runs later, never not at all.
+// Measured the slowest (under load; 10-45 s each), slowest first; a file missing here only runs later, never not at all.
 const SLOWEST_FIRST = [
-  'test/commands/campaign/postgres-runners.test.ts',
-  'test/commands/campaign/kill-loop.test.ts',
+  'test/commands/campaign/runner-takeover.test.ts',
   'test/commands/campaign/run-cli.test.ts',
+  'test/bin/fast-path.test.ts',
   'test/lib/analytics/population.test.ts',
-  'test/commands/campaign/menu-runners.test.ts',
-  'test/commands/sessions/tail.test.ts',
   'test/commands/sessions/one-receiver.test.ts',
+  'test/commands/accounts.test.ts',
+  'test/commands/campaign/menu-runners.test.ts',
+  'test/commands/campaign/kill-loop.test.ts',
+  'test/lib/campaign/postgres-journal.test.ts',
   'test/commands/campaign/cli.test.ts',
+  'test/commands/campaign/postgres-runners.test.ts',
+  'test/commands/sessions/tail.test.ts',
+  'test/commands/sandbox/sandbox.test.ts',
 ]
 
 const all = readdirSync(path.join(root, 'test'), {recursive: true})

@@ -36,7 +36,7 @@ describe('login and accounts', () => {
   })
 
   it('stores nothing when the key is refused (401), and says so with exit 3', async () => {
-    const r = await runBin(['login', '-a', 'acme-support', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-wrong-0000'})
+    const r = await runIvr(['login', '-a', 'acme-support', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'key-wrong-0000'})
     expect(r.exitCode).to.equal(3)
     expect(r.stderr).to.contain('refused').and.contain('nothing was stored')
     expect(r.stderr).not.to.contain('key-wrong-0000')
@@ -46,13 +46,13 @@ describe('login and accounts', () => {
   it('keeps an existing credentials file byte for byte when a second login is refused', async () => {
     await stored('first-acct', 'key-good-9876', api.baseUrl)
     const before = await fs.readFile(accountsFile(), 'utf8')
-    const r = await runBin(['login', '-a', 'second-acct', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'nope-nope'})
+    const r = await runIvr(['login', '-a', 'second-acct', '--api-key-stdin', '--base-url', api.baseUrl], {input: 'nope-nope'})
     expect(r.exitCode).to.equal(3)
     expect(await fs.readFile(accountsFile(), 'utf8')).to.equal(before)
   })
 
   it('when the API cannot be reached to check the key, says so (exit 6) and points at --no-verify', async () => {
-    const r = await runBin(['login', '-a', 'acme-support', '--api-key-stdin', '--base-url', 'http://127.0.0.1:9'], {input: 'key-good-9876'})
+    const r = await runIvr(['login', '-a', 'acme-support', '--api-key-stdin', '--base-url', 'http://127.0.0.1:9'], {input: 'key-good-9876'})
     expect(r.exitCode).to.equal(6)
     expect(r.stderr).to.contain('--no-verify')
     await fs.access(accountsFile()).then(() => expect.fail('file was written'), () => {})
@@ -65,7 +65,7 @@ describe('login and accounts', () => {
   })
 
   it('rejects a malformed sub-account id with exit 2', async () => {
-    const r = await runBin(['login', '-a', 'a b', '--api-key-stdin', '--no-verify'], {input: 'k-123456'})
+    const r = await runIvr(['login', '-a', 'a b', '--api-key-stdin', '--no-verify'], {input: 'k-123456'})
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.contain('not a valid sub-account id')
   })
@@ -96,7 +96,7 @@ describe('login and accounts', () => {
   it('reports a corrupt credentials file with its path and leaves it untouched', async () => {
     await fs.mkdir(configDir(), {recursive: true})
     await fs.writeFile(accountsFile(), '{"accounts": {"x": ', {mode: 0o600})
-    const r = await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
+    const r = await runIvr(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
     expect(r.exitCode).to.equal(4)
     expect(r.stderr).to.contain(accountsFile()).and.contain('corrupt')
     expect(await fs.readFile(accountsFile(), 'utf8')).to.equal('{"accounts": {"x": ')
@@ -117,7 +117,7 @@ describe('login and accounts', () => {
       const list = await runIvr(['accounts', 'list'])
       expect(list.exitCode).to.equal(4)
       expect(list.stderr).to.contain('corrupt').and.contain(accountsFile()).and.not.contain('Cannot read properties')
-      const login = await runBin(['login', '-a', 'acme-two', '--api-key-stdin', '--no-verify'], {input: 'key-two-123456'})
+      const login = await runIvr(['login', '-a', 'acme-two', '--api-key-stdin', '--no-verify'], {input: 'key-two-123456'})
       expect(login.exitCode).to.equal(4)
       expect(await fs.readFile(accountsFile(), 'utf8')).to.equal(text)
     }
@@ -126,14 +126,14 @@ describe('login and accounts', () => {
   it('closes a 0755 config folder and a 0644 file on login, and every reader warns about an open file', async () => {
     await fs.mkdir(configDir(), {recursive: true, mode: 0o755})
     await fs.chmod(configDir(), 0o755)
-    await runBin(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
+    await runIvr(['login', '-a', 'acct-one', '--api-key-stdin', '--no-verify'], {input: 'aaaa-bbbb-1111'})
     expect((await fs.stat(configDir())).mode & 0o777).to.equal(0o700)
     await fs.chmod(accountsFile(), 0o644)
     for (const args of [['accounts', 'list'], ['accounts', 'show'], ['sessions', 'list']]) {
       const r = await runIvr(args, {env: {IVR_API_KEY: 'from-env-1234'}})
       expect(r.stderr, args.join(' ')).to.contain('readable by other users')
     }
-    await runBin(['login', '-a', 'acct-two', '--api-key-stdin', '--no-verify'], {input: 'cccc-dddd-2222'})
+    await runIvr(['login', '-a', 'acct-two', '--api-key-stdin', '--no-verify'], {input: 'cccc-dddd-2222'})
     expect((await fs.stat(accountsFile())).mode & 0o777).to.equal(0o600)
     const quiet = await runIvr(['accounts', 'list'])
     expect(quiet.stderr).not.to.contain('readable by other users')

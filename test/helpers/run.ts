@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process'
 import path from 'node:path'
+import {Readable} from 'node:stream'
 import {fileURLToPath} from 'node:url'
 
 import {run} from '@oclif/core'
@@ -14,8 +15,11 @@ export interface RunResult {
   error?: Error
 }
 
-/** Runs `ivr ARGS` in-process (oclif's runCommand), with extra env for the duration. */
-export async function runIvr(args: string[], opts: {env?: Record<string, string | undefined>} = {}): Promise<RunResult> {
+/**
+ * Runs `ivr ARGS` in-process (oclif's runCommand), with extra env for the duration; `input` is what
+ * standard input holds (piped, not a terminal), as `printf %s INPUT | ivr ARGS` gives it.
+ */
+export async function runIvr(args: string[], opts: {env?: Record<string, string | undefined>; input?: string} = {}): Promise<RunResult> {
   const saved: Record<string, string | undefined> = {}
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     saved[k] = process.env[k]
@@ -23,12 +27,18 @@ export async function runIvr(args: string[], opts: {env?: Record<string, string 
     else process.env[k] = v
   }
   const prevExit = process.exitCode
+  const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!
+  if (opts.input !== undefined) {
+    const piped = Readable.from([Buffer.from(opts.input)])
+    Object.defineProperty(process, 'stdin', {configurable: true, enumerable: true, get: () => piped})
+  }
   try {
     // oclif's runCommand re-splits joined arguments on spaces; run() keeps each argument whole.
     const {stdout, stderr, error} = await captureOutput(async () => run(args, {root: projectRoot}))
     const exitCode = error ? ((error as Error & {oclif?: {exit?: number}}).oclif?.exit ?? 1) : 0
     return {stdout, stderr, exitCode, error}
   } finally {
+    Object.defineProperty(process, 'stdin', stdin)
     process.exitCode = prevExit
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k]

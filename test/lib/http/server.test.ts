@@ -85,18 +85,19 @@ describe('http kit: what every server of the tool refuses, and the clients it sh
   // Each limit alone: the others are set far out of reach, so each test fails without its own setting.
   it('cuts off slow headers on the receiver, the menu server and the sandbox (headers timeout)', async () => {
     const all = await servers({headersTimeoutMs: 300, requestTimeoutMs: 120_000, maxConnections: 3})
-    for (const [name, url] of Object.entries(all)) {
+    // The three at once: each waits out its own timeout.
+    await Promise.all(Object.entries(all).map(async ([name, url]) => {
       const slowHeaders = await connect(url)
       slowHeaders.socket.write('POST / HTTP/1.1\r\nHost: x\r\n') // and never the rest
       await slowHeaders.closed
       expect(slowHeaders.received(), name).to.match(/^$|^HTTP\/1\.1 408 /)
       slowHeaders.socket.destroy()
-    }
+    }))
   })
 
   it('cuts off slow bodies on the receiver, the menu server and the sandbox (request timeout)', async () => {
     const all = await servers({headersTimeoutMs: 300, requestTimeoutMs: 600, maxConnections: 3})
-    for (const [name, url] of Object.entries(all)) {
+    await Promise.all(Object.entries(all).map(async ([name, url]) => {
       const slowBody = await connect(url)
       // Where each takes a body without asking for a key first (the sandbox's API would refuse at once, 401).
       const target = name === 'sandbox' ? '/sandbox/demo-vca' : '/'
@@ -104,7 +105,7 @@ describe('http kit: what every server of the tool refuses, and the clients it sh
       await slowBody.closed
       expect(slowBody.received(), name).to.match(/^$|^HTTP\/1\.1 408 /)
       slowBody.socket.destroy()
-    }
+    }))
   })
 
   it('closes a kept-alive connection left idle after its answer (idle timeout), well before Node\'s own 5 s', async () => {
@@ -114,7 +115,7 @@ describe('http kit: what every server of the tool refuses, and the clients it sh
       menu: 'GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2VjcmV0\r\n\r\n',
       sandbox: 'GET /sandbox/health HTTP/1.1\r\nHost: x\r\n\r\n',
     }
-    for (const [name, url] of Object.entries(all)) {
+    await Promise.all(Object.entries(all).map(async ([name, url]) => {
       const c = await connect(url)
       c.socket.write(asks[name])
       const open = await Promise.race([c.closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 4000))])
@@ -122,7 +123,7 @@ describe('http kit: what every server of the tool refuses, and the clients it sh
       expect(c.received(), name).not.to.match(/connection: close/i)
       expect(open, `${name}: the idle connection was still open after 4 s`).to.equal(false)
       c.socket.destroy()
-    }
+    }))
   })
 
   it('drops connections over the cap, and serves again once they are gone', async () => {
