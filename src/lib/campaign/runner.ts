@@ -248,6 +248,8 @@ export class CampaignRunner {
           if (next !== status) {
             // Paused once the requests already sent are answered: after 'paused', no call of this run is reported.
             if (next === 'paused') {
+              // Slotted claims not yet started are given back first: none may start after this.
+              await this.releaseQueued()
               await Promise.allSettled([...this.dialing.values()])
               onEvent({type: 'paused'})
             }

@@ -6,7 +6,7 @@ import type pg from 'pg'
  * journal; leases are judged by the database's clock alone (now()), so runners on machines whose
  * clocks disagree still agree on who is alive.
  */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS ivr_schema (version integer NOT NULL);
@@ -110,6 +110,7 @@ DROP FUNCTION IF EXISTS ivr_claim(text, text, bigint, integer, double precision,
 -- returned with its slot, as ms from the moment the function returns. Fewer than p_min slots within
 -- the horizon (or under the live limit) and the runner is told to wait until there are: claims are few
 -- and larger, not one per slot. The live limit counts claimed contacts too, so a batch never exceeds it.
+-- With nothing due now, the answer is when something is (or why nothing will be), whatever the pace.
 CREATE OR REPLACE FUNCTION ivr_claim_batch(p_campaign text, p_runner text, p_now bigint, p_max_live integer, p_interval double precision,
                                            p_horizon double precision, p_min integer, p_max integer, p_lease_ms integer, p_started text)
 RETURNS TABLE (o_kind text, o_wait_ms double precision, o_next_due bigint, o_start_ms double precision, o_id integer, o_placed integer,
@@ -142,6 +143,19 @@ BEGIN
     RETURN QUERY SELECT 'live-limit'::text, NULL::double precision, NULL::bigint, NULL::double precision, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     RETURN;
   END IF;
+  -- Nothing due now (read in the pending index's order, not scanned): say when, or why not, whatever the pace.
+  SELECT c.due_at INTO v_next_due FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending' ORDER BY c.due_at LIMIT 1;
+  IF v_next_due IS NULL OR v_next_due > p_now THEN
+    IF v_next_due IS NOT NULL THEN
+      RETURN QUERY SELECT 'due'::text, NULL::double precision, v_next_due, NULL::double precision, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
+    ELSIF EXISTS (SELECT 1 FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state IN ('claimed', 'dialing')) THEN
+      -- Another runner holds or is sending some: they may come back (given back, or refused with a retry).
+      RETURN QUERY SELECT 'busy'::text, NULL::double precision, NULL::bigint, NULL::double precision, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
+    ELSE
+      RETURN QUERY SELECT 'none-left'::text, NULL::double precision, NULL::bigint, NULL::double precision, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
+    END IF;
+    RETURN;
+  END IF;
   INSERT INTO ivr_pace (campaign) VALUES (p_campaign) ON CONFLICT (campaign) DO NOTHING;
   SELECT p.next_slot_at INTO v_slot FROM ivr_pace p WHERE p.campaign = p_campaign;
   v_db_now := extract(epoch FROM clock_timestamp()) * 1000;
@@ -171,15 +185,8 @@ BEGIN
     END LOOP;
   END IF;
   IF cardinality(v_ids) = 0 THEN
-    SELECT min(c.due_at) INTO v_next_due FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state = 'pending';
-    IF v_next_due IS NOT NULL AND v_next_due > p_now THEN
-      RETURN QUERY SELECT 'due'::text, NULL::double precision, v_next_due, NULL::double precision, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
-    ELSIF v_next_due IS NOT NULL OR EXISTS (SELECT 1 FROM ivr_contacts c WHERE c.campaign = p_campaign AND c.state IN ('claimed', 'dialing')) THEN
-      -- Due ones locked by another transaction, or another runner holds or is sending some: they may come back.
-      RETURN QUERY SELECT 'busy'::text, NULL::double precision, NULL::bigint, NULL::double precision, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
-    ELSE
-      RETURN QUERY SELECT 'none-left'::text, NULL::double precision, NULL::bigint, NULL::double precision, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
-    END IF;
+    -- The due ones are locked by another transaction (being given back or answered): try again shortly.
+    RETURN QUERY SELECT 'busy'::text, NULL::double precision, NULL::bigint, NULL::double precision, NULL::integer, NULL::integer, NULL::integer, NULL::text, NULL::jsonb, NULL::text, NULL::integer;
     RETURN;
   END IF;
   UPDATE ivr_contacts c SET state = 'claimed', claimed_by = p_runner WHERE c.campaign = p_campaign AND c.id = ANY (v_ids);
