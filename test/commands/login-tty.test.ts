@@ -6,6 +6,8 @@ import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js
 import {TmuxSession} from '../helpers/tmux.js'
 
 describe('login on a terminal (tmux)', function () {
+  // Several prompts waited for on the screen: more than mocha's 20 s on a loaded machine (a hang still fails).
+  this.timeout(60_000)
   // The sandbox checks the key like the platform: a login's verifying call is a real one.
   let api: RunningSandbox
   let session: TmuxSession | undefined

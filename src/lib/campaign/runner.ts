@@ -233,7 +233,11 @@ export class CampaignRunner {
           lastStatus = now
           const next = await journal.status()
           if (next !== status) {
-            if (next === 'paused') onEvent({type: 'paused'})
+            // Paused once the requests already sent are answered: after 'paused', no call of this run is reported.
+            if (next === 'paused') {
+              await Promise.allSettled([...this.dialing.values()])
+              onEvent({type: 'paused'})
+            }
             if (status === 'paused' && next === 'running') onEvent({type: 'resumed'})
             status = next
           }

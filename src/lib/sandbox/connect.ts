@@ -2,6 +2,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {request} from '../http/client.js'
+import {processAlive} from '../process-alive.js'
 import type {SandboxOptions} from './server.js'
 
 /** A running sandbox a command is talking to: the discovered one, or one started in this process. */
@@ -38,7 +39,7 @@ export async function readDiscovery(dataDir: string): Promise<SandboxDiscovery |
 /** The sandbox another process runs and the discovery file names, if it answers (a stale file names none). */
 export async function liveSandbox(dataDir: string, selfPid: number): Promise<SandboxDiscovery | undefined> {
   const found = await readDiscovery(dataDir)
-  return found && found.pid !== selfPid && (await probeSandbox(found.baseUrl)) ? found : undefined
+  return found && found.pid !== selfPid && (await answers(found)) ? found : undefined
 }
 
 /** Whether a sandbox answers its health probe at baseUrl (quickly: it is on loopback). */
@@ -47,12 +48,21 @@ export async function probeSandbox(baseUrl: string, timeoutMs = 500): Promise<bo
 }
 
 /**
+ * Whether the sandbox a discovery file names answers. While the process that wrote the file still
+ * runs, it gets 5 s, not 500 ms: a sandbox busy with a burst of calls or webhooks on a loaded machine
+ * answered late, and the command went on with a sandbox of its own, where its changes were lost.
+ */
+function answers(found: SandboxDiscovery): Promise<boolean> {
+  return probeSandbox(found.baseUrl, processAlive(found.pid) ? 5000 : 500)
+}
+
+/**
  * The running sandbox named by the discovery file, or a fresh in-process one for this command's
  * lifetime, created with `inProcess` (population, limits...; a running sandbox keeps its own).
  */
 export async function connectSandbox(opts: {dataDir: string; debug?: (line: string) => void; inProcess?: SandboxOptions}): Promise<SandboxHandle> {
   const found = await readDiscovery(opts.dataDir)
-  if (found && (await probeSandbox(found.baseUrl))) {
+  if (found && (await answers(found))) {
     opts.debug?.(`using the running sandbox at ${found.baseUrl} (pid ${found.pid})`)
     return {baseUrl: found.baseUrl, apiKey: found.apiKey, subAccountId: found.subAccountId, inProcess: false, close: async () => {}}
   }

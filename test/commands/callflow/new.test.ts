@@ -15,6 +15,9 @@ describe('callflow new', () => {
   })
 
   describe('on a terminal (tmux)', function () {
+    // A dozen prompts, each waited for on the screen: under a loaded machine (npm test's parallel files
+    // beside other work) the dialog took more than mocha's 20 s and the test failed only in full runs.
+    this.timeout(60_000)
     // The account is the sandbox's API (its voices, its numbers, a VCA webhook registered in its state).
     let api: RunningSandbox
     let session: TmuxSession | undefined

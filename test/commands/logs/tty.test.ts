@@ -4,6 +4,8 @@ import {TmuxSession} from '../../helpers/tmux.js'
 import {startExportServer, type ExportServer} from '../../lib/logs/export-server.js'
 
 describe('logs export and recordings on a terminal (tmux)', function () {
+  // Several prompts waited for on the screen: more than mocha's 20 s on a loaded machine (a hang still fails).
+  this.timeout(60_000)
   let server: ExportServer
   let session: TmuxSession | undefined
 

@@ -155,6 +155,37 @@ describe('campaign run on the sandbox (runner, receiver, menu server, journal)',
     expect([...sessions.values()].every((n) => n === 1)).to.equal(true)
   })
 
+  it('says paused only once the requests it had sent are answered: no call is reported after it', async () => {
+    const numbers = Array.from({length: 12}, (_, i) => `+659123${String(2000 + i)}`)
+    await create('r6', `phone\n${numbers.join('\n')}\n`, {rate: 20})
+    const control = await store.open('r6')
+    let paused = false
+    const seen: CampaignRunEvent[] = []
+    const {result} = await run('r6', {
+      send: async (r) => {
+        // The third request is under way when the pause comes, and its answer takes longer than the
+        // runner takes to see the pause (it looks every 250 ms).
+        if (r.clientRequestId === 'r6/3/1') {
+          await control.setStatus('paused')
+          paused = true
+          await new Promise((resolve) => setTimeout(resolve, 800))
+        }
+        return api.sendCallflow(r)
+      },
+      onEvent: (e) => {
+        seen.push(e)
+        // Paused for good: cancelling lets the run end.
+        if (e.type === 'paused') void control.setStatus('cancelled')
+      },
+    })
+    await control.close()
+    expect(paused).to.equal(true)
+    expect(result.reason).to.equal('cancelled')
+    const kinds = seen.map((e) => e.type)
+    expect(kinds).to.include('paused')
+    expect(kinds.slice(kinds.indexOf('paused')).filter((k) => k === 'call'), 'calls reported after "paused"').to.deep.equal([])
+  })
+
   it('a caller id the sub-account does not own stops the run at the first refusal, and marks nobody', async () => {
     await create('r5', 'phone\n+6591230001\n+6591230002\n', {from: '+6531599999'})
     const {result} = await run('r5')

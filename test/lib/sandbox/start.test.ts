@@ -1,12 +1,14 @@
 import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {IvrError} from '../../../src/lib/errors.js'
 import {recordingOutput} from '../../../src/lib/output.js'
 import {makeColors} from '../../../src/lib/render/colors.js'
-import {readDiscovery} from '../../../src/lib/sandbox/connect.js'
+import {connectSandbox, discoveryFile, readDiscovery} from '../../../src/lib/sandbox/connect.js'
 import {describeSandbox, sandboxOptionsFrom, startLocalSandbox, type StartFlags} from '../../../src/lib/sandbox/start.js'
 
 const flags = (over: Partial<StartFlags> = {}): StartFlags => ({port: 0, host: '127.0.0.1', seed: 0, ...over})
@@ -48,5 +50,33 @@ describe('the sandbox start service (in-process)', () => {
       await first.stop()
     }
     expect(await readDiscovery(dir)).to.equal(undefined)
+  })
+
+  it('uses the sandbox the discovery file names while its process runs, even when it answers its probe late (busy)', async () => {
+    // A sandbox under a burst on a loaded machine answered its health probe after 500 ms, and commands
+    // went on with a sandbox of their own: `sessions tail --register` registered its webhook there.
+    const slow = http.createServer((req, res) => {
+      setTimeout(() => res.writeHead(req.url === '/sandbox/health' ? 200 : 404, {'content-type': 'application/json'}).end('{"ok":true}'), 1200)
+    })
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve))
+    const baseUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`
+    const discover = (pid: number) => fs.writeFile(discoveryFile(dir), JSON.stringify({baseUrl, apiKey: 'k', subAccountId: 'sandbox', pid, startedAt: new Date().toISOString()}))
+    try {
+      await discover(process.pid)
+      const running = await connectSandbox({dataDir: dir})
+      expect(running).to.include({inProcess: false, baseUrl})
+      // A file left by a process that is gone: no waiting on it, a sandbox of its own.
+      await discover(2_000_000_000)
+      const own = await connectSandbox({dataDir: dir})
+      try {
+        expect(own.inProcess).to.equal(true)
+        expect(own.baseUrl).to.not.equal(baseUrl)
+      } finally {
+        await own.close()
+      }
+    } finally {
+      slow.closeAllConnections()
+      await new Promise((resolve) => slow.close(resolve))
+    }
   })
 })
