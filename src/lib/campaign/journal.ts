@@ -35,6 +35,29 @@ export type ClaimResult =
   /** Every contact is done, uncertain or live: nothing will ever be claimable without a summary or a reconcile. */
   | {wait: 'none-left'}
 
+/** A claim with its place in a pace shared by several runners: when its call is to start. */
+export interface SlottedClaim extends Claim {
+  /** Epoch ms, this process's clock. */
+  startAt: number
+}
+
+export interface BatchClaimOptions {
+  maxLive: number
+  /** Calls per second for the whole campaign (slowed after a 429): the slots' spacing. */
+  rate: number
+  /** At most this many contacts; fewer than `min` slots free and the answer is to wait (the live limit permitting). */
+  min: number
+  max: number
+  /** Slots are handed out at most this long (ms) before they start. */
+  horizonMs: number
+}
+
+export type BatchClaimResult =
+  | {claims: SlottedClaim[]}
+  | Exclude<ClaimResult, {claim: Claim}>
+  /** The shared pace has no slots free before `nextDueAt` (epoch ms): only time frees them. */
+  | {wait: 'pace'; nextDueAt: number}
+
 /** What a session summary said about one attempt. */
 export interface AttemptOutcome {
   sessionId: string
@@ -155,6 +178,11 @@ export interface CampaignJournal {
    * by release() or, after a crash, simply forgotten.
    */
   claimNext(runnerId: string, now: number, limits: {maxLive: number}): Promise<ClaimResult>
+  /**
+   * Several runners (PostgreSQL): up to `max` contacts at once, each with its slot in the campaign's
+   * shared pace. The runner starts each call at its slot, and gives back (release) what it did not start.
+   */
+  claimBatch?(runnerId: string, now: number, opts: BatchClaimOptions): Promise<BatchClaimResult>
   /** Gives a claim back unsent, due again at `dueAt` (window closed, a stop requested). */
   release(claim: Claim, dueAt: number): Promise<void>
 

@@ -3,7 +3,9 @@
  * lateness (a timer firing late, a slow journal write) does not drift the rate: the next start is
  * still due at its own slot. When nothing could start (the live limit, nobody due, a closed window)
  * the grid restarts from now, so no burst follows a pause. A 429 halves the pace and waits its
- * Retry-After; the pace recovers a tenth every ten seconds without one.
+ * Retry-After; the pace recovers a tenth every ten seconds without one. With a pace shared by
+ * several runners (PostgreSQL) the grid is the database's slots, and this keeps only the 429's hold
+ * and the slowed rate the slots are claimed at.
  */
 export interface PacerOptions {
   /** Calls per second for the whole campaign. */
@@ -12,7 +14,6 @@ export interface PacerOptions {
 }
 
 export class Pacer {
-  private share = 1
   private slow = 1
   private next: number
   private holdUntil = 0
@@ -24,24 +25,24 @@ export class Pacer {
     this.next = this.now()
   }
 
-  /** The rate this runner aims at now: its share of the campaign's, slowed after a 429. */
+  /** The rate aimed at now: the campaign's, slowed after a 429. */
   get rate(): number {
-    return (this.opts.rate / this.share) * this.slow
+    return this.opts.rate * this.slow
   }
 
   private get interval(): number {
     return 1000 / this.rate
   }
 
-  /** Several runners share the rate (PostgreSQL): each takes 1/n of it. */
-  setRunners(n: number): void {
-    this.share = Math.max(1, n)
-  }
-
   /** The moment the next call is due (epoch ms, fractional). */
   dueAt(): number {
     this.recover()
     return Math.max(this.next, this.holdUntil)
+  }
+
+  /** The end of the wait a 429 asked for, while it lasts (epoch ms). */
+  holding(at = this.now()): number | undefined {
+    return this.holdUntil > at ? this.holdUntil : undefined
   }
 
   /** A call started for the slot that was due: the next slot is one interval on. Returns its lateness (ms). */

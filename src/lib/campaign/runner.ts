@@ -23,7 +23,7 @@ import {IvrError, ExitCode} from '../errors.js'
 import type {ReadSummary} from '../webhooks/parse.js'
 import {readNumber} from './contacts.js'
 import type {LoadedContent} from './content.js'
-import type {CampaignCounts, CampaignJournal, Claim, MenuStep} from './journal.js'
+import type {BatchClaimResult, CampaignCounts, CampaignJournal, Claim, ClaimResult, MenuStep, SlottedClaim} from './journal.js'
 import {parseClientRequestId, RETRYABLE_STATUSES, type CampaignDefinition, type RetryableStatus} from './model.js'
 import {Pacer, sleepUntil} from './pacer.js'
 import {windowState, zonesFor} from './window.js'
@@ -71,6 +71,17 @@ export interface RunResult {
   lateness: number[]
 }
 
+/**
+ * A shared pace (PostgreSQL): slots are claimed at most this long before they start, a quarter of a
+ * second of calls at most in one claim, and not fewer than half that while the pace is the only limit,
+ * so a runner that dies leaves few contacts claimed, and claims are few.
+ */
+export const SLOT_HORIZON_MS = 250
+export function batchSizes(rate: number): {min: number; max: number} {
+  const max = Math.max(1, Math.ceil((rate * SLOT_HORIZON_MS) / 1000))
+  return {min: Math.max(1, Math.floor(max / 2)), max}
+}
+
 /** Codes of a NOT_CREATED that are about the campaign (caller id, webhook, the request's shape), not the callee. */
 const CAMPAIGN_WIDE_CODES = new Set([-1004, -1013, -1014])
 
@@ -95,6 +106,9 @@ export class CampaignRunner {
   private fromIndex = 0
   private readonly lateness: number[] = []
   private wake?: () => void
+  /** Slotted claims waiting for their start (a shared pace): given back if the run stops first. */
+  private readonly queued = new Map<string, {claim: SlottedClaim; closesAt?: number; timer: NodeJS.Timeout}>()
+  private lastWait = ''
   private readonly countryOf = new Map<string, string | undefined>()
 
   constructor(private readonly opts: RunOptions) {
@@ -211,7 +225,6 @@ export class CampaignRunner {
     let lastStatus = 0
     let lastHeartbeat = 0
     let reason: RunEnd = 'stopped'
-    let lastWait = ''
     let lastKey = ''
     try {
       for (;;) {
@@ -226,7 +239,7 @@ export class CampaignRunner {
         const now = this.now()
         if (now - lastHeartbeat >= 2000) {
           lastHeartbeat = now
-          this.pacer.setRunners((await journal.heartbeat(this.runnerId)).runners)
+          await journal.heartbeat(this.runnerId)
           await journal.expireLive(now - this.def.liveTimeoutMs)
         }
         if (now - lastStatus >= 250) {
@@ -261,6 +274,7 @@ export class CampaignRunner {
           }
         }
         if (status === 'paused') {
+          await this.releaseQueued()
           this.pacer.idle()
           await this.nap(250)
           continue
@@ -268,20 +282,25 @@ export class CampaignRunner {
         const due = this.pacer.dueAt()
         if (due > this.now()) await sleepUntil(due, signal)
         if (signal?.aborted) continue
-        const r = await journal.claimNext(this.runnerId, this.now(), {maxLive: this.def.maxLive})
+        const r: ClaimResult | BatchClaimResult = journal.claimBatch
+          ? await journal.claimBatch(this.runnerId, this.now(), {maxLive: this.def.maxLive, rate: this.pacer.rate, horizonMs: SLOT_HORIZON_MS, ...batchSizes(this.pacer.rate)})
+          : await journal.claimNext(this.runnerId, this.now(), {maxLive: this.def.maxLive})
         if ('wait' in r) {
           this.pacer.idle()
-          if (r.wait === 'none-left') {
+          if (r.wait === 'pace') {
+            // Nothing else frees a slot sooner: a plain sleep, not a nap every ending call would cut short.
+            await sleepUntil(r.nextDueAt, signal)
+          } else if (r.wait === 'none-left') {
             const counts = await journal.counts()
-            if (counts.live + counts.dialing === 0 && this.dialing.size === 0) {
+            if (counts.live + counts.dialing === 0 && this.dialing.size === 0 && this.queued.size === 0) {
               reason = 'finished'
               break
             }
             await this.nap(200)
           } else if (r.wait === 'due' && r.nextDueAt !== undefined) {
             const key = `due:${Math.round(r.nextDueAt / 1000)}`
-            if (r.nextDueAt - this.now() > 2000 && key !== lastWait) {
-              lastWait = key
+            if (r.nextDueAt - this.now() > 2000 && key !== this.lastWait) {
+              this.lastWait = key
               onEvent({type: 'waiting', reason: 'due', until: new Date(r.nextDueAt).toISOString()})
             }
             await this.nap(Math.min(1000, Math.max(5, r.nextDueAt - this.now())))
@@ -290,31 +309,15 @@ export class CampaignRunner {
           }
           continue
         }
-        const claim = r.claim
-        // The calling window, in the callee's time.
-        let closesAt: number | undefined
-        if (this.def.window) {
-          const zones = zonesFor(claim.contact, this.country(claim.contact.number), this.def.defaultTimezone)
-          const w = windowState(this.def.window, zones, this.now())
-          if (!w.open) {
-            const opensAt = w.opensAt ?? this.now() + 24 * 3600_000
-            await journal.release(claim, opensAt)
-            const key = `window:${Math.round(opensAt / 60_000)}`
-            if (key !== lastWait) {
-              lastWait = key
-              onEvent({type: 'waiting', reason: 'window', until: new Date(opensAt).toISOString()})
-            }
-            continue
-          }
-          closesAt = w.closesAt
+        if ('claims' in r) {
+          for (const claim of r.claims) await this.schedule(claim)
+          continue
         }
+        const claim = r.claim
+        const window = await this.windowFor(claim)
+        if (!window) continue
         const late = this.pacer.started()
-        this.lateness.push(late)
-        const p = this.dial(claim, closesAt, late).finally(() => {
-          this.dialing.delete(claim.clientRequestId)
-          this.wake?.()
-        })
-        this.dialing.set(claim.clientRequestId, p)
+        this.start(claim, window.closesAt, late)
       }
     } finally {
       await this.drain(reason, status)
@@ -324,6 +327,57 @@ export class CampaignRunner {
     await journal.leave(this.runnerId)
     onEvent({type: 'end', reason, counts})
     return {reason, counts, ...(this.fatal ? {error: this.fatal} : {}), lateness: this.lateness}
+  }
+
+  /** The calling window, in the callee's time: undefined when it is closed (the claim is given back until it opens). */
+  private async windowFor(claim: Claim): Promise<{closesAt?: number} | undefined> {
+    if (!this.def.window) return {}
+    const zones = zonesFor(claim.contact, this.country(claim.contact.number), this.def.defaultTimezone)
+    const w = windowState(this.def.window, zones, this.now())
+    if (w.open) return {closesAt: w.closesAt}
+    const opensAt = w.opensAt ?? this.now() + 24 * 3600_000
+    await this.opts.journal.release(claim, opensAt)
+    const key = `window:${Math.round(opensAt / 60_000)}`
+    if (key !== this.lastWait) {
+      this.lastWait = key
+      this.opts.onEvent({type: 'waiting', reason: 'window', until: new Date(opensAt).toISOString()})
+    }
+    return undefined
+  }
+
+  private start(claim: Claim, closesAt: number | undefined, late: number): void {
+    this.lateness.push(late)
+    const p = this.dial(claim, closesAt, late).finally(() => {
+      this.dialing.delete(claim.clientRequestId)
+      this.wake?.()
+    })
+    this.dialing.set(claim.clientRequestId, p)
+  }
+
+  /** A slotted claim's call starts at its slot; its lateness is measured against that slot. */
+  private async schedule(claim: SlottedClaim): Promise<void> {
+    const window = await this.windowFor(claim)
+    if (!window) return
+    const fire = () => {
+      this.queued.delete(claim.clientRequestId)
+      const now = this.now()
+      // After a 429 the platform is waited for: what was claimed for the hold is given back, due when it ends.
+      const hold = this.pacer.holding()
+      if (this.fatal || this.opts.signal?.aborted || hold !== undefined) {
+        void this.background(this.opts.journal.release(claim, Math.ceil(Math.max(now, hold ?? 0)))).catch(() => {})
+        return
+      }
+      this.start(claim, window.closesAt, Math.max(0, now - claim.startAt))
+    }
+    this.queued.set(claim.clientRequestId, {claim, closesAt: window.closesAt, timer: setTimeout(fire, Math.max(0, claim.startAt - this.now()))})
+  }
+
+  /** Gives back every slotted claim not yet started (a stop, a pause): they were never sent. */
+  private async releaseQueued(): Promise<void> {
+    const queued = [...this.queued.values()]
+    this.queued.clear()
+    for (const q of queued) clearTimeout(q.timer)
+    await Promise.allSettled(queued.map((q) => this.opts.journal.release(q.claim, this.now())))
   }
 
   private country(number: string): string | undefined {
@@ -361,6 +415,7 @@ export class CampaignRunner {
 
   private async drain(reason: RunEnd, status: string): Promise<void> {
     const {journal, onEvent} = this.opts
+    await this.releaseQueued()
     await Promise.allSettled([...this.dialing.values()])
     await Promise.allSettled([...this.pending])
     if (reason === 'finished') return

@@ -265,7 +265,7 @@ class Listener {
   watch(): void {
     if (this.shared.size === 0 || this.stopping) return
     this.timer = setTimeout(() => {
-      this.ticking = this.tick().finally(() => this.watch())
+      this.ticking = this.tick().catch((error: unknown) => this.o.warn(`Could not look whether the runner whose listener this run uses still runs: ${(error as Error).message}`)).finally(() => this.watch())
     }, this.o.watchMs ?? WATCH_MS)
     this.timer.unref()
   }

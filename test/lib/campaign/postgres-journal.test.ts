@@ -1,8 +1,11 @@
 import {expect} from 'chai'
 import pg from 'pg'
 
+import {loadContent} from '../../../src/lib/campaign/content.js'
 import type {CampaignJournal, Claim} from '../../../src/lib/campaign/journal.js'
+import type {CampaignDefinition} from '../../../src/lib/campaign/model.js'
 import {PostgresCampaignStore} from '../../../src/lib/campaign/postgres/journal.js'
+import {CampaignRunner, type RunEvent} from '../../../src/lib/campaign/runner.js'
 import {IvrError} from '../../../src/lib/errors.js'
 import {freshDatabase} from '../../helpers/postgres.js'
 import {createCampaign, journalContract} from './journal-contract.js'
@@ -116,6 +119,71 @@ describe('campaign/postgres: several runners on one campaign', function () {
     expect(await a.claimNext('a', Date.now(), {maxLive: 10})).to.have.property('wait', 'due')
   })
 
+  it('claims in batches: each runner gets consecutive slots of the one shared pace, 1/rate apart, never more than the live limit', async () => {
+    const numbers = Array.from({length: 10}, (_, i) => `+659125${String(i).padStart(4, '0')}`)
+    await createCampaign(await openStore(), 'slots', numbers, {rate: 4})
+    const a = await (await openStore()).open('slots')
+    const b = await (await openStore()).open('slots')
+    await a.join(runner('a'))
+    await b.join(runner('b'))
+    // 4 calls a second: slots 250 ms apart, handed out up to a second ahead, two at a time.
+    const opts = {maxLive: 1000, rate: 4, min: 2, max: 2, horizonMs: 1000}
+    const claimed = async (j: CampaignJournal, id: string, o = opts) => {
+      const r = await j.claimBatch!(id, Date.now(), o)
+      if (!('claims' in r)) throw new Error(`expected claims, got ${JSON.stringify(r)}`)
+      return r.claims
+    }
+    const first = await claimed(a, 'a')
+    const second = await claimed(b, 'b')
+    expect(first.map((c) => c.contact.id)).to.deep.equal([1, 2])
+    expect(second.map((c) => c.contact.id)).to.deep.equal([3, 4])
+    // One grid across both runners: the second batch goes on where the first one ends (each said in
+    // its runner's clock, give or take the database's answer time), it does not start again from now.
+    expect(Math.round(first[1].startAt - first[0].startAt)).to.equal(250)
+    expect(Math.round(second[1].startAt - second[0].startAt)).to.equal(250)
+    expect(second[0].startAt - first[1].startAt).to.be.within(200, 300)
+    // One slot left within the horizon, fewer than a batch: wait until there are two.
+    const third = await a.claimBatch!('a', Date.now(), opts)
+    expect(third).to.have.property('wait', 'pace')
+    const wakeAt = (third as {nextDueAt: number}).nextDueAt
+    expect(wakeAt).to.be.greaterThan(Date.now())
+    // The live limit counts what is claimed, every runner's: 4 held, a limit of 5 leaves 1.
+    await sleep(Math.max(0, wakeAt - Date.now()) + 50)
+    expect((await claimed(b, 'b', {...opts, maxLive: 5})).map((c) => c.contact.id)).to.deep.equal([5])
+    expect(await a.claimBatch!('a', Date.now(), {...opts, maxLive: 5})).to.deep.equal({wait: 'live-limit'})
+  })
+
+  it('a claim given back with a fractional due time is pending again (it stayed held, and the run never ended)', async () => {
+    await createCampaign(await openStore(), 'frac', ['+6591230001'], {rate: 1000})
+    const j = await (await openStore()).open('frac')
+    await j.join(runner('r'))
+    const c = await claimOf(j, 'r')
+    await j.release(c, Date.now() + 0.5)
+    await sleep(5)
+    expect((await claimOf(j, 'r')).contact.id).to.equal(c.contact.id)
+  })
+
+  it('a runner that dies with a batch claimed and not sent: after its lease the others get all of it, none uncertain', async () => {
+    const leaseMs = 1500
+    await createCampaign(await openStore(leaseMs), 'batchdeath', ['+6591230001', '+6591230002', '+6591230003', '+6591230004'], {rate: 1000})
+    const dying = await (await openStore(leaseMs)).open('batchdeath')
+    const alive = await (await openStore(leaseMs)).open('batchdeath')
+    await dying.join(runner('dying'))
+    await alive.join(runner('alive'))
+    const held = await dying.claimBatch!('dying', Date.now(), {maxLive: 100, rate: 1000, min: 1, max: 4, horizonMs: 250})
+    expect(held).to.have.property('claims').with.length(4)
+    expect(await alive.claimBatch!('alive', Date.now(), {maxLive: 100, rate: 1000, min: 1, max: 4, horizonMs: 250})).to.deep.equal({wait: 'due'})
+    const until = Date.now() + leaseMs + 300
+    while (Date.now() < until) {
+      await alive.heartbeat('alive')
+      await sleep(100)
+    }
+    const taken = await alive.claimBatch!('alive', Date.now(), {maxLive: 100, rate: 1000, min: 1, max: 4, horizonMs: 250})
+    if (!('claims' in taken)) throw new Error(`expected claims, got ${JSON.stringify(taken)}`)
+    expect(taken.claims.map((c) => [c.contact.id, c.attempt])).to.deep.equal([[1, 1], [2, 1], [3, 1], [4, 1]])
+    expect((await alive.counts()).uncertain).to.equal(0)
+  })
+
   it('a runner that stops renewing its lease: its dialing contact becomes uncertain, its held one goes to the others', async () => {
     const leaseMs = 1500
     await createCampaign(await openStore(leaseMs), 'lease', ['+6591230001', '+6591230002', '+6591230003'], {rate: 1000})
@@ -208,5 +276,56 @@ describe('campaign/postgres: several runners on one campaign', function () {
     await w.abort()
     expect(await a.exists('half')).to.equal(false)
     expect(await b.list()).to.deep.equal([])
+  })
+})
+
+describe('campaign run on a shared pace (PostgreSQL): the runner starts each claimed call at its slot', function () {
+  this.timeout(60_000)
+  const stores: PostgresCampaignStore[] = []
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close()
+  })
+
+  it('gives back what it claimed but had not started when it stops: never sent, dialed once by the next run', async () => {
+    const url = await freshDatabase()
+    const open = async () => {
+      const s = await PostgresCampaignStore.open(url)
+      stores.push(s)
+      return s
+    }
+    const numbers = Array.from({length: 8}, (_, i) => `+659126${String(i).padStart(4, '0')}`)
+    // 20 calls a second: a claim takes up to 5 slots, 50 ms apart.
+    const template = {callflow: [{action: 'makeCall', params: {source: '{{from}}', destination: '{{to}}'}}, {action: 'hangup'}]}
+    await createCampaign(await open(), 'stop', numbers, {rate: 20, maxLive: 100, content: {kind: 'callflow', file: 'flow.json', template} as CampaignDefinition['content']})
+    const sent: Array<{to: string; at: number}> = []
+    const run = async (stopAfter: number) => {
+      const journal = await (await open()).open('stop')
+      const abort = new AbortController()
+      const events: RunEvent[] = []
+      const runner: CampaignRunner = new CampaignRunner({
+        journal, content: loadContent(journal.definition.content), signal: abort.signal, drainMs: 0, waitWhilePaused: false,
+        onEvent: (e) => events.push(e),
+        send: async (request) => {
+          const make = request.callflow[0] as {params: {destination: string}}
+          sent.push({to: make.params.destination, at: Date.now()})
+          if (sent.length === stopAfter) abort.abort()
+          return {sessionId: `s-${sent.length}`, sessionStatus: 'CREATED'} as never
+        },
+      })
+      await runner.run()
+      return events
+    }
+    const first = await run(2)
+    // Stopped at the second call (one whose intent was already written may still go): the rest of what
+    // it had claimed (a batch of up to 5) was never sent, and is pending again; nothing is uncertain.
+    const n = sent.length
+    expect(n).to.be.within(2, 4)
+    const after = await (await open()).open('stop')
+    expect(await after.counts()).to.include({pending: numbers.length - n, uncertain: 0, attempts: n})
+    // Each call it started says how late it was against its slot.
+    expect(first.filter((e) => e.type === 'call' && typeof e.lateMs === 'number')).to.have.length(n)
+    // The next run (its calls never end: it is stopped once the last one is sent).
+    await run(numbers.length)
+    expect(sent.map((x) => x.to).sort()).to.deep.equal([...numbers].sort())
   })
 })

@@ -197,6 +197,24 @@ describe('campaign serving: a runner using another runner\'s listener carries on
     expect(took[1][0].now).to.deep.equal([`menu at ${urls.VCA}`, `summaries at ${urls.VSS}`])
   })
 
+  it('a real account with no --public-url: the other runner says it cannot take the first one\'s place, once, and registers nothing', async () => {
+    const [a, b] = runners
+    await runner(a.pid!)
+    const warnings: string[] = []
+    const {menu} = await loadMenuOrThrow(path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml'))
+    const second = await startServing({
+      api, configDir: path.join(dir, 'config'), account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, storeFile: path.join(dir, 'sessions.ndjson'),
+      menu, onSummary() {}, onStep() {}, warn: (w) => warnings.push(w), sandbox: false, host: '127.0.0.1', port: 0, pid: b.pid!, campaign: 'carry-on (test)', watchMs: 100,
+    })
+    started.push(second)
+    const before = await registered()
+    await kill(a)
+    await until('the warnings', () => warnings.length >= 2)
+    await sleep(500)
+    expect(warnings).to.deep.equal(['VCA', 'VSS'].map((type) => `Runner pid ${a.pid}, whose listener this run used, has stopped; without --public-url this run cannot take its place, so ${type === 'VCA' ? "the menu's call actions" : 'session summaries'} now reach no runner. Give every runner of the campaign the same --public-url so one can.`))
+    expect(await registered()).to.deep.equal(before)
+  })
+
   it('the first runner stopping before the other (not killed): the other takes its place', async () => {
     const [a, b] = runners
     const first = await runner(a.pid!)

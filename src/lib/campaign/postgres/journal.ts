@@ -16,7 +16,7 @@ import type pg from 'pg'
 
 import {IvrError, notFound, usageError} from '../../errors.js'
 import type {
-  AttemptOutcome, AttemptRecord, CampaignCounts, CampaignJournal, CampaignStore, CampaignSummary, CampaignWriter,
+  AttemptOutcome, AttemptRecord, BatchClaimOptions, BatchClaimResult, CampaignCounts, CampaignJournal, CampaignStore, CampaignSummary, CampaignWriter,
   Claim, ClaimResult, ContactResult, MenuStep, RunnerInfo, Settlement,
 } from '../journal.js'
 import {clientRequestIdFor, type CampaignDefinition, type CampaignStatus, type Contact, type ContactState, type SkippedRow} from '../model.js'
@@ -63,10 +63,14 @@ interface AttemptRow {
   steps: MenuStep[]
 }
 
-/** What ivr_claim returns (schema.ts): the decision, and the claimed contact's columns. */
+/** What ivr_claim_batch returns (schema.ts): the decision, or one row per claimed contact with its slot. */
 interface ClaimRow {
-  o_kind: 'lease-lost' | 'live-limit' | 'none-left' | 'busy' | 'due' | 'claim'
+  o_kind: 'lease-lost' | 'live-limit' | 'none-left' | 'busy' | 'due' | 'pace' | 'claim'
+  /** pace: how long until enough slots are free (ms from the function's return). */
+  o_wait_ms: number | null
   o_next_due: string | null
+  /** claim: when this contact's call is to start, in ms from the function's return. */
+  o_start_ms: number | null
   o_id: number | null
   o_placed: number | null
   o_row_no: number | null
@@ -242,12 +246,21 @@ export class PostgresCampaignJournal implements CampaignJournal {
   }
 
   async claimNext(runnerId: string, now: number, limits: {maxLive: number}): Promise<ClaimResult> {
+    // One slot, handed out up to PACE_TOLERANCE_MS before it starts.
+    const r = await this.claimBatch(runnerId, now, {maxLive: limits.maxLive, rate: this.definition.rate, min: 1, max: 1, horizonMs: PACE_TOLERANCE_MS})
+    if ('claims' in r) return {claim: r.claims[0]}
+    return r.wait === 'pace' ? {wait: 'due', nextDueAt: r.nextDueAt} : r
+  }
+
+  async claimBatch(runnerId: string, now: number, o: BatchClaimOptions): Promise<BatchClaimResult> {
     return this.run(async () => {
-      // One round trip: ivr_claim (schema.ts) decides under the campaign's claim lock.
+      // One round trip: ivr_claim_batch (schema.ts) decides under the campaign's claim lock.
       const {rows} = await this.pool.query<ClaimRow>(
-        'SELECT * FROM ivr_claim($1, $2, $3, $4, $5, $6, $7, $8)',
-        [this.name, runnerId, now, limits.maxLive, 1000 / this.definition.rate, PACE_TOLERANCE_MS, this.leaseMs, new Date(now).toISOString()],
+        'SELECT * FROM ivr_claim_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+        [this.name, runnerId, now, o.maxLive, 1000 / o.rate, o.horizonMs, o.min, o.max, this.leaseMs, new Date(now).toISOString()],
       )
+      // The slots are said as ms from the function's return: this process's clock from here on.
+      const at = Date.now()
       const r = rows[0]
       switch (r.o_kind) {
         case 'lease-lost': throw leaseLost(runnerId, this.leaseMs)
@@ -255,13 +268,13 @@ export class PostgresCampaignJournal implements CampaignJournal {
         case 'none-left': return {wait: 'none-left'}
         case 'busy': return {wait: 'due'}
         case 'due': return {wait: 'due', nextDueAt: Number(r.o_next_due)}
+        case 'pace': return {wait: 'pace', nextDueAt: at + Math.max(1, Math.ceil(r.o_wait_ms ?? 0))}
       }
-      const row: ContactRow = {
-        id: r.o_id!, row_no: r.o_row_no!, number: r.o_number!, vars: r.o_vars!, timezone: r.o_timezone, state: 'claimed', due_at: '0', attempt: r.o_attempt!, outcome: null,
-      }
-      const attempt = row.attempt + 1
-      const claim: Claim = {contact: toContact(row), attempt, placed: r.o_placed ?? 0, clientRequestId: clientRequestIdFor(this.name, row.id, attempt), runnerId}
-      return {claim}
+      return {claims: rows.map((c) => {
+        const attempt = c.o_attempt! + 1
+        const contact = toContact({id: c.o_id!, row_no: c.o_row_no!, number: c.o_number!, vars: c.o_vars!, timezone: c.o_timezone, state: 'claimed', due_at: '0', attempt: c.o_attempt!, outcome: null})
+        return {contact, attempt, placed: c.o_placed ?? 0, clientRequestId: clientRequestIdFor(this.name, c.o_id!, attempt), runnerId, startAt: at + (c.o_start_ms ?? 0)}
+      })}
     })
   }
 
@@ -271,7 +284,8 @@ export class PostgresCampaignJournal implements CampaignJournal {
          state = CASE WHEN (SELECT status FROM ivr_campaigns WHERE name = $1) = 'cancelled' THEN 'done' ELSE 'pending' END,
          outcome = CASE WHEN (SELECT status FROM ivr_campaigns WHERE name = $1) = 'cancelled' THEN 'CANCELLED' END
        WHERE campaign = $1 AND id = $2 AND state = 'claimed' AND claimed_by = $3`,
-      [this.name, claim.contact.id, claim.runnerId, Math.max(dueAt, 1)],
+      // Whole ms (due_at is bigint): a fractional time would fail the update and leave the contact held.
+      [this.name, claim.contact.id, claim.runnerId, Math.max(Math.ceil(dueAt), 1)],
     ))
   }
 
@@ -312,40 +326,21 @@ export class PostgresCampaignJournal implements CampaignJournal {
   }
 
   async recordOutcome(contactId: number, attempt: number, outcome: AttemptOutcome, retryAt: (placed: number) => number | undefined): Promise<'applied' | 'ignored'> {
-    return this.run(() => inTransaction(this.pool, async (db) => {
-      const current = await db.query<{attempt: number; state: string; outcome: string | null}>(
-        'SELECT attempt, state, outcome FROM ivr_contacts WHERE campaign = $1 AND id = $2 FOR UPDATE', [this.name, contactId],
-      )
-      const contact = current.rows[0]
-      const late = contact?.state === 'done' && contact.outcome === 'NO_SUMMARY'
-      if (!contact || contact.attempt !== attempt || !(['dialing', 'live', 'uncertain'].includes(contact.state) || late)) return 'ignored'
-      // Summaries may arrive twice: only the first one for an attempt counts.
-      const applied = await this.applyOutcome(db, contactId, attempt, outcome)
-      if (!applied) return 'ignored'
-      // A late summary (after NO_SUMMARY) settles the contact; it does not start retries.
-      const next = late ? undefined : retryAt(await this.placedCalls(db, contactId))
-      if (next === undefined) {
-        await db.query(
-          "UPDATE ivr_contacts SET state = 'done', outcome = $3, runner_id = NULL, live_since = NULL WHERE campaign = $1 AND id = $2",
-          [this.name, contactId, outcome.status],
-        )
-      } else {
-        await db.query(
-          "UPDATE ivr_contacts SET state = 'pending', outcome = NULL, runner_id = NULL, live_since = NULL, due_at = $3 WHERE campaign = $1 AND id = $2",
-          [this.name, contactId, next],
-        )
-      }
-      return 'applied'
-    }))
-  }
-
-  /** Calls the platform created for a contact: attempts answered with a session, or that a summary proved. */
-  private async placedCalls(db: pg.PoolClient, contactId: number): Promise<number> {
-    const {rows} = await db.query<{n: number}>(
-      "SELECT count(*)::int AS n FROM ivr_attempts WHERE campaign = $1 AND contact_id = $2 AND (result = 'created' OR status IS NOT NULL)",
-      [this.name, contactId],
-    )
-    return rows[0].n
+    // ivr_outcome (schema.ts), one statement each: the first says how many calls the contact will have
+    // placed, the second applies the summary with the retry decided for that count. Should the count
+    // have changed in between (another attempt's summary), it says so again and is asked again.
+    let placed: number | null = null
+    let next: number | undefined
+    for (;;) {
+      const {rows} = await this.run(() => this.pool.query<{o_result: 'ignored' | 'decide' | 'applied'; o_placed: number | null}>(
+        'SELECT * FROM ivr_outcome($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+        [this.name, contactId, attempt, outcome.status, outcome.sessionId, outcome.durationSec ?? null, outcome.legs ?? null, outcome.errorCode ?? null, outcome.endedAt ?? null, placed, next ?? null],
+      ))
+      const r = rows[0]
+      if (r.o_result !== 'decide') return r.o_result
+      placed = r.o_placed
+      next = retryAt(placed!)
+    }
   }
 
   /** Writes a summary onto its attempt unless one is there already; whether it was written. */
