@@ -45,6 +45,10 @@ describe('campaign run: two runners of one menu campaign on one machine', functi
     const first = spawnIvr(['campaign', 'run', 'shared', '--sandbox'], env)
     procs.push(first)
     await until('the first runner to listen', 60_000, () => /menu at http/.test(first.stderr()) || first.child.exitCode !== null)
+    // Paused until the second runner joins (its start sets the campaign running again): on a loaded
+    // machine the first runner could otherwise call all 40 before the second one is up.
+    const paused = await runIvr(['campaign', 'pause', 'shared'], {env})
+    expect(paused.exitCode, paused.stderr).to.equal(0)
 
     // Another campaign cannot have the sub-account's call actions while this one holds them: refused, nothing dialed.
     const other = spawnIvr(['campaign', 'run', 'other', '--sandbox'], env)
