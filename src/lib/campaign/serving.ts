@@ -155,7 +155,7 @@ async function startOnce(o: ServingOptions): Promise<Serving> {
     if (serveMenu) describe.push(await listener.serve('VCA'))
     if (receive) describe.push(await listener.serve('VSS'))
   } catch (error) {
-    await listener.stop()
+    await listener.stop({underSetupLock: true})
     throw error
   }
   listener.watch()
@@ -292,9 +292,13 @@ class Listener {
     const now = await withFileLock(listenerSetupLockFor(o.configDir, o.account), async () => {
       const words: string[] = []
       let tookOver = false
-      for (const type of types) {
+      // Every type that runner served, seen again under the lock: a runner that stops releases all its
+      // leases under this lock, so they are seen all held or all released, never half (one takeover).
+      const served = new Set([...types, ...[...this.shared].filter(([, p]) => p === gonePid).map(([t]) => t)])
+      for (const type of (['VCA', 'VSS'] as const).filter((t) => served.has(t))) {
         if (this.stopping) break
         const other = await sharingRunner(o, type)
+        if (other === gonePid) continue
         if (other !== undefined) {
           this.shared.set(type, other)
           words.push(sharedWords(type, other))
@@ -323,10 +327,27 @@ class Listener {
     if (now.words.length > 0) o.onListener?.({type: 'listener', stoppedPid: gonePid, tookOver: now.tookOver, now: now.words})
   }
 
-  async stop(): Promise<{warnings: string[]}> {
+  /**
+   * Stops serving and gives back the leases, under the listener-setup lock (unless the caller holds
+   * it) so that a runner watching this one sees them all released at once. If the lock cannot be had
+   * in time (a run stuck setting up), the leases are given back all the same.
+   */
+  async stop(opts: {underSetupLock?: boolean} = {}): Promise<{warnings: string[]}> {
     this.stopping = true
     clearTimeout(this.timer)
+    // Before the lock: a tick under way may be waiting for it.
     await this.ticking
+    if (opts.underSetupLock) return this.release()
+    const o = this.o
+    try {
+      return await withFileLock(listenerSetupLockFor(o.configDir, o.account), () => this.release(), {pid: o.pid, timeoutMs: o.setupWaitMs ?? LISTENER_SETUP_WAIT_MS})
+    } catch (error) {
+      if ((error as IvrError).code !== 'LOCKED') throw error
+      return this.release()
+    }
+  }
+
+  private async release(): Promise<{warnings: string[]}> {
     const warnings: string[] = []
     for (const stop of this.stops.splice(0).reverse()) {
       try {

@@ -137,12 +137,12 @@ describe('campaign serving: a runner using another runner\'s listener carries on
     await gone
   }
 
-  async function runner(pid: number, events: ListenerEvent[] = [], summaries: Array<string | undefined> = []): Promise<Serving> {
+  async function runner(pid: number, events: ListenerEvent[] = [], summaries: Array<string | undefined> = [], watchMs = 100): Promise<Serving> {
     const {menu} = await loadMenuOrThrow(path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml'))
     const s = await startServing({
       api, configDir: path.join(dir, 'config'), account: sandbox.subAccountId, baseUrl: sandbox.baseUrl, storeFile: path.join(dir, 'sessions.ndjson'),
       menu, onSummary: (x) => summaries.push(x.sessionId), onStep() {}, warn() {}, sandbox: true, host: '127.0.0.1', port: 0, pid, campaign: 'carry-on (test)',
-      watchMs: 100, onListener: (ev) => events.push(ev),
+      watchMs, onListener: (ev) => events.push(ev),
     })
     started.push(s)
     return s
@@ -226,6 +226,23 @@ describe('campaign serving: a runner using another runner\'s listener carries on
     expect(events.map((e) => e.tookOver)).to.deep.equal([true])
     const urls = await registered()
     expect(events[0].now).to.deep.equal([`menu at ${urls.VCA}`, `summaries at ${urls.VSS}`])
+  })
+  it('a runner watching closely as the first one stops sees its leases all given back at once: one takeover of both, never half', async () => {
+    const [a, b] = runners
+    // Watching every 2 ms, the other runner looks in while the first gives back one lease and not yet the other.
+    for (let round = 0; round < 5; round++) {
+      const first = await runner(a.pid!)
+      const events: ListenerEvent[] = []
+      const second = await runner(b.pid!, events, [], 2)
+      await first.stop()
+      started.splice(started.indexOf(first), 1)
+      await until('the takeover', () => events.length > 0)
+      await sleep(100)
+      const urls = await registered()
+      expect(events.map((e) => e.now), `round ${round}`).to.deep.equal([[`menu at ${urls.VCA}`, `summaries at ${urls.VSS}`]])
+      await second.stop()
+      started.splice(started.indexOf(second), 1)
+    }
   })
 })
 
