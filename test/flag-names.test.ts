@@ -46,6 +46,8 @@ describe('flag names mean one thing everywhere', () => {
     // These read a sub-account's local files (--account, --sandbox choose which) and call no API.
     for (const id of ['sessions:list', 'sessions:show', 'sessions:stats', 'sessions:replay', 'report', 'menu:stats']) {
       expect(Object.keys(manifest.commands[id].flags), id).to.include.members(['account', 'sandbox']).and.not.include('base-url')
+      // Their --help says what --sandbox does there: no sandbox is started or needed.
+      expect(manifest.commands[id].flags.sandbox.summary, id).to.contain("the sandbox sub-account's").and.not.contain('started for this command')
     }
     // Campaigns are not kept per sub-account: these touch only the journal (data folder or --db).
     for (const id of ['campaign:status', 'campaign:results', 'campaign:list', 'campaign:pause', 'campaign:resume', 'campaign:cancel']) {

@@ -62,7 +62,10 @@ const globalFlags = {
  * The global flags of a command that reads local files of a sub-account (which --account or
  * --sandbox choose) and calls no API: no --base-url.
  */
-export const localAccountBaseFlags = {account: globalFlags.account, debug: debugFlag, sandbox: globalFlags.sandbox}
+export const localAccountBaseFlags = {
+  account: globalFlags.account, debug: debugFlag,
+  sandbox: Flags.boolean({summary: "Read the sandbox sub-account's files (what --sandbox commands stored); no sandbox needs to run.", env: 'IVR_SANDBOX', helpGroup: 'GLOBAL'}),
+}
 
 /** --utc, for the commands that list times (README, "Times"). */
 export const utcFlag = {

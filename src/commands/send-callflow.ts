@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {IvrCommand} from '../cli/base-command.js'
 import {CAPTURE_DEFAULTS as D, DEFAULT_VOICE_PROFILE, LIMITS} from '../lib/callflow/types.js'
 import {CallflowSender, quickStepsFrom, type SendResult} from '../lib/send/send-callflow.js'
+import {interrupted} from '../lib/errors.js'
 import {words} from '../lib/glossary.js'
 
 export default class SendCallflow extends IvrCommand<typeof SendCallflow> {
@@ -48,11 +49,17 @@ Quick flags build the callflow without a file: makeCall from --from to --to, the
 
   async run(): Promise<SendResult> {
     const {raw} = await this.parse(SendCallflow)
-    const {result, exit} = await new CallflowSender({
-      output: this.output, colors: this.colors, errColors: this.errColors, paths: this.paths,
-      api: () => this.api(), credentials: () => this.credentials(), stdin: process.stdin, pid: process.pid,
-    }, this.flags, {file: this.args.file, steps: quickStepsFrom(raw)}).run()
-    if (exit) this.exitWithResult(result, exit.code, exit.message)
-    return result
+    // With --wait, Ctrl-C stops the waiting (the menu's webhook is put back, the session named); a second one exits at once.
+    const interrupt = this.flags.wait ? this.onInterrupt(() => interrupted()) : undefined
+    try {
+      const {result, exit} = await (interrupt?.race ?? ((step) => step))(new CallflowSender({
+        output: this.output, colors: this.colors, errColors: this.errColors, paths: this.paths,
+        api: () => this.api(), credentials: () => this.credentials(), stdin: process.stdin, pid: process.pid, signal: interrupt?.signal,
+      }, this.flags, {file: this.args.file, steps: quickStepsFrom(raw)}).run())
+      if (exit) this.exitWithResult(result, exit.code, exit.message)
+      return result
+    } finally {
+      interrupt?.dispose()
+    }
   }
 }

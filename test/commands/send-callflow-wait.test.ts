@@ -1,7 +1,9 @@
 import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
 
+import {leaseDir} from '../../src/lib/lease/lease.js'
 import {discoveryFile} from '../../src/lib/sandbox/connect.js'
+import {listSessions} from '../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
 import {storeFileFor} from '../../src/lib/sessions/store.js'
 import {startTail} from '../../src/lib/webhooks/tail.js'
@@ -70,6 +72,36 @@ describe('send-callflow --wait, --press and --menu', () => {
       expect(JSON.parse(listed.stdout).sessions).to.have.length(0)
     } finally {
       await fs.rm(discoveryFile(process.env.IVR_DATA_DIR as string), {force: true})
+      await sb.close()
+    }
+  })
+
+  it('on Ctrl-C while waiting, puts the menu\'s VCA webhook back and names the created session, in the JSON envelope too (exit 130)', async () => {
+    // Real time: the call is still under way when Ctrl-C comes.
+    const sb = await startSandbox({host: '127.0.0.1', port: 0, realtime: true})
+    const dataDir = process.env.IVR_DATA_DIR as string
+    const sigintListeners = process.listenerCount('SIGINT')
+    try {
+      await fs.mkdir(dataDir, {recursive: true})
+      await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+      const running = runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox', '--wait', '--timeout', '8s', '--json'])
+      let sessions: Array<{sessionId: string}> = []
+      for (let i = 0; i < 100 && sessions.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        sessions = await listSessions(sb)
+      }
+      expect(sessions, 'the call was placed').to.have.length(1)
+      process.emit('SIGINT')
+      const r = await running
+      expect(r.exitCode, r.stderr).to.equal(130)
+      const error = JSON.parse(r.stdout).error
+      expect(error.code).to.equal('INTERRUPTED')
+      expect(error.message).to.contain(`session ${sessions[0].sessionId} was created and goes on`)
+      expect(sb.engine.state.sub(sb.subAccountId).webhooks.VCA, 'the VCA webhook of the run is removed').to.equal(undefined)
+      expect(await fs.readdir(leaseDir(process.env.IVR_CONFIG_DIR as string)).catch(() => []), 'no lease left').to.deep.equal([])
+      expect(process.listenerCount('SIGINT')).to.equal(sigintListeners)
+    } finally {
+      await fs.rm(discoveryFile(dataDir), {force: true})
       await sb.close()
     }
   })

@@ -1,11 +1,13 @@
 // Loaded before every test file (.mocharc.json): isolated folders, no real network, no stray settings.
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import nock from 'nock'
 
 const root = mkdtempSync(path.join(tmpdir(), 'ivr-test-'))
+// Each mocha process (and worker) removes its own folders when it ends: runs do not pile up in /tmp.
+process.on('exit', () => rmSync(root, {recursive: true, force: true}))
 process.env.IVR_CONFIG_DIR = path.join(root, 'config')
 process.env.IVR_CACHE_DIR = path.join(root, 'cache')
 process.env.IVR_DATA_DIR = path.join(root, 'data')

@@ -18,8 +18,8 @@ export default class CampaignResults extends CampaignCommand<typeof CampaignResu
 
   async run(): Promise<{name: string; results: ResultRow[]} | undefined> {
     const journal = await this.journal(this.args.name)
-    const {resultColumns, resultRow} = await import('../../lib/campaign/view.js')
-    const wanted = this.flags.outcome ? new Set(this.flags.outcome.split(',').map((s) => s.trim().toUpperCase())) : undefined
+    const {outcomeFilter, resultColumns, resultRow} = await import('../../lib/campaign/view.js')
+    const wanted = outcomeFilter(this.flags.outcome)
     const columns = resultColumns(journal.definition.columns, this.colors, {csv: this.flags.csv})
     const rows: ResultRow[] = []
     if (this.flags.csv) {

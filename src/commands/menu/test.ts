@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {IvrCommand, localBaseFlags} from '../../cli/base-command.js'
 import {ExitCode, invalidInput} from '../../lib/errors.js'
-import {loadMenuOrThrow, readMenuSource} from '../../lib/menu/files.js'
+import {loadMenuOrThrow, readScenariosSource} from '../../lib/menu/files.js'
 import {parseScenarios, runScenarios, ScenarioFileError, type TestRun} from '../../lib/menu/simulate.js'
 import {safeLine} from '../../lib/render/safe.js'
 
@@ -30,7 +30,7 @@ Prints ✓ or ✗ per scenario with the path taken, then "N passed, N failed" an
     const {menu} = await loadMenuOrThrow(menuFile)
     let scenarios
     try {
-      scenarios = parseScenarios(await readMenuSource(scenarioFile), scenarioFile)
+      scenarios = parseScenarios(await readScenariosSource(scenarioFile), scenarioFile)
     } catch (error) {
       if (!(error instanceof ScenarioFileError)) throw error
       const [first, ...more] = error.problems

@@ -159,7 +159,7 @@ export class VoiceApi {
       if (error instanceof HTTPError) {
         const body = parseBody(error.response.body)
         const retryAfter = error.response.headers['retry-after']
-        throw apiErrorFromResponse({httpStatus: error.response.statusCode, body, requestId: requestIdOf(error.response.headers, body), method, url, baseUrl: this.baseUrl, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined})
+        throw apiErrorFromResponse({httpStatus: error.response.statusCode, body, requestId: requestIdOf(error.response.headers, body), method, url, baseUrl: this.baseUrl, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, retried: (error.request?.retryCount ?? 0) > 0})
       }
       if (error instanceof RequestError) {
         // A POST whose connection was made may have reached the server.

@@ -46,7 +46,7 @@ function platformStatus(body: unknown): {statusCode?: number; statusMessage?: st
 }
 
 /** Maps an HTTP answer that is not 2xx onto an ApiError with the documented exit code. */
-export function apiErrorFromResponse(args: {httpStatus: number; body: unknown; requestId?: string; method: string; url: string; baseUrl: string; retryAfter?: string}): ApiError {
+export function apiErrorFromResponse(args: {httpStatus: number; body: unknown; requestId?: string; method: string; url: string; baseUrl: string; retryAfter?: string; retried?: boolean}): ApiError {
   const {httpStatus, body, requestId, method} = args
   const {statusCode, statusMessage} = platformStatus(body)
   const platformSays = [statusCode !== undefined ? String(statusCode) : undefined, statusMessage].filter(Boolean).join(' ')
@@ -77,7 +77,8 @@ export function apiErrorFromResponse(args: {httpStatus: number; body: unknown; r
     })
   }
   if (httpStatus === 429) {
-    const wait = args.retryAfter && /^\d+$/.test(args.retryAfter.trim()) ? ` after ${args.retryAfter.trim()} s` : ''
+    const seconds = args.retryAfter && /^\d+$/.test(args.retryAfter.trim()) ? `${args.retryAfter.trim()} s` : undefined
+    const wait = seconds ? ` after ${seconds}` : ''
     if (method === 'POST') {
       // A POST is never resent (it could ring someone twice); a 429 means the platform refused it, so sending again is safe.
       const sendCallflow = /\/callflows\/?$/.test(new URL(args.url).pathname)
@@ -86,8 +87,9 @@ export function apiErrorFromResponse(args: {httpStatus: number; body: unknown; r
         suggestions: [`It is safe to send it again${wait || ' in a moment'}${sendCallflow ? ', at a slower pace' : ''}.`],
       })
     }
-    return new ApiError(`Too many requests (429), still after retrying.${said}`, {
-      ...common, code: 'RATE_LIMITED', exitCode: ExitCode.NETWORK, suggestions: [`Wait${wait || ' a little'} and try again.`],
+    // Not retried when the server asked for a longer wait than a command should sit through (maxRetryAfter).
+    return new ApiError(`Too many requests (429)${args.retried ? ', still after retrying' : ''}.${said}`, {
+      ...common, code: 'RATE_LIMITED', exitCode: ExitCode.NETWORK, suggestions: [`Wait ${seconds ?? 'a little'} and try again.`],
     })
   }
   return new ApiError(`The server failed (${httpStatus}).${said}`, {

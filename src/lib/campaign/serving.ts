@@ -250,7 +250,7 @@ class Listener {
       },
       lease: this.lease('VSS', SUMMARY_PATH, takeOver),
     }).catch((error) => {
-      throw leaseBusy(error)
+      throw storeBusy(leaseBusy(error))
     })
     for (const w of tail.held?.warnings ?? []) o.warn(w)
     this.stops.push(async () => {
@@ -344,6 +344,15 @@ function leaseBusy(error: unknown): unknown {
   return new IvrError((error as Error).message, {
     code: 'LEASE_BUSY', exitCode: ExitCode.USAGE,
     suggestions: ['A sub-account has one URL per webhook type: while it is held, another campaign cannot receive (or answer a menu) on it. Run this campaign after that one ends.', ...((error as IvrError).suggestions ?? [])],
+  })
+}
+
+/** A receiver (`ivr sessions tail`) already fills the store: this run can read it instead (campaign run has no --store). */
+function storeBusy(error: unknown): unknown {
+  if ((error as IvrError).code !== 'STORE_BUSY') return error
+  return new IvrError((error as Error).message, {
+    code: 'STORE_BUSY', exitCode: ExitCode.USAGE,
+    suggestions: ['Add --no-receive: this run then reads the summaries that receiver stores.', 'Or stop it first.'],
   })
 }
 

@@ -39,6 +39,15 @@ export function formatCheck(r: CheckReport, c: Colors): string {
   return lines.join('\n')
 }
 
+/**
+ * The outcomes `campaign results --outcome` keeps, from a comma-separated list; the progress line's
+ * spelling (no-answer) counts as the outcome's (NO_ANSWER).
+ */
+export function outcomeFilter(list: string | undefined): Set<string> | undefined {
+  if (!list) return undefined
+  return new Set(list.split(',').map((s) => s.trim().toUpperCase().replaceAll('-', '_')))
+}
+
 /** Outcome words in the order people read them. */
 const ORDER = ['COMPLETED', 'BUSY', 'NO_ANSWER', 'FAILED', 'ERROR', 'CANCELED', 'REJECTED', 'NO_SUMMARY', 'CANCELLED']
 export function outcomeList(counts: CampaignCounts): Array<[string, number]> {

@@ -10,6 +10,11 @@ export async function readMenuSource(file: string): Promise<string> {
   return readInputFile(file, 'Give a menu file (YAML or JSON); see docs/menus.md.')
 }
 
+/** The text of a `menu test` scenarios file; an unreadable file is invalid input (exit 4), with a hint about that file, not the menu. */
+export async function readScenariosSource(file: string): Promise<string> {
+  return readInputFile(file, 'Give a scenarios file (YAML or JSON); see docs/menus.md, "Scenarios".')
+}
+
 /** Reads and checks a menu file. */
 export async function checkMenuFile(file: string, opts: CheckOptions = {}): Promise<LoadedMenu> {
   return checkMenuText(await readMenuSource(file), file, opts)

@@ -18,7 +18,7 @@ import {formatProblem} from '../callflow/report.js'
 import type {CallflowRequest} from '../callflow/types.js'
 import {hasErrors, validateCallflow, type Problem} from '../callflow/validate.js'
 import {lookupCode} from '../codes.js'
-import {invalidInput, usageError} from '../errors.js'
+import {ExitCode, invalidInput, IvrError, usageError} from '../errors.js'
 import {describeOutcome, menuStartRequest} from '../menu/answer.js'
 import {loadMenuOrThrow} from '../menu/files.js'
 import type {Menu} from '../menu/model.js'
@@ -82,6 +82,8 @@ export interface SendContext {
   credentials(): Promise<Credentials>
   stdin: Readable
   pid: number
+  /** Aborted by Ctrl-C during --wait: stop waiting, clean up (the menu's webhook), say where the session is. */
+  signal?: AbortSignal
 }
 
 /** What the command does with the result: return it, or end with an outcome exit code (the session was not COMPLETED). */
@@ -102,6 +104,25 @@ export function quickStepsFrom(raw: readonly {type: string; flag?: string; input
     else steps.push({kind: 'hangup'})
   }
   return steps
+}
+
+/** Ctrl-C during --wait: the call was created and goes on; the error names it (also under --json). */
+export function stoppedWaiting(sessionId: string, sandbox: boolean, menu: boolean): IvrError {
+  return new IvrError(`Stopped waiting (Ctrl-C): session ${safeLine(sessionId)} was created and goes on without this command${menu ? '; its menu is no longer answered' : ''}.`, {
+    code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED,
+    suggestions: [sandbox ? `See how it ends: ivr sandbox sessions ${safeLine(sessionId)} --wait` : `See how it ends, once its summary has arrived: ivr sessions show ${safeLine(sessionId)}`],
+  })
+}
+
+/** The step, or `error()` as soon as `signal` aborts (at once if it already has). */
+function untilAborted<R>(step: Promise<R>, signal: AbortSignal | undefined, error: () => IvrError): Promise<R> {
+  if (!signal) return step
+  return new Promise<R>((resolve, reject) => {
+    const onAbort = () => reject(error())
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, {once: true})
+    step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 const describeAnswer = (r: AnswerReport) => `${r.from ?? 'start'} ${r.taken} ${describeOutcome(r.answer.resolution.outcome)}`
@@ -137,9 +158,11 @@ export class CallflowSender {
     }) : undefined
     try {
       if (f.press !== undefined) await setPresses(await this.sandboxTarget(), destinationOf(request), f.press.split(','), {once: true})
+      if (ctx.signal?.aborted) throw new IvrError('Interrupted (Ctrl-C): nothing was sent.', {code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED})
       const res = await this.send(request)
-      if (!f.wait || !res.sessionId) return {result: res}
-      const outcome = await this.waitFor(res.sessionId, timeoutMs)
+      const {sessionId} = res
+      if (!f.wait || !sessionId) return {result: res}
+      const outcome = await untilAborted(this.waitFor(sessionId, timeoutMs), ctx.signal, () => stoppedWaiting(sessionId, Boolean(f.sandbox), Boolean(menu)))
       ctx.output.out(outcome.text)
       const result: SendResult = {...res, outcome: {sessionStatus: outcome.sessionStatus, summary: outcome.summary, timeline: outcome.timeline}}
       if (outcome.exitCode !== 0) return {result, exit: {code: outcome.exitCode, message: `The session ended ${outcome.sessionStatus ?? 'without a status'}, not COMPLETED.`}}

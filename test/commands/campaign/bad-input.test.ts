@@ -1,11 +1,14 @@
 // Bad input to `campaign create` and `campaign run`: each a clear message and the documented exit code, nothing dialed (issue 15, item 12).
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 import {promises as fs} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
+import {acquireReceiverLock} from '../../../src/lib/sessions/lock.js'
+import {storeFileFor} from '../../../src/lib/sessions/store.js'
 import {projectRoot, runIvr} from '../../helpers/run.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
@@ -125,6 +128,25 @@ describe('campaign: bad input is refused with its exit code, and nothing is dial
     r = await runIvr(['campaign', 'run', 'c1', '--sandbox'], {env})
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.match(/is cancelled: there is nobody left to call/)
+  })
+
+  it('a `sessions tail` already filling the store: exit 2, pointing at --no-receive (campaign run has no --store), before anything is dialed', async () => {
+    expect((await create(await base(await csv('a.csv', 'phone\n+6591230001\n')))).exitCode).to.equal(0)
+    // Another live process holds the store, as a running `ivr sessions tail --sandbox` does.
+    const holder = spawn('sleep', ['60'], {stdio: 'ignore'})
+    try {
+      const store = storeFileFor(env.IVR_DATA_DIR, sb.subAccountId)
+      await fs.mkdir(path.dirname(store), {recursive: true})
+      const lock = await acquireReceiverLock(store, {pid: holder.pid!, url: 'http://127.0.0.1:8787', startedAt: new Date().toISOString()})
+      const r = await runIvr(['campaign', 'run', 'c1', '--sandbox', '--json'], {env})
+      await lock.release()
+      expect(r.exitCode, r.stdout).to.equal(2)
+      const {error} = JSON.parse(r.stdout)
+      expect(error.code).to.equal('STORE_BUSY')
+      expect(error.suggestions.join(' ')).to.contain('--no-receive').and.not.to.contain('--store')
+    } finally {
+      holder.kill()
+    }
   })
 
   it('an unreachable --db: exit 6 before anything is dialed, and no password in the message', async () => {

@@ -73,6 +73,11 @@ describe('campaign commands on the sandbox', function () {
     const pressed = rows.filter((r) => /COMPLETED\s+1\s+[123]\s+reminder:[123]\s/.test(r))
     expect(pressed.length, results).to.be.at.least(3)
     expect(rows.find((r) => r.includes('+12025550101')), results).to.match(/BUSY/)
+    // --outcome takes the words the progress line shows (no-answer) as well as NO_ANSWER.
+    const filtered = await runIvr(['campaign', 'results', 'demo', '--outcome', 'no-answer,busy', '--json'], {env})
+    expect(filtered.exitCode, filtered.stderr).to.equal(0)
+    const outcomes = (JSON.parse(filtered.stdout) as {results: Array<{number: string; outcome: string}>}).results.map((r) => `${r.number} ${r.outcome}`)
+    expect(outcomes).to.have.members(['+12025550101 BUSY', '+12025550102 NO_ANSWER'])
   })
 
   it('the plan: dialing time at the rate (or the live limit) spread over the window, and the cost at a price per minute', async () => {

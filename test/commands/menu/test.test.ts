@@ -44,6 +44,14 @@ describe('menu test (command)', () => {
     expect(r.stderr).to.contain('leads to node "nowhere", which does not exist')
   })
 
+  it('says which file it cannot read: a missing scenarios file is named as one (exit 4), not as a menu', async () => {
+    const r = await runIvr(['menu', 'test', 'examples/menus/restaurant.yaml', 'examples/menus/no-such.scenarios.yaml', '--json'])
+    expect(r.exitCode).to.equal(4)
+    const {error} = JSON.parse(r.stdout)
+    expect(error.message).to.contain('no-such.scenarios.yaml: no such file')
+    expect(error.suggestions.join(' ')).to.contain('Give a scenarios file').and.not.to.contain('menu file')
+  })
+
   it('checks the scenarios file against its schema: press:/heard:/reached: misplaced are errors (exit 4), never a pass', async () => {
     const dir = await fs.mkdtemp(path.join(process.env.IVR_DATA_DIR ?? '/tmp', '..', 'menu-test-'))
     const scenarios = path.join(dir, 'wrong.yaml')

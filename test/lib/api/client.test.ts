@@ -89,6 +89,18 @@ describe('VoiceApi', () => {
     expect(lines.filter((l) => l.startsWith('... retry'))).to.deep.equal(['... retry 1 in 1000 ms after HTTP 429'])
   })
 
+  it('a 429 whose Retry-After is longer than a command waits is not retried, and the message does not claim it was', async () => {
+    nock(FAULT_BASE).get('/api/v1/subaccounts/acme/numbers').reply(429, {statusMessage: 'slow down'}, {'Retry-After': '3600'})
+    const err = await failure(client().listNumbers())
+    expect(err.exitCode).to.equal(6)
+    expect(err.message).to.equal('Too many requests (429). The platform said: slow down.')
+    expect(err.suggestions).to.deep.equal(['Wait 3600 s and try again.'])
+    nock(FAULT_BASE).get('/api/v1/subaccounts/acme/numbers').times(3).reply(429, {statusMessage: 'slow down'})
+    const retried = await failure(client().listNumbers())
+    expect(retried.message).to.equal('Too many requests (429), still after retrying. The platform said: slow down.')
+    expect(nock.pendingMocks()).to.have.length(0)
+  })
+
   it('never retries a Send Callflow POST on 503', async () => {
     let calls = 0
     nock(FAULT_BASE).post('/api/v1/subaccounts/acme/callflows').times(3).reply(() => {
