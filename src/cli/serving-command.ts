@@ -13,6 +13,7 @@ import type {ServingOptions, StopResult} from '../lib/lease/serving.js'
 import {safeLine} from '../lib/render/safe.js'
 import {readSecretFromStdin} from '../lib/stdin.js'
 import {isLoopbackHost} from '../lib/http/address.js'
+import {checkWebhookUrl} from '../lib/webhooks/registration.js'
 
 /** The flags every serving command has; `what` names what the server does, `example` a public URL. */
 export function servingFlags(what: {type: WebhookType; serves: string; example: string}) {
@@ -56,6 +57,8 @@ export abstract class ServingCommand<T extends typeof Command> extends IvrComman
     const f = this.servingFlags
     if (f.register && !f['public-url']) throw usageError('--register needs --public-url: the address the platform reaches this server at.', [`e.g. --public-url ${example} (a tunnel to this port).`])
     if (f['public-url'] && !f.register && !f.sandbox) this.warnUser('--public-url is used only with --register.')
+    // Checked here, as `webhooks create --url` is (exit 2), not sent for the platform to refuse (422, exit 4).
+    if (f.register && f['public-url']) checkWebhookUrl(f['public-url'], {sandbox: f.sandbox})
     const auth = f['auth-header-stdin'] ? await readSecretFromStdin(process.stdin, 'The auth header') : this.env.IVR_WEBHOOK_AUTH
     if (!auth && !isLoopbackHost(f.host)) this.warnUser(`Listening on ${f.host} without an auth header: anyone who can reach it can ${exposes}. Set one with --auth-header-stdin or IVR_WEBHOOK_AUTH.`)
     return auth
