@@ -12,7 +12,9 @@ function ivr(args: string[], env: Record<string, string> = {}) {
   return {stdout: r.stdout, stderr: r.stderr, status: r.status}
 }
 
-describe('startup fast paths (built CLI)', () => {
+describe('startup fast paths (built CLI)', function () {
+  // Each case starts the CLI several times, in turn, through oclif too: seconds each on a loaded machine.
+  this.timeout(60_000)
   before(function () {
     if (!existsSync(path.join(projectRoot, 'dist', 'help-cache.json'))) throw new Error('dist/ is not built: run `npm run build` (npm ci does it).')
   })
