@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {CampaignCommand, journalOnlyBaseFlags} from '../../cli/campaign-command.js'
 import type {ResultRow} from '../../lib/campaign/view.js'
 import {csvLine} from '../../lib/render/csv.js'
-import {renderTable} from '../../lib/render/table.js'
+import {renderRows} from '../../lib/render/views.js'
 
 export default class CampaignResults extends CampaignCommand<typeof CampaignResults> {
   static override baseFlags = journalOnlyBaseFlags
@@ -33,7 +33,7 @@ export default class CampaignResults extends CampaignCommand<typeof CampaignResu
       return undefined
     }
     for await (const r of journal.results()) if (!wanted || wanted.has(r.outcome)) rows.push(resultRow(r))
-    if (!this.jsonEnabled()) this.out(renderTable(columns, rows, {color: this.colors.level > 0, bold: this.colors.bold}))
+    if (!this.jsonEnabled()) this.out(renderRows(columns, rows, {colors: this.colors, width: this.tableWidth}))
     return {name: journal.name, results: rows}
   }
 }

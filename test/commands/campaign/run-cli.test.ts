@@ -7,12 +7,12 @@ import http from 'node:http'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {spawnIvr, until} from '../../helpers/cli-process.js'
 import {projectRoot, runBin, runIvr} from '../../helpers/run.js'
 import {TmuxSession} from '../../helpers/tmux.js'
+import {announceSandbox} from '../../helpers/sandbox.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
 
@@ -63,8 +63,7 @@ describe('campaign run and friends, as a user runs them', function () {
 
   /** Points the data folder's discovery file at `baseUrl` (the sandbox, or a proxy in front of it). */
   const discover = async (dataDir: string, baseUrl: string) => {
-    await fs.mkdir(dataDir, {recursive: true})
-    await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(dataDir, sb, baseUrl)
   }
   const contacts = async (numbers: string[], extra = '') => {
     const file = path.join(dir, `contacts-${Math.random().toString(36).slice(2)}.csv`)
@@ -141,6 +140,14 @@ describe('campaign run and friends, as a user runs them', function () {
     expect(after).to.match(/Campaign tty: finished/)
     expect(after).to.match(/Outcomes: COMPLETED 10\./)
     expect(after).to.match(/EXIT=0/)
+    // The results table fits an 80-column terminal as `sessions list` does: every row on one line.
+    const results = new TmuxSession(['campaign', 'results', 'tty'], {...env, NO_COLOR: '1'}, {columns: 80})
+    cleanups.push(() => results.kill())
+    const screen = await results.waitFor(/EXIT=\d+/, 30_000)
+    const lines = screen.slice(0, screen.indexOf('EXIT=')).split('\n').filter((l) => l.trim() !== '')
+    // A header and the 10 rows, nothing wrapped onto a line of its own.
+    expect(lines, screen).to.have.length(11)
+    expect(lines.slice(1).every((l) => /^\d+\s+\+65/.test(l)), screen).to.equal(true)
   })
 
   it('--no-receive: says when no `sessions tail` fills the store; with one running, outcomes come from its store', async () => {
