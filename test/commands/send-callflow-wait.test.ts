@@ -8,6 +8,7 @@ import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js
 import {storeFileFor} from '../../src/lib/sessions/store.js'
 import {startTail} from '../../src/lib/webhooks/tail.js'
 import {runIvr} from '../helpers/run.js'
+import {announceSandbox} from '../helpers/sandbox.js'
 
 const MENU = 'examples/menus/support-callback.yaml'
 const FROM = '+6531591234'
@@ -61,8 +62,7 @@ describe('send-callflow --wait, --press and --menu', () => {
     const sb = await startSandbox({host: '127.0.0.1', port: 0})
     try {
       const dataDir = process.env.IVR_DATA_DIR as string
-      await fs.mkdir(dataDir, {recursive: true})
-      await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+      await announceSandbox(dataDir, sb)
       const r = await runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox'])
       expect(r.exitCode, r.stdout).to.equal(2)
       expect(r.stderr).to.contain('add --wait')
@@ -82,8 +82,7 @@ describe('send-callflow --wait, --press and --menu', () => {
     const dataDir = process.env.IVR_DATA_DIR as string
     const sigintListeners = process.listenerCount('SIGINT')
     try {
-      await fs.mkdir(dataDir, {recursive: true})
-      await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+      await announceSandbox(dataDir, sb)
       const running = runIvr(['send-callflow', '--menu', MENU, '--from', FROM, '--to', '+6591234567', '--sandbox', '--wait', '--timeout', '8s', '--json'])
       let sessions: Array<{sessionId: string}> = []
       for (let i = 0; i < 100 && sessions.length === 0; i++) {
@@ -111,8 +110,7 @@ describe('send-callflow --wait, --press and --menu', () => {
     beforeEach(async () => {
       sb = await startSandbox({host: '127.0.0.1', port: 0})
       const dataDir = process.env.IVR_DATA_DIR as string
-      await fs.mkdir(dataDir, {recursive: true})
-      await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+      await announceSandbox(dataDir, sb)
     })
     afterEach(() => sb.close())
 

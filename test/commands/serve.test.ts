@@ -8,6 +8,7 @@ import {Readable} from 'node:stream'
 import {freePort, untilListening} from '../helpers/net.js'
 import {cliSpawnArgs, runIvr} from '../helpers/run.js'
 import {startSandbox} from '../../src/lib/sandbox/server.js'
+import {announceSandbox} from '../helpers/sandbox.js'
 
 interface Served {
   child: ChildProcessWithoutNullStreams
@@ -196,8 +197,7 @@ describe('serve', function () {
   it('under --sandbox, points the sandbox VCA webhook at itself: a call walks the menu, and the webhook is removed on exit', async () => {
     const sb = await startSandbox({host: '127.0.0.1', port: 0})
     const dataDir = path.join(dir, 'sandbox-data')
-    await fs.mkdir(dataDir, {recursive: true})
-    await fs.writeFile(path.join(dataDir, 'sandbox.json'), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(dataDir, sb)
     const env = {IVR_DATA_DIR: dataDir, IVR_CONFIG_DIR: path.join(dir, 'sandbox-config')}
     try {
       const s = await serve(['examples/menus/restaurant.yaml', '--sandbox'], {env})

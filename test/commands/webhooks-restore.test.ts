@@ -12,6 +12,7 @@ import {startSandbox} from '../../src/lib/sandbox/server.js'
 import {DEFAULT_SOURCE_NUMBER} from '../../src/lib/sandbox/state.js'
 import {runIvr} from '../helpers/run.js'
 import {LiveIvr} from './sessions/spawn.js'
+import {announceSandbox} from '../helpers/sandbox.js'
 
 describe('sessions tail --sandbox registration and ivr webhooks restore', function () {
   this.timeout(60_000)
@@ -27,8 +28,7 @@ describe('sessions tail --sandbox registration and ivr webhooks restore', functi
     env = {IVR_DATA_DIR: path.join(dir, 'data'), IVR_CONFIG_DIR: path.join(dir, 'config')}
     sandbox = await startSandbox({host: '127.0.0.1', port: 0})
     // What `ivr sandbox start` leaves for other commands to find it.
-    await fs.mkdir(env.IVR_DATA_DIR, {recursive: true})
-    await fs.writeFile(path.join(env.IVR_DATA_DIR, 'sandbox.json'), JSON.stringify({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(env.IVR_DATA_DIR, sandbox)
     api = new VoiceApi({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, userAgent: 'ivr-test'})
   })
   after(async () => {

@@ -14,11 +14,11 @@ import pg from 'pg'
 
 import type {ContactResult} from '../../src/lib/campaign/journal.js'
 import {PostgresCampaignStore} from '../../src/lib/campaign/postgres/journal.js'
-import {discoveryFile} from '../../src/lib/sandbox/connect.js'
 import {listSessions} from '../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../src/lib/sandbox/server.js'
 import {freshDatabase} from './postgres.js'
 import {spawnIvr, until, type CliProcess} from './cli-process.js'
+import {announceSandbox} from './sandbox.js'
 
 // A long greeting: the sandbox plays calls in real time, and each call's call action (after ring,
 // greeting and key press, about 20 s in) and summary (a second or two later) come well after the
@@ -70,8 +70,7 @@ export class TakeoverFixture {
     const db = await freshDatabase()
     const env: Record<string, string> = {IVR_DATABASE_URL: db, IVR_DATA_DIR: path.join(this.dir, 'data'), IVR_CONFIG_DIR: path.join(this.dir, 'config'), IVR_CACHE_DIR: path.join(this.dir, 'cache')}
     this.sandbox = await startSandbox({host: '127.0.0.1', port: 0, ...options})
-    await fs.mkdir(env.IVR_DATA_DIR, {recursive: true})
-    await fs.writeFile(discoveryFile(env.IVR_DATA_DIR), JSON.stringify({baseUrl: this.sandbox.baseUrl, apiKey: this.sandbox.apiKey, subAccountId: this.sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(env.IVR_DATA_DIR, this.sandbox)
     await fs.writeFile(path.join(this.dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
     return {db, env}
   }

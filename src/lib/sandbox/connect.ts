@@ -1,6 +1,7 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import {writeFileAtomic} from '../fs-atomic.js'
 import {request} from '../http/client.js'
 import {processAlive} from '../process-alive.js'
 import type {SandboxOptions} from './server.js'
@@ -25,6 +26,11 @@ export interface SandboxDiscovery {
 
 export function discoveryFile(dataDir: string): string {
   return path.join(dataDir, 'sandbox.json')
+}
+
+/** Writes the discovery file (0600: it holds the sandbox's key), whole or not at all. */
+export async function writeDiscovery(dataDir: string, info: SandboxDiscovery): Promise<void> {
+  await writeFileAtomic(discoveryFile(dataDir), JSON.stringify(info, null, 2) + '\n', {mode: 0o600})
 }
 
 export async function readDiscovery(dataDir: string): Promise<SandboxDiscovery | undefined> {

@@ -6,10 +6,9 @@ import {promises as fs} from 'node:fs'
 
 import {isE164Shape} from '../callflow/phone.js'
 import {invalidInput, listenError, usageError} from '../errors.js'
-import {writeFileAtomic} from '../fs-atomic.js'
 import type {Output} from '../output.js'
 import type {Colors} from '../render/colors.js'
-import {discoveryFile, liveSandbox, probeSandbox, readDiscovery, type SandboxDiscovery} from './connect.js'
+import {discoveryFile, liveSandbox, probeSandbox, readDiscovery, writeDiscovery, type SandboxDiscovery} from './connect.js'
 import {isSandboxError} from './engine.js'
 import {describePopulation, populationOfFlags} from './population.js'
 import type {RunningSandbox, SandboxOptions} from './server.js'
@@ -83,8 +82,7 @@ export async function startLocalSandbox(flags: StartFlags, ctx: {dataDir: string
     throw error
   }
   const info: SandboxDiscovery = {baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: ctx.pid, startedAt: new Date().toISOString()}
-  const file = discoveryFile(ctx.dataDir)
-  await writeFileAtomic(file, JSON.stringify(info, null, 2) + '\n', {mode: 0o600})
+  await writeDiscovery(ctx.dataDir, info)
   if (existing) ctx.output.warn(`took over from the sandbox at ${existing.baseUrl} (pid ${existing.pid}), which still runs: --sandbox commands now use this one.`)
   return {
     sandbox: sb, info, previous: existing,
@@ -95,8 +93,8 @@ export async function startLocalSandbox(flags: StartFlags, ctx: {dataDir: string
       const now = await readDiscovery(ctx.dataDir)
       if (now?.pid === ctx.pid) {
         const previous = existing && (await probeSandbox(existing.baseUrl)) ? existing : undefined
-        if (previous) await writeFileAtomic(file, JSON.stringify(previous, null, 2) + '\n', {mode: 0o600})
-        else await fs.rm(file, {force: true})
+        if (previous) await writeDiscovery(ctx.dataDir, previous)
+        else await fs.rm(discoveryFile(ctx.dataDir), {force: true})
       }
     },
   }

@@ -10,6 +10,7 @@ import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server
 import {acquireReceiverLock} from '../../../src/lib/sessions/lock.js'
 import {storeFileFor} from '../../../src/lib/sessions/store.js'
 import {projectRoot, runIvr} from '../../helpers/run.js'
+import {announceSandbox} from '../../helpers/sandbox.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
 
@@ -25,7 +26,7 @@ describe('campaign: bad input is refused with its exit code, and nothing is dial
     const data = path.join(dir, 'data')
     await fs.mkdir(data, {recursive: true})
     // The commands find this sandbox (as `ivr sandbox start` leaves it).
-    await fs.writeFile(path.join(data, 'sandbox.json'), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(data, sb)
     env = {IVR_DATA_DIR: data, IVR_CONFIG_DIR: path.join(dir, 'config')}
   })
   afterEach(async () => {

@@ -9,6 +9,7 @@ import {LocalCampaignStore} from '../../../src/lib/campaign/local-journal.js'
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {projectRoot, runIvr} from '../../helpers/run.js'
+import {announceSandbox} from '../../helpers/sandbox.js'
 
 /** The built CLI (dist) as a child process: kill -9 must hit a real process. */
 function startRun(name: string, env: Record<string, string>): {exited: Promise<number | null>; kill(): void; output(): string} {
@@ -34,8 +35,7 @@ describe('campaign run under kill -9, again and again', function () {
     // The sandbox outlives every runner: it is the platform, which keeps what it was sent.
     sb = await startSandbox({host: '127.0.0.1', port: 0})
     const data = path.join(dir, 'data')
-    await fs.mkdir(data, {recursive: true})
-    await fs.writeFile(path.join(data, 'sandbox.json'), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(data, sb)
     env = {IVR_DATA_DIR: data, IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_CACHE_DIR: path.join(dir, 'cache')}
   })
   after(async () => {

@@ -7,12 +7,12 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {PostgresCampaignStore} from '../../../src/lib/campaign/postgres/journal.js'
-import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {freshDatabase} from '../../helpers/postgres.js'
 import {spawnIvr, until, type CliProcess} from '../../helpers/cli-process.js'
 import {projectRoot, runIvr} from '../../helpers/run.js'
+import {announceSandbox} from '../../helpers/sandbox.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
 
@@ -33,8 +33,7 @@ describe('campaign run: two runners of one menu campaign on one machine', functi
     const env = {IVR_DATABASE_URL: await freshDatabase(), IVR_DATA_DIR: path.join(dir, 'data'), IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_CACHE_DIR: path.join(dir, 'cache')}
     // Every callee answers and presses 1.
     sandbox = await startSandbox({host: '127.0.0.1', port: 0, population: {presses: {'1': 1}}})
-    await fs.mkdir(env.IVR_DATA_DIR, {recursive: true})
-    await fs.writeFile(discoveryFile(env.IVR_DATA_DIR), JSON.stringify({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(env.IVR_DATA_DIR, sandbox)
     const numbers = Array.from({length: 40}, (_, i) => `+65813${String(40_000 + i)}`)
     await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
     for (const name of ['shared', 'other']) {
@@ -84,8 +83,7 @@ describe('campaign run: two runners of one menu campaign on one machine', functi
     dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-menu-runners-'))
     const env = {IVR_DATABASE_URL: await freshDatabase(), IVR_DATA_DIR: path.join(dir, 'data'), IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_CACHE_DIR: path.join(dir, 'cache')}
     sandbox = await startSandbox({host: '127.0.0.1', port: 0, population: {presses: {'1': 1}}})
-    await fs.mkdir(env.IVR_DATA_DIR, {recursive: true})
-    await fs.writeFile(discoveryFile(env.IVR_DATA_DIR), JSON.stringify({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(env.IVR_DATA_DIR, sandbox)
     const numbers = Array.from({length: 16}, (_, i) => `+65813${String(50_000 + i)}`)
     await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
     const create = await runIvr(['campaign', 'create', 'race', '--contacts', path.join(dir, 'contacts.csv'), '--menu', MENU, '--from', '+6531591234', '--rate', '8', '--sandbox'], {env})

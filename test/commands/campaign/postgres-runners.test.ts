@@ -11,12 +11,12 @@ import pg from 'pg'
 
 import {PostgresCampaignStore} from '../../../src/lib/campaign/postgres/journal.js'
 import {followStore} from '../../../src/lib/campaign/serving.js'
-import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {freshDatabase} from '../../helpers/postgres.js'
 import {spawnIvr, until, type CliProcess} from '../../helpers/cli-process.js'
 import {freePort} from '../../helpers/net.js'
 import {runIvr} from '../../helpers/run.js'
+import {announceSandbox} from '../../helpers/sandbox.js'
 
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -100,10 +100,7 @@ describe('campaign run: three runners on one campaign in PostgreSQL', function (
     const held = numbers[20]
     sandbox = await startSandbox({host: '127.0.0.1', port: 0})
     proxy = await countingProxy(sandbox.baseUrl, held)
-    await fs.mkdir(env.IVR_DATA_DIR, {recursive: true})
-    await fs.writeFile(discoveryFile(env.IVR_DATA_DIR), JSON.stringify({
-      baseUrl: proxy.url, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString(),
-    }))
+    await announceSandbox(env.IVR_DATA_DIR, sandbox, proxy.url)
     await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
     await fs.writeFile(path.join(dir, 'flow.json'), JSON.stringify({callflow: [
       {action: 'makeCall', params: {source: '{{from}}', destination: '{{to}}'}},

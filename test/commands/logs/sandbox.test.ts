@@ -7,6 +7,7 @@ import path from 'node:path'
 import {discoveryFile} from '../../../src/lib/sandbox/connect.js'
 import {startSandbox} from '../../../src/lib/sandbox/server.js'
 import {runBin, runIvr} from '../../helpers/run.js'
+import {announceSandbox} from '../../helpers/sandbox.js'
 
 // The whole cycle against the sandbox, through `--sandbox`: one sandbox for the file, found by the
 // commands through its discovery file, with sessions seeded in October 2026.
@@ -25,8 +26,7 @@ describe('logs and recordings against the sandbox', () => {
 
   before(async () => {
     sb = await startSandbox({host: '127.0.0.1', port: 0})
-    await fs.mkdir(dataDir, {recursive: true})
-    await fs.writeFile(discoveryFile(dataDir), JSON.stringify({baseUrl: sb.baseUrl, apiKey: sb.apiKey, subAccountId: sb.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(dataDir, sb)
     await control('POST', 'sessions/seed', {count: 40, from: '2026-10-01', to: '2026-10-11'})
   })
   after(async () => {

@@ -13,6 +13,7 @@ import {startTail} from '../../../src/lib/webhooks/tail.js'
 import {readEvents} from '../../../src/lib/sessions/store.js'
 import {post, vss} from '../../lib/webhooks/fixtures.js'
 import {LiveIvr} from './spawn.js'
+import {announceSandbox} from '../../helpers/sandbox.js'
 
 async function storedIds(file: string): Promise<string[]> {
   const out: string[] = []
@@ -98,8 +99,7 @@ describe('one receiver per store (sessions tail)', function () {
     const api = new VoiceApi({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, userAgent: 'ivr-test'})
     const configDir = path.join(dir, 'config')
     const dataDir = path.join(dir, 'data')
-    await fs.mkdir(dataDir, {recursive: true})
-    await fs.writeFile(path.join(dataDir, 'sandbox.json'), JSON.stringify({baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, subAccountId: sandbox.subAccountId, pid: process.pid, startedAt: new Date().toISOString()}))
+    await announceSandbox(dataDir, sandbox)
     const env = {IVR_CONFIG_DIR: configDir, IVR_DATA_DIR: dataDir}
     const ORIGINAL = 'https://original.example.com/vss'
     await api.createWebhook({type: 'VSS', url: ORIGINAL, enabled: true})
