@@ -3,7 +3,6 @@
 // killed with -9 while its request is under way, and the other two finish the rest.
 import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
-import http from 'node:http'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -16,7 +15,7 @@ import {freshDatabase} from '../../helpers/postgres.js'
 import {spawnIvr, until, type CliProcess} from '../../helpers/cli-process.js'
 import {freePort} from '../../helpers/net.js'
 import {runIvr} from '../../helpers/run.js'
-import {announceSandbox} from '../../helpers/sandbox.js'
+import {announceSandbox, sandboxProxy} from '../../helpers/sandbox.js'
 
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -28,57 +27,11 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
   }
 }
 
-/**
- * A loopback proxy in front of the sandbox that counts Send Callflow requests per destination as
- * they arrive, and can hold one destination's request without answering (a request under way when
- * its runner dies).
- */
-async function countingProxy(target: string, hold: string) {
-  const perDestination = new Map<string, number>()
-  let held: http.ServerResponse | undefined
-  let onHeld: (() => void) | undefined
-  const heldArrived = new Promise<void>((resolve) => (onHeld = resolve))
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks)
-      if (req.method === 'POST' && /\/callflows\/?$/.test(req.url ?? '')) {
-        const destination = String(JSON.parse(body.toString('utf8'))?.callflow?.[0]?.params?.destination)
-        perDestination.set(destination, (perDestination.get(destination) ?? 0) + 1)
-        if (destination === hold) {
-          held = res
-          onHeld?.()
-          return
-        }
-      }
-      const forward = http.request(`${target}${req.url}`, {method: req.method, headers: req.headers}, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      })
-      forward.on('error', () => res.destroy())
-      forward.end(body)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  return {
-    url: `http://127.0.0.1:${port}`,
-    perDestination,
-    heldArrived,
-    async close() {
-      held?.destroy()
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
-}
-
 describe('campaign run: three runners on one campaign in PostgreSQL', function () {
   this.timeout(180_000)
   const procs: CliProcess[] = []
   let sandbox: RunningSandbox | undefined
-  let proxy: Awaited<ReturnType<typeof countingProxy>> | undefined
+  let proxy: Awaited<ReturnType<typeof sandboxProxy>> | undefined
   let dir: string
 
   afterEach(async () => {
@@ -99,7 +52,7 @@ describe('campaign run: three runners on one campaign in PostgreSQL', function (
     const numbers = Array.from({length: 45}, (_, i) => `+65812${String(30_000 + i)}`)
     const held = numbers[20]
     sandbox = await startSandbox({host: '127.0.0.1', port: 0})
-    proxy = await countingProxy(sandbox.baseUrl, held)
+    proxy = await sandboxProxy(sandbox.baseUrl, {hold: held})
     await announceSandbox(env.IVR_DATA_DIR, sandbox, proxy.url)
     await fs.writeFile(path.join(dir, 'contacts.csv'), `phone,name\n${numbers.map((n, i) => `${n},Person ${i}`).join('\n')}\n`)
     await fs.writeFile(path.join(dir, 'flow.json'), JSON.stringify({callflow: [
@@ -158,8 +111,8 @@ describe('campaign run: three runners on one campaign in PostgreSQL', function (
     for (const r of survivors) expect(r.stdout()).to.match(/"type":"end","reason":"finished"/)
 
     // Every destination exactly once, where the requests arrived.
-    expect([...proxy.perDestination.keys()].sort()).to.deep.equal([...numbers].sort())
-    expect([...proxy.perDestination.entries()].filter(([, n]) => n !== 1)).to.deep.equal([])
+    expect([...proxy.perDestination().keys()].sort()).to.deep.equal([...numbers].sort())
+    expect([...proxy.perDestination().entries()].filter(([, n]) => n !== 1)).to.deep.equal([])
 
     const store = await PostgresCampaignStore.open(db)
     try {

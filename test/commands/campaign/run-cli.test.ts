@@ -3,56 +3,18 @@
 // commands around it (create, check, status, pause...) only say something and exit: they run in-process.
 import {expect} from 'chai'
 import {promises as fs} from 'node:fs'
-import http from 'node:http'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {listSessions} from '../../../src/lib/sandbox/control.js'
 import {startSandbox, type RunningSandbox} from '../../../src/lib/sandbox/server.js'
 import {spawnIvr, until} from '../../helpers/cli-process.js'
+import {freePort} from '../../helpers/net.js'
 import {projectRoot, runBin, runIvr} from '../../helpers/run.js'
 import {TmuxSession} from '../../helpers/tmux.js'
-import {announceSandbox} from '../../helpers/sandbox.js'
+import {announceSandbox, sandboxProxy} from '../../helpers/sandbox.js'
 
 const MENU = path.join(projectRoot, 'examples', 'campaigns', 'reminder-menu.yaml')
-
-/**
- * The "platform" the CLI reaches: a loopback proxy in front of the sandbox that keeps each Send
- * Callflow body, and can lose the answer to one destination's request (sent, but the reply never
- * comes back: a reset after sending).
- */
-async function recordingProxy(target: string, loseAnswerTo?: string) {
-  // The bodies the CLI posts: a makeCall first, so params has source and destination.
-  const sent: Array<{validUntil?: string; callflow: Array<{action: string; params: {source: string; destination: string}}>}> = []
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks)
-      const callflow = req.method === 'POST' && /\/callflows\/?$/.test(req.url ?? '') ? JSON.parse(body.toString('utf8')) : undefined
-      if (callflow) sent.push(callflow)
-      const forward = http.request(`${target}${req.url}`, {method: req.method, headers: req.headers}, (answer) => {
-        if (callflow && callflow.callflow?.[0]?.params?.destination === loseAnswerTo) {
-          answer.resume()
-          return void res.destroy()
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      })
-      forward.on('error', () => res.destroy())
-      forward.end(body)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  return {
-    url: `http://127.0.0.1:${port}`, sent,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
-  }
-}
 
 describe('campaign run and friends, as a user runs them', function () {
   this.timeout(120_000)
@@ -61,10 +23,6 @@ describe('campaign run and friends, as a user runs them', function () {
   let env: Record<string, string>
   const cleanups: Array<() => unknown> = []
 
-  /** Points the data folder's discovery file at `baseUrl` (the sandbox, or a proxy in front of it). */
-  const discover = async (dataDir: string, baseUrl: string) => {
-    await announceSandbox(dataDir, sb, baseUrl)
-  }
   const contacts = async (numbers: string[], extra = '') => {
     const file = path.join(dir, `contacts-${Math.random().toString(36).slice(2)}.csv`)
     await fs.writeFile(file, `phone,name${extra ? `,${extra.split('=')[0]}` : ''}\n${numbers.map((n, i) => `${n},Person ${i}${extra ? `,${extra.split('=')[1]}` : ''}`).join('\n')}\n`)
@@ -76,7 +34,7 @@ describe('campaign run and friends, as a user runs them', function () {
     dir = await fs.mkdtemp(path.join(tmpdir(), 'ivr-camp-run-'))
     sb = await startSandbox({host: '127.0.0.1', port: 0, population: {presses: {'1': 1}}})
     env = {IVR_DATA_DIR: path.join(dir, 'data'), IVR_CONFIG_DIR: path.join(dir, 'config'), IVR_CACHE_DIR: path.join(dir, 'cache')}
-    await discover(env.IVR_DATA_DIR, sb.baseUrl)
+    await announceSandbox(env.IVR_DATA_DIR, sb)
   })
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c()
@@ -85,9 +43,9 @@ describe('campaign run and friends, as a user runs them', function () {
   })
 
   it('several --from take turns, one per call; validUntil is cut to the end of the calling window', async () => {
-    const proxy = await recordingProxy(sb.baseUrl)
+    const proxy = await sandboxProxy(sb.baseUrl)
     cleanups.push(() => proxy.close())
-    await discover(env.IVR_DATA_DIR, proxy.url)
+    await announceSandbox(env.IVR_DATA_DIR, sb, proxy.url)
     // A zone where it is midday now, so a window ending in 3 minutes needs no wrap past midnight.
     const now = Date.now()
     const offset = 12 - new Date(now).getUTCHours()
@@ -154,12 +112,7 @@ describe('campaign run and friends, as a user runs them', function () {
     const create = await runIvr(['campaign', 'create', 'nr', '--contacts', await contacts(numbers(4, 400)), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
     // Alone: nothing fills the store, so the calls end without summaries (after the live timeout).
-    const port = await new Promise<number>((resolve) => {
-      const s = http.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as {port: number}).port
-        s.close(() => resolve(p))
-      })
-    })
+    const port = await freePort()
     const tail = spawnIvr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`], env)
     cleanups.push(async () => {
       if (tail.child.exitCode === null) tail.child.kill('SIGINT')
@@ -188,9 +141,9 @@ describe('campaign run and friends, as a user runs them', function () {
   it('campaign check plans for who is left; campaign reconcile settles an uncertain contact from a store holding its summary', async () => {
     const list = numbers(5, 500)
     const lost = list[2]
-    const proxy = await recordingProxy(sb.baseUrl, lost)
+    const proxy = await sandboxProxy(sb.baseUrl, {loseAnswerTo: lost})
     cleanups.push(() => proxy.close())
-    await discover(env.IVR_DATA_DIR, proxy.url)
+    await announceSandbox(env.IVR_DATA_DIR, sb, proxy.url)
     const create = await runIvr(['campaign', 'create', 'rc', '--contacts', await contacts(list), '--menu', MENU, '--from', '+6531591234', '--rate', '10', '--live-timeout', '2s', '--sandbox'], {env})
     expect(create.exitCode, create.stderr).to.equal(0)
     const check = await runIvr(['campaign', 'check', 'rc', '--sandbox'], {env})
@@ -200,13 +153,8 @@ describe('campaign run and friends, as a user runs them', function () {
 
     // Another machine's receiver keeps the summaries (its own data folder); this run reads nothing.
     const other = {...env, IVR_DATA_DIR: path.join(dir, 'other-data')}
-    await discover(other.IVR_DATA_DIR, sb.baseUrl)
-    const port = await new Promise<number>((resolve) => {
-      const s = http.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as {port: number}).port
-        s.close(() => resolve(p))
-      })
-    })
+    await announceSandbox(other.IVR_DATA_DIR, sb)
+    const port = await freePort()
     const tail = spawnIvr(['sessions', 'tail', '--register', '--sandbox', '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--json'], other)
     cleanups.push(async () => {
       if (tail.child.exitCode === null) tail.child.kill('SIGINT')
